@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* AvfsCursor: the base class every engine's scan cursor derives from. */
+#include "avfs-cursor.h"
+#include "avfs-error.h"
+
+typedef struct
+{
+  const guint8 *key;
+  gsize key_len;
+  const guint8 *value;
+  gsize value_len;
+  gboolean done;
+} AvfsCursorPrivate;
+
+G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (AvfsCursor, avfs_cursor, G_TYPE_OBJECT)
+
+static void
+avfs_cursor_class_init (AvfsCursorClass *klass)
+{
+}
+
+static void
+avfs_cursor_init (AvfsCursor *self)
+{
+}
+
+/**
+ * avfs_cursor_next:
+ * @self: a cursor
+ * @error: return location for an error
+ *
+ * Moves to the next entry. Loop with `while (avfs_cursor_next (c, &error))` and check
+ * @error afterwards.
+ *
+ * Returns: %TRUE when the cursor stands on an entry, %FALSE at the end or on error.
+ */
+gboolean
+avfs_cursor_next (AvfsCursor  *self,
+                  GError     **error)
+{
+  AvfsCursorPrivate *priv = avfs_cursor_get_instance_private (self);
+
+  g_return_val_if_fail (AVFS_IS_CURSOR (self), FALSE);
+
+  if (priv->done)
+    return FALSE;
+
+  if (!AVFS_CURSOR_GET_CLASS (self)->next (self, error))
+    {
+      priv->done = TRUE;
+      priv->key = priv->value = NULL;
+      priv->key_len = priv->value_len = 0;
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * avfs_cursor_get_key:
+ * @self: a cursor standing on an entry
+ * @len: (out): the key's length
+ *
+ * Returns: (transfer none): the key, valid until the next avfs_cursor_next()
+ */
+const guint8 *
+avfs_cursor_get_key (AvfsCursor *self,
+                     gsize      *len)
+{
+  AvfsCursorPrivate *priv = avfs_cursor_get_instance_private (self);
+
+  g_return_val_if_fail (AVFS_IS_CURSOR (self), NULL);
+  g_return_val_if_fail (len != NULL, NULL);
+
+  *len = priv->key_len;
+  return priv->key;
+}
+
+/**
+ * avfs_cursor_get_value:
+ * @self: a cursor standing on an entry
+ * @len: (out): the value's length
+ *
+ * Returns: (transfer none): the value, valid until the next avfs_cursor_next()
+ */
+const guint8 *
+avfs_cursor_get_value (AvfsCursor *self,
+                       gsize      *len)
+{
+  AvfsCursorPrivate *priv = avfs_cursor_get_instance_private (self);
+
+  g_return_val_if_fail (AVFS_IS_CURSOR (self), NULL);
+  g_return_val_if_fail (len != NULL, NULL);
+
+  *len = priv->value_len;
+  return priv->value;
+}
+
+/**
+ * avfs_cursor_dup_key:
+ * @self: a cursor standing on an entry
+ *
+ * Returns: (transfer full): a copy of the current key
+ */
+GBytes *
+avfs_cursor_dup_key (AvfsCursor *self)
+{
+  gsize len;
+  const guint8 *key = avfs_cursor_get_key (self, &len);
+
+  return g_bytes_new (key, len);
+}
+
+/**
+ * avfs_cursor_dup_value:
+ * @self: a cursor standing on an entry
+ *
+ * Returns: (transfer full): a copy of the current value
+ */
+GBytes *
+avfs_cursor_dup_value (AvfsCursor *self)
+{
+  gsize len;
+  const guint8 *value = avfs_cursor_get_value (self, &len);
+
+  return g_bytes_new (value, len);
+}
+
+void
+avfs_cursor_set_entry (AvfsCursor   *self,
+                       const guint8 *key,
+                       gsize         key_len,
+                       const guint8 *value,
+                       gsize         value_len)
+{
+  AvfsCursorPrivate *priv = avfs_cursor_get_instance_private (self);
+
+  /* Empty values may come as NULL from an engine; callers always get a pointer. */
+  priv->key = key;
+  priv->key_len = key_len;
+  priv->value = value != NULL ? value : (const guint8 *) "";
+  priv->value_len = value_len;
+}

@@ -1,0 +1,324 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The engine registry: the engines this build knows, detection, create and open. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "avfs-config.h"
+#include "avfs-storage-memory.h"
+#include "avfs-storage-private.h"
+#include "avfs-storage-registry.h"
+#include "avfs-storage-sqlite.h"
+#if AVFS_HAVE_LMDB
+# include "avfs-storage-lmdb.h"
+#endif
+#if AVFS_HAVE_ROCKSDB
+# include "avfs-storage-rocksdb.h"
+#endif
+
+/* Every store records the engine that made it, so a renamed or mislabelled vault is
+ * caught at open instead of being misread. */
+#define STORAGE_COLLECTION "_storage"
+#define ENGINE_KEY "engine"
+
+#define NOT_COMPILED "not compiled in this build"
+
+static const AvfsEngineInfo engines[] = {
+  { "sqlite", ".avfs", FALSE, "FTS5 (built in)",
+    "General use, queries; maximum compatibility", "Larger files, slower writes",
+    TRUE, NULL, avfs_storage_sqlite_open },
+#if AVFS_HAVE_LMDB
+  { "lmdb", ".lmdb", TRUE, "Xapian", "Read-heavy (serving), memory-mapped",
+    "Map size grows as needed; separate search index", TRUE, NULL, avfs_storage_lmdb_open },
+#else
+  { "lmdb", ".lmdb", TRUE, "Xapian", "Read-heavy (serving), memory-mapped",
+    "Map size grows as needed; separate search index", FALSE, NOT_COMPILED, NULL },
+#endif
+#if AVFS_HAVE_ROCKSDB
+  { "rocksdb", ".rocksdb", TRUE, "Xapian", "Large datasets, write-heavy imports (LSM)",
+    "More dependencies; one process at a time", TRUE, NULL, avfs_storage_rocksdb_open },
+#else
+  { "rocksdb", ".rocksdb", TRUE, "Xapian", "Large datasets, write-heavy imports (LSM)",
+    "More dependencies; one process at a time", FALSE, NOT_COMPILED, NULL },
+#endif
+  { "memory", NULL, FALSE, "In-memory index", "Tests and temporary vaults",
+    "Not persistent: lives as long as the process", TRUE, NULL, avfs_storage_memory_open },
+  { "sled", ".sled", TRUE, "Tantivy", "High write throughput",
+    "Rust-only engine", FALSE, NOT_COMPILED " (sled is a Rust-only engine)", NULL },
+};
+
+/**
+ * avfs_storage_list_engines:
+ * @n_engines: (out): how many there are
+ *
+ * Returns: (array length=n_engines) (transfer none): every engine avfs knows, available
+ *   or not, the default first
+ */
+const AvfsEngineInfo *
+avfs_storage_list_engines (guint *n_engines)
+{
+  *n_engines = G_N_ELEMENTS (engines);
+  return engines;
+}
+
+static char *
+engine_names (void)
+{
+  GString *names = g_string_new (NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (engines); i++)
+    g_string_append_printf (names, "%s%s", i > 0 ? ", " : "", engines[i].name);
+  return g_string_free (names, FALSE);
+}
+
+/**
+ * avfs_storage_lookup_engine:
+ * @name: an engine name
+ * @error: return location for an error
+ *
+ * Returns: (transfer none) (nullable): the engine, or %NULL with
+ *   %AVFS_ERROR_BACKEND_UNAVAILABLE when it is unknown or not compiled in
+ */
+const AvfsEngineInfo *
+avfs_storage_lookup_engine (const char  *name,
+                            GError     **error)
+{
+  g_autofree char *known = NULL;
+
+  for (guint i = 0; name != NULL && i < G_N_ELEMENTS (engines); i++)
+    {
+      if (g_ascii_strcasecmp (engines[i].name, name) != 0)
+        continue;
+      if (!engines[i].available)
+        {
+          g_set_error (error, AVFS_ERROR, AVFS_ERROR_BACKEND_UNAVAILABLE,
+                       "Backend '%s' is not compiled in this build", engines[i].name);
+          return NULL;
+        }
+      return &engines[i];
+    }
+
+  known = engine_names ();
+  g_set_error (error, AVFS_ERROR, AVFS_ERROR_BACKEND_UNAVAILABLE,
+               "Unknown backend '%s' (known backends: %s)", name ? name : "", known);
+  return NULL;
+}
+
+static char *
+detect_file_engine (const char  *path,
+                    GError     **error)
+{
+  static const char sqlite_magic[16] = "SQLite format 3";
+  char header[16] = { 0 };
+  FILE *file = fopen (path, "rb");
+  gsize n;
+
+  if (file == NULL)
+    {
+      int saved_errno = errno;
+      g_set_error (error, AVFS_ERROR, AVFS_ERROR_IO, "Cannot read “%s”: %s",
+                   path, g_strerror (saved_errno));
+      return NULL;
+    }
+  n = fread (header, 1, sizeof header, file);
+  fclose (file);
+
+  if (n == sizeof header && memcmp (header, sqlite_magic, sizeof header) == 0)
+    return g_strdup ("sqlite");
+
+  g_set_error (error, AVFS_ERROR, AVFS_ERROR_CORRUPT,
+               n == 0 ? "“%s” is empty, not a vault" :
+                        "“%s” is not a vault: it is neither an SQLite, LMDB nor RocksDB store",
+               path);
+  return NULL;
+}
+
+/**
+ * avfs_storage_detect_engine:
+ * @path: a store's file or directory
+ * @error: return location for an error
+ *
+ * Tells the engine from what is on disk: an SQLite header, an LMDB `data.mdb`, a
+ * RocksDB `CURRENT`. Detection does not depend on whether the engine is compiled in.
+ *
+ * Returns: (transfer full) (nullable): the engine's name
+ */
+char *
+avfs_storage_detect_engine (const char  *path,
+                            GError     **error)
+{
+  g_autofree char *mdb = NULL;
+  g_autofree char *current = NULL;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      g_set_error (error, AVFS_ERROR, AVFS_ERROR_NOT_FOUND, "No vault at “%s”", path);
+      return NULL;
+    }
+  if (!g_file_test (path, G_FILE_TEST_IS_DIR))
+    return detect_file_engine (path, error);
+
+  mdb = g_build_filename (path, "data.mdb", NULL);
+  if (g_file_test (mdb, G_FILE_TEST_IS_REGULAR))
+    return g_strdup ("lmdb");
+  current = g_build_filename (path, "CURRENT", NULL);
+  if (g_file_test (current, G_FILE_TEST_IS_REGULAR))
+    return g_strdup ("rocksdb");
+
+  g_set_error (error, AVFS_ERROR, AVFS_ERROR_CORRUPT,
+               "The folder “%s” is not a vault: it holds neither an LMDB data.mdb nor a "
+               "RocksDB CURRENT file", path);
+  return NULL;
+}
+
+static GHashTable *
+options_for (GHashTable *backend_options,
+             const char *engine)
+{
+  return backend_options != NULL ? g_hash_table_lookup (backend_options, engine) : NULL;
+}
+
+static gboolean
+record_engine (AvfsStorage  *store,
+               const char   *engine,
+               GError      **error)
+{
+  return avfs_storage_create_collection (store, STORAGE_COLLECTION, error) &&
+         avfs_storage_put (store, STORAGE_COLLECTION,
+                           (const guint8 *) ENGINE_KEY, strlen (ENGINE_KEY),
+                           (const guint8 *) engine, strlen (engine), error);
+}
+
+static gboolean
+check_recorded_engine (AvfsStorage  *store,
+                       const char   *detected,
+                       GError      **error)
+{
+  g_autoptr(GBytes) recorded = NULL;
+  g_autofree char *name = NULL;
+  GError *local_error = NULL;
+
+  recorded = avfs_storage_get (store, STORAGE_COLLECTION,
+                               (const guint8 *) ENGINE_KEY, strlen (ENGINE_KEY), &local_error);
+  if (recorded == NULL)
+    {
+      g_clear_error (&local_error);
+      g_set_error (error, AVFS_ERROR, AVFS_ERROR_CORRUPT,
+                   "“%s” is a %s database but not an avfs vault (it has no engine record)",
+                   avfs_storage_get_path (store), detected);
+      return FALSE;
+    }
+
+  name = g_strndup (g_bytes_get_data (recorded, NULL), g_bytes_get_size (recorded));
+  if (g_strcmp0 (name, detected) != 0)
+    {
+      g_set_error (error, AVFS_ERROR, AVFS_ERROR_CORRUPT,
+                   "“%s” looks like a %s store but records the engine “%s”; it may be "
+                   "damaged or was assembled by hand", avfs_storage_get_path (store),
+                   detected, name);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+remove_partial_store (const char *path)
+{
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GFileEnumerator) children = NULL;
+  GFileInfo *info;
+
+  if (path == NULL)
+    return;
+  file = g_file_new_for_path (path);
+  children = g_file_enumerate_children (file, G_FILE_ATTRIBUTE_STANDARD_NAME,
+                                        G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
+  while (children != NULL &&
+         (info = g_file_enumerator_next_file (children, NULL, NULL)) != NULL)
+    {
+      g_autoptr(GFile) child = g_file_get_child (file, g_file_info_get_name (info));
+      g_file_delete (child, NULL, NULL);
+      g_object_unref (info);
+    }
+  g_file_delete (file, NULL, NULL);
+}
+
+/**
+ * avfs_storage_create_store:
+ * @engine: the engine's name
+ * @path: (nullable): the file or directory to create; it must not exist (ignored for
+ *   memory)
+ * @backend_options: (nullable): engine name → (option → value) tables, as in the
+ *   `[backend.NAME]` sections of config.toml; only @engine's table is read
+ * @error: return location for an error
+ *
+ * Creates a new, empty store and records its engine in it. On failure nothing is left
+ * behind at @path.
+ *
+ * Returns: (transfer full) (nullable): the store
+ */
+AvfsStorage *
+avfs_storage_create_store (const char  *engine,
+                           const char  *path,
+                           GHashTable  *backend_options,
+                           GError     **error)
+{
+  const AvfsEngineInfo *info = avfs_storage_lookup_engine (engine, error);
+  g_autoptr(AvfsStorage) store = NULL;
+
+  if (info == NULL)
+    return NULL;
+
+  if (info->extension != NULL && (path == NULL || g_file_test (path, G_FILE_TEST_EXISTS)))
+    {
+      g_set_error (error, AVFS_ERROR, path ? AVFS_ERROR_EXISTS : AVFS_ERROR_INVALID_ARGUMENT,
+                   path ? "“%s” already exists; choose another name or delete it first" :
+                          "A %s store needs a location", path ? path : info->name);
+      return NULL;
+    }
+
+  store = info->open (path, options_for (backend_options, info->name), TRUE, error);
+  if (store != NULL && !record_engine (store, info->name, error))
+    {
+      avfs_storage_close (store, NULL);
+      g_clear_object (&store);
+    }
+  if (store == NULL && info->extension != NULL)
+    remove_partial_store (path);
+  return g_steal_pointer (&store);
+}
+
+/**
+ * avfs_storage_open_store:
+ * @path: an existing store's file or directory
+ * @backend_options: (nullable): engine name → (option → value) tables
+ * @error: return location for an error
+ *
+ * Detects the engine from what is on disk, opens the store with that engine's options
+ * and checks it against the engine recorded inside. A damaged store is reported, not
+ * written to.
+ *
+ * Returns: (transfer full) (nullable): the store
+ */
+AvfsStorage *
+avfs_storage_open_store (const char  *path,
+                         GHashTable  *backend_options,
+                         GError     **error)
+{
+  g_autofree char *detected = avfs_storage_detect_engine (path, error);
+  const AvfsEngineInfo *info;
+  g_autoptr(AvfsStorage) store = NULL;
+
+  if (detected == NULL || (info = avfs_storage_lookup_engine (detected, error)) == NULL)
+    return NULL;
+
+  store = info->open (path, options_for (backend_options, info->name), FALSE, error);
+  if (store != NULL && !check_recorded_engine (store, info->name, error))
+    {
+      avfs_storage_close (store, NULL);
+      return NULL;
+    }
+  return g_steal_pointer (&store);
+}

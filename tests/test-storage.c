@@ -1,0 +1,1570 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The storage conformance suite: every test runs against every compiled-in engine. */
+#include <string.h>
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include "avfs-storage-registry.h"
+
+typedef struct
+{
+  const AvfsEngineInfo *engine;
+  char *dir;
+  char *path;
+  AvfsStorage *store;
+} Fixture;
+
+typedef void (*FixtureTest) (Fixture *f, gconstpointer data);
+
+#define KEY(s) (const guint8 *) (s), (sizeof (s) - 1)
+
+static char *
+store_path (const AvfsEngineInfo *engine,
+            const char           *dir,
+            const char           *name)
+{
+  g_autofree char *base = g_strconcat (name, engine->extension ? engine->extension : "", NULL);
+
+  return engine->extension ? g_build_filename (dir, base, NULL) : NULL;
+}
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->engine = data;
+  f->dir = g_dir_make_tmp ("avfs-storage-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->path = store_path (f->engine, f->dir, "store");
+  f->store = avfs_storage_create_store (f->engine->name, f->path, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (f->store);
+  g_assert_true (avfs_storage_create_collection (f->store, "alpha", &error));
+  g_assert_no_error (error);
+  g_assert_true (avfs_storage_create_collection (f->store, "beta", &error));
+  g_assert_no_error (error);
+}
+
+/* Removes a file, or a directory and everything in it. */
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+
+  if (!g_file_test (path, G_FILE_TEST_IS_DIR) || g_file_test (path, G_FILE_TEST_IS_SYMLINK))
+    {
+      g_unlink (path);
+      return;
+    }
+  dir = g_dir_open (path, 0, NULL);
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+      remove_tree (child);
+    }
+  g_rmdir (path);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (f->store != NULL)
+    {
+      g_assert_true (avfs_storage_close (f->store, &error));
+      g_assert_no_error (error);
+      g_assert_finalize_object (f->store);
+    }
+  remove_tree (f->dir);
+  g_free (f->dir);
+  g_free (f->path);
+}
+
+/* Reopens the fixture's store from disk, as a new process would. */
+static void
+reopen (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (avfs_storage_close (f->store, &error));
+  g_assert_no_error (error);
+  g_assert_finalize_object (f->store);
+  f->store = avfs_storage_open_store (f->path, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (f->store);
+}
+
+static void
+put (Fixture      *f,
+     const char   *collection,
+     const guint8 *key,
+     gsize         key_len,
+     const char   *value)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (avfs_storage_put (f->store, collection, key, key_len,
+                                   (const guint8 *) value, strlen (value), &error));
+  g_assert_no_error (error);
+}
+
+static void
+assert_value (AvfsStorage  *store,
+              const char   *collection,
+              const guint8 *key,
+              gsize         key_len,
+              const char   *expected)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) value = avfs_storage_get (store, collection, key, key_len, &error);
+
+  g_assert_no_error (error);
+  if (expected == NULL)
+    {
+      g_assert_null (value);
+      return;
+    }
+  g_assert_nonnull (value);
+  g_assert_cmpmem (g_bytes_get_data (value, NULL), g_bytes_get_size (value),
+                   expected, strlen (expected));
+}
+
+/* Basic key/value semantics. */
+
+static void
+test_put_get (Fixture       *f,
+              gconstpointer  data)
+{
+  put (f, "alpha", KEY ("k1"), "one");
+  assert_value (f->store, "alpha", KEY ("k1"), "one");
+  put (f, "alpha", KEY ("k1"), "uno");
+  assert_value (f->store, "alpha", KEY ("k1"), "uno");
+  assert_value (f->store, "alpha", KEY ("k2"), NULL);
+  /* Collections are separate namespaces. */
+  assert_value (f->store, "beta", KEY ("k1"), NULL);
+  put (f, "beta", KEY ("k1"), "b");
+  assert_value (f->store, "alpha", KEY ("k1"), "uno");
+}
+
+static void
+test_exists_delete (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean exists = TRUE;
+
+  g_assert_true (avfs_storage_exists (f->store, "alpha", KEY ("k"), &exists, &error));
+  g_assert_no_error (error);
+  g_assert_false (exists);
+
+  put (f, "alpha", KEY ("k"), "v");
+  g_assert_true (avfs_storage_exists (f->store, "alpha", KEY ("k"), &exists, &error));
+  g_assert_true (exists);
+
+  g_assert_true (avfs_storage_delete (f->store, "alpha", KEY ("k"), &error));
+  g_assert_no_error (error);
+  g_assert_true (avfs_storage_exists (f->store, "alpha", KEY ("k"), &exists, &error));
+  g_assert_false (exists);
+  assert_value (f->store, "alpha", KEY ("k"), NULL);
+
+  /* Deleting what is not there succeeds. */
+  g_assert_true (avfs_storage_delete (f->store, "alpha", KEY ("never"), &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_empty_value (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) value = NULL;
+  gboolean exists = FALSE;
+
+  g_assert_true (avfs_storage_put (f->store, "alpha", KEY ("empty"), NULL, 0, &error));
+  g_assert_no_error (error);
+  value = avfs_storage_get (f->store, "alpha", KEY ("empty"), &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (value);
+  g_assert_cmpuint (g_bytes_get_size (value), ==, 0);
+  g_assert_true (avfs_storage_exists (f->store, "alpha", KEY ("empty"), &exists, &error));
+  g_assert_true (exists);
+}
+
+static GBytes *
+random_bytes (gsize   size,
+              guint32 seed)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
+  guint32 *data = g_malloc (size + 4);
+
+  for (gsize i = 0; i < size / 4 + 1; i++)
+    data[i] = g_rand_int (rand);
+  return g_bytes_new_take (data, size);
+}
+
+static gboolean
+put_large_cb (AvfsTransaction  *tx,
+              gpointer          user_data,
+              GError          **error)
+{
+  GBytes *value = user_data;
+
+  return avfs_transaction_put (tx, "beta", KEY ("big-in-tx"),
+                               g_bytes_get_data (value, NULL), g_bytes_get_size (value), error);
+}
+
+static void
+assert_bytes_value (AvfsStorage  *store,
+                    const char   *collection,
+                    const guint8 *key,
+                    gsize         key_len,
+                    GBytes       *expected)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) value = avfs_storage_get (store, collection, key, key_len, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (value);
+  g_assert_true (g_bytes_equal (value, expected));
+}
+
+static void
+test_large_value (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) big = random_bytes (16 * 1024 * 1024, 7);
+  g_autoptr(GBytes) big2 = random_bytes (16 * 1024 * 1024 + 3, 8);
+
+  g_assert_true (avfs_storage_put (f->store, "alpha", KEY ("big"),
+                                   g_bytes_get_data (big, NULL), g_bytes_get_size (big), &error));
+  g_assert_no_error (error);
+  g_assert_true (avfs_storage_transaction (f->store, put_large_cb, big2, &error));
+  g_assert_no_error (error);
+
+  assert_bytes_value (f->store, "alpha", KEY ("big"), big);
+  assert_bytes_value (f->store, "beta", KEY ("big-in-tx"), big2);
+  if (f->engine->extension != NULL)
+    {
+      reopen (f);
+      assert_bytes_value (f->store, "alpha", KEY ("big"), big);
+      assert_bytes_value (f->store, "beta", KEY ("big-in-tx"), big2);
+    }
+}
+
+/* Scans: byte order at prefix and range boundaries. */
+
+typedef struct
+{
+  const char *data;
+  gsize len;
+} Key;
+
+#define K(s) { s, sizeof (s) - 1 }
+
+/* Keys that are prefixes of each other, hold NUL and 0xFF bytes, and sort by length. */
+static const Key boundary_keys[] = {
+  K ("\x00"), K ("\x00\x00"), K ("\x01"), K ("a"), K ("a\x00"), K ("ab"), K ("ab\x00"),
+  K ("abc"), K ("ab\xff"), K ("ab\xff\xff"), K ("ab\xff\xff\x00"), K ("ac"), K ("b"),
+  K ("\x7f"), K ("\x80"), K ("\xfe\xff"), K ("\xff"), K ("\xff\x00"), K ("\xff\xff"),
+  K ("\xff\xff\xff"),
+};
+
+static void
+put_boundary_keys (Fixture *f)
+{
+  /* Insert in reverse so the engine, not the insertion order, sorts them. */
+  for (gint i = G_N_ELEMENTS (boundary_keys) - 1; i >= 0; i--)
+    {
+      g_autofree char *value = g_strdup_printf ("v%d", i);
+      put (f, "alpha", (const guint8 *) boundary_keys[i].data, boundary_keys[i].len, value);
+    }
+  /* A neighbour collection must never leak into scans of this one. */
+  put (f, "beta", KEY ("ab"), "other");
+}
+
+/* Checks that @cursor yields exactly boundary_keys[first..last), in order. */
+static void
+assert_cursor_yields (AvfsCursor *cursor,
+                      guint       first,
+                      guint       last)
+{
+  g_autoptr(GError) error = NULL;
+  guint i = first;
+
+  g_assert_nonnull (cursor);
+  while (avfs_cursor_next (cursor, &error))
+    {
+      gsize key_len, value_len;
+      const guint8 *key = avfs_cursor_get_key (cursor, &key_len);
+      const guint8 *value = avfs_cursor_get_value (cursor, &value_len);
+      g_autofree char *expected_value = g_strdup_printf ("v%u", i);
+
+      g_assert_cmpuint (i, <, last);
+      g_assert_cmpmem (key, key_len, boundary_keys[i].data, boundary_keys[i].len);
+      g_assert_cmpmem (value, value_len, expected_value, strlen (expected_value));
+      i++;
+    }
+  g_assert_no_error (error);
+  g_assert_cmpuint (i, ==, last);
+  /* An exhausted cursor stays exhausted. */
+  g_assert_false (avfs_cursor_next (cursor, &error));
+  g_assert_no_error (error);
+}
+
+static gboolean
+has_prefix (const Key  *key,
+            const char *prefix,
+            gsize       prefix_len)
+{
+  return key->len >= prefix_len && memcmp (key->data, prefix, prefix_len) == 0;
+}
+
+static void
+test_scan_prefix (Fixture       *f,
+                  gconstpointer  data)
+{
+  static const Key prefixes[] = {
+    K (""), K ("\x00"), K ("a"), K ("ab"), K ("ab\xff"), K ("ab\xff\xff"), K ("abc"),
+    K ("\xff"), K ("\xff\xff"), K ("\xff\xff\xff"), K ("\xff\xff\xff\xff"), K ("zz"), K ("\x01"),
+  };
+
+  put_boundary_keys (f);
+  for (guint p = 0; p < G_N_ELEMENTS (prefixes); p++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(AvfsCursor) cursor = NULL;
+      guint first = 0, last;
+
+      while (first < G_N_ELEMENTS (boundary_keys) &&
+             !has_prefix (&boundary_keys[first], prefixes[p].data, prefixes[p].len))
+        first++;
+      last = first;
+      while (last < G_N_ELEMENTS (boundary_keys) &&
+             has_prefix (&boundary_keys[last], prefixes[p].data, prefixes[p].len))
+        last++;
+
+      cursor = avfs_storage_scan_prefix (f->store, "alpha", (const guint8 *) prefixes[p].data,
+                                         prefixes[p].len, &error);
+      g_assert_no_error (error);
+      assert_cursor_yields (cursor, first, last);
+    }
+}
+
+static void
+test_scan_range (Fixture       *f,
+                 gconstpointer  data)
+{
+  static const struct {
+    Key start, end;
+    gboolean from_first, to_last;
+    guint first, last;
+  } cases[] = {
+    { K (""), K (""), TRUE, TRUE, 0, G_N_ELEMENTS (boundary_keys) },
+    { K ("a"), K ("b"), FALSE, FALSE, 3, 12 },            /* end excluded */
+    { K ("a"), K ("b\x00"), FALSE, FALSE, 3, 13 },        /* "b" < "b\0" */
+    { K ("abc"), K ("ab\xff\xff"), FALSE, FALSE, 7, 9 },
+    { K ("ab\x01"), K ("ab\xff\xff"), FALSE, FALSE, 7, 9 },    /* start between keys */
+    { K ("ab\xff"), K ("ac"), FALSE, FALSE, 8, 11 },
+    { K (""), K ("\x01"), TRUE, FALSE, 0, 2 },
+    { K ("\xff"), K (""), FALSE, TRUE, 16, 20 },
+    { K ("\xff\xff\xff\xff"), K (""), FALSE, TRUE, 20, 20 }, /* after the last key */
+    { K ("b"), K ("b"), FALSE, FALSE, 12, 12 },           /* empty range */
+    { K ("c"), K ("a"), FALSE, FALSE, 13, 13 },           /* inverted range */
+  };
+
+  put_boundary_keys (f);
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(AvfsCursor) cursor = NULL;
+
+      cursor = avfs_storage_scan_range (f->store, "alpha",
+                                        cases[c].from_first ? NULL : (const guint8 *) cases[c].start.data,
+                                        cases[c].from_first ? 0 : cases[c].start.len,
+                                        cases[c].to_last ? NULL : (const guint8 *) cases[c].end.data,
+                                        cases[c].to_last ? 0 : cases[c].end.len,
+                                        &error);
+      g_assert_no_error (error);
+      assert_cursor_yields (cursor, cases[c].first, cases[c].last);
+    }
+}
+
+static int
+compare_keys (gconstpointer a,
+              gconstpointer b)
+{
+  GBytes *const *ka = a;
+  GBytes *const *kb = b;
+
+  return g_bytes_compare (*ka, *kb);
+}
+
+static gboolean
+put_keys_cb (AvfsTransaction  *tx,
+             gpointer          user_data,
+             GError          **error)
+{
+  GPtrArray *keys = user_data;
+
+  for (guint i = 0; i < keys->len; i++)
+    {
+      gsize len;
+      const guint8 *key = g_bytes_get_data (g_ptr_array_index (keys, i), &len);
+
+      if (!avfs_transaction_put (tx, "alpha", key, len, key, len, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Thousands of random binary keys come back sorted, across cursor batch boundaries. */
+static void
+test_scan_order (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_bytes_hash, g_bytes_equal);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (42);
+  g_autoptr(AvfsCursor) cursor = NULL;
+  guint i = 0;
+
+  while (keys->len < 3000)
+    {
+      guint8 key[12];
+      gsize len = g_rand_int_range (rand, 1, sizeof key + 1);
+      GBytes *bytes;
+
+      for (gsize j = 0; j < len; j++)
+        key[j] = g_rand_int_range (rand, 0, 4) == 0 ? 0xFF : g_rand_int_range (rand, 0, 256);
+      bytes = g_bytes_new (key, len);
+      if (g_hash_table_contains (seen, bytes))
+        {
+          g_bytes_unref (bytes);
+          continue;
+        }
+      g_hash_table_add (seen, bytes);
+      g_ptr_array_add (keys, bytes);
+    }
+  g_assert_true (avfs_storage_transaction (f->store, put_keys_cb, keys, &error));
+  g_assert_no_error (error);
+  g_ptr_array_sort (keys, compare_keys);
+
+  cursor = avfs_storage_scan_prefix (f->store, "alpha", NULL, 0, &error);
+  g_assert_no_error (error);
+  while (avfs_cursor_next (cursor, &error))
+    {
+      gsize len, expected_len;
+      const guint8 *key = avfs_cursor_get_key (cursor, &len);
+      const guint8 *expected = g_bytes_get_data (g_ptr_array_index (keys, i), &expected_len);
+
+      g_assert_cmpmem (key, len, expected, expected_len);
+      i++;
+    }
+  g_assert_no_error (error);
+  g_assert_cmpuint (i, ==, keys->len);
+}
+
+/* Transactions. */
+
+static gboolean
+mixed_changes_cb (AvfsTransaction  *tx,
+                  gpointer          user_data,
+                  GError          **error)
+{
+  g_autoptr(GBytes) seen = NULL;
+
+  if (!avfs_transaction_put (tx, "alpha", KEY ("new"), KEY ("1"), error) ||
+      !avfs_transaction_put (tx, "beta", KEY ("other"), KEY ("2"), error) ||
+      !avfs_transaction_delete (tx, "alpha", KEY ("old"), error))
+    return FALSE;
+
+  /* The transaction reads its own writes, deletes included. */
+  seen = avfs_transaction_get (tx, "alpha", KEY ("new"), error);
+  g_assert_nonnull (seen);
+  g_assert_cmpmem (g_bytes_get_data (seen, NULL), g_bytes_get_size (seen), "1", 1);
+  g_clear_pointer (&seen, g_bytes_unref);
+  seen = avfs_transaction_get (tx, "alpha", KEY ("old"), error);
+  g_assert_null (seen);
+  seen = avfs_transaction_get (tx, "alpha", KEY ("kept"), error);
+  g_assert_nonnull (seen);
+  /* Overwriting twice keeps the last value. */
+  return avfs_transaction_put (tx, "alpha", KEY ("new"), KEY ("3"), error);
+}
+
+static void
+test_transaction_commit (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  put (f, "alpha", KEY ("old"), "x");
+  put (f, "alpha", KEY ("kept"), "y");
+  g_assert_true (avfs_storage_transaction (f->store, mixed_changes_cb, NULL, &error));
+  g_assert_no_error (error);
+  assert_value (f->store, "alpha", KEY ("new"), "3");
+  assert_value (f->store, "beta", KEY ("other"), "2");
+  assert_value (f->store, "alpha", KEY ("old"), NULL);
+  assert_value (f->store, "alpha", KEY ("kept"), "y");
+}
+
+static gboolean
+fail_halfway_cb (AvfsTransaction  *tx,
+                 gpointer          user_data,
+                 GError          **error)
+{
+  for (guint i = 0; i < 100; i++)
+    {
+      g_autofree char *key = g_strdup_printf ("k%03u", i);
+      if (!avfs_transaction_put (tx, "alpha", (const guint8 *) key, strlen (key), KEY ("v"), error))
+        return FALSE;
+    }
+  if (!avfs_transaction_delete (tx, "alpha", KEY ("keep"), error) ||
+      !avfs_transaction_put (tx, "beta", KEY ("b"), KEY ("changed"), error))
+    return FALSE;
+
+  g_set_error_literal (error, AVFS_ERROR, AVFS_ERROR_QUOTA_EXCEEDED, "stop here");
+  return FALSE;
+}
+
+static void
+test_transaction_rollback (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AvfsCursor) cursor = NULL;
+  guint n = 0;
+
+  put (f, "alpha", KEY ("keep"), "kept");
+  put (f, "beta", KEY ("b"), "original");
+  g_assert_false (avfs_storage_transaction (f->store, fail_halfway_cb, NULL, &error));
+  g_assert_error (error, AVFS_ERROR, AVFS_ERROR_QUOTA_EXCEEDED);
+
+  assert_value (f->store, "alpha", KEY ("keep"), "kept");
+  assert_value (f->store, "beta", KEY ("b"), "original");
+  cursor = avfs_storage_scan_prefix (f->store, "alpha", NULL, 0, NULL);
+  while (avfs_cursor_next (cursor, NULL))
+    n++;
+  g_assert_cmpuint (n, ==, 1);
+
+  /* The store takes the next transaction normally. */
+  g_clear_error (&error);
+  put (f, "alpha", KEY ("kept"), "y");
+  g_assert_true (avfs_storage_transaction (f->store, mixed_changes_cb, NULL, &error));
+  g_assert_no_error (error);
+}
+
+/* A reader on another thread, while a transaction is half done, sees the state before. */
+typedef struct
+{
+  AvfsStorage *store;
+  GMutex lock;
+  GCond cond;
+  int stage; /* 1: first half written, 2: reader checked */
+  gboolean reader_saw_half;
+} HalfDone;
+
+static gpointer
+half_done_reader_thread (gpointer data)
+{
+  HalfDone *h = data;
+  g_autoptr(GBytes) a = NULL;
+  g_autoptr(GBytes) b = NULL;
+  gint64 deadline = g_get_monotonic_time () + 20 * G_TIME_SPAN_SECOND;
+
+  g_mutex_lock (&h->lock);
+  while (h->stage < 1)
+    g_assert_true (g_cond_wait_until (&h->cond, &h->lock, deadline));
+  g_mutex_unlock (&h->lock);
+
+  a = avfs_storage_get (h->store, "alpha", KEY ("a"), NULL);
+  b = avfs_storage_get (h->store, "alpha", KEY ("b"), NULL);
+  h->reader_saw_half = (a == NULL || b == NULL || !g_bytes_equal (a, b));
+
+  g_mutex_lock (&h->lock);
+  h->stage = 2;
+  g_cond_signal (&h->cond);
+  g_mutex_unlock (&h->lock);
+  return NULL;
+}
+
+static gboolean
+half_done_cb (AvfsTransaction  *tx,
+              gpointer          user_data,
+              GError          **error)
+{
+  HalfDone *h = user_data;
+  gint64 deadline = g_get_monotonic_time () + 20 * G_TIME_SPAN_SECOND;
+
+  if (!avfs_transaction_put (tx, "alpha", KEY ("a"), KEY ("new"), error))
+    return FALSE;
+
+  g_mutex_lock (&h->lock);
+  h->stage = 1;
+  g_cond_signal (&h->cond);
+  while (h->stage < 2)
+    g_assert_true (g_cond_wait_until (&h->cond, &h->lock, deadline));
+  g_mutex_unlock (&h->lock);
+
+  return avfs_transaction_put (tx, "alpha", KEY ("b"), KEY ("new"), error);
+}
+
+static void
+test_transaction_isolation (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  HalfDone h = { .store = f->store };
+  GThread *reader;
+
+  put (f, "alpha", KEY ("a"), "old");
+  put (f, "alpha", KEY ("b"), "old");
+  g_mutex_init (&h.lock);
+  g_cond_init (&h.cond);
+
+  reader = g_thread_new ("reader", half_done_reader_thread, &h);
+  g_assert_true (avfs_storage_transaction (f->store, half_done_cb, &h, &error));
+  g_assert_no_error (error);
+  g_thread_join (reader);
+
+  g_assert_false (h.reader_saw_half);
+  assert_value (f->store, "alpha", KEY ("a"), "new");
+  assert_value (f->store, "alpha", KEY ("b"), "new");
+  g_mutex_clear (&h.lock);
+  g_cond_clear (&h.cond);
+}
+
+/* Concurrency: 4 readers and 1 writer; values are self-checking so a torn or mixed
+ * value is caught, and every reader sees each key's version only grow. */
+
+#define N_KEYS 64
+#define N_ROUNDS 150
+#define N_READERS 4
+
+typedef struct
+{
+  AvfsStorage *store;
+  guint round;
+  gint done;
+  gint failures;
+} Race;
+
+/* value = round (4 bytes) then the key index repeated to a size that varies per round. */
+static GBytes *
+race_value (guint key,
+            guint round)
+{
+  gsize size = 4 + (round * 37 + key) % 900;
+  guint8 *data = g_malloc (size);
+
+  memcpy (data, &round, 4);
+  memset (data + 4, key, size - 4);
+  return g_bytes_new_take (data, size);
+}
+
+static gboolean
+race_value_ok (GBytes *value,
+               guint   key,
+               guint  *round)
+{
+  gsize size;
+  const guint8 *data = g_bytes_get_data (value, &size);
+
+  if (size < 4)
+    return FALSE;
+  memcpy (round, data, 4);
+  if (size != 4 + (*round * 37 + key) % 900)
+    return FALSE;
+  for (gsize i = 4; i < size; i++)
+    if (data[i] != (guint8) key)
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+race_write_cb (AvfsTransaction  *tx,
+               gpointer          user_data,
+               GError          **error)
+{
+  Race *race = user_data;
+
+  for (guint key = 0; key < N_KEYS; key++)
+    {
+      g_autoptr(GBytes) value = race_value (key, race->round);
+      guint8 k = key + 1;
+
+      if (!avfs_transaction_put (tx, "alpha", &k, 1, g_bytes_get_data (value, NULL),
+                                 g_bytes_get_size (value), error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gpointer
+race_reader_thread (gpointer data)
+{
+  Race *race = data;
+  guint last_round[N_KEYS] = { 0 };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (GPOINTER_TO_UINT (g_thread_self ()));
+
+  while (!g_atomic_int_get (&race->done))
+    {
+      g_autoptr(GError) error = NULL;
+      guint key = g_rand_int_range (rand, 0, N_KEYS);
+      guint8 k = key + 1;
+      g_autoptr(GBytes) value = avfs_storage_get (race->store, "alpha", &k, 1, &error);
+      guint round;
+
+      if (error != NULL || value == NULL || !race_value_ok (value, key, &round) ||
+          round < last_round[key])
+        {
+          g_atomic_int_inc (&race->failures);
+          continue;
+        }
+      last_round[key] = round;
+    }
+  return NULL;
+}
+
+static void
+test_concurrency (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  Race race = { .store = f->store };
+  GThread *readers[N_READERS];
+
+  g_assert_true (avfs_storage_transaction (f->store, race_write_cb, &race, &error));
+  for (guint i = 0; i < N_READERS; i++)
+    readers[i] = g_thread_new ("race-reader", race_reader_thread, &race);
+
+  for (race.round = 1; race.round <= N_ROUNDS; race.round++)
+    {
+      g_assert_true (avfs_storage_transaction (f->store, race_write_cb, &race, &error));
+      g_assert_no_error (error);
+    }
+  g_atomic_int_set (&race.done, 1);
+  for (guint i = 0; i < N_READERS; i++)
+    g_thread_join (readers[i]);
+
+  g_assert_cmpint (race.failures, ==, 0);
+  for (guint key = 0; key < N_KEYS; key++)
+    {
+      guint8 k = key + 1;
+      g_autoptr(GBytes) value = avfs_storage_get (f->store, "alpha", &k, 1, &error);
+      guint round;
+
+      g_assert_true (race_value_ok (value, key, &round));
+      g_assert_cmpuint (round, ==, N_ROUNDS);
+    }
+}
+
+/* Persistence, collections, bad input. */
+
+static void
+test_persistence (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) names = NULL;
+
+  put (f, "alpha", KEY ("k"), "survives");
+  g_assert_true (avfs_storage_create_collection (f->store, "gamma", &error));
+  g_assert_true (avfs_storage_sync (f->store, &error));
+  g_assert_no_error (error);
+
+  reopen (f);
+  assert_value (f->store, "alpha", KEY ("k"), "survives");
+  names = avfs_storage_list_collections (f->store, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_strv_contains ((const char * const *) names, "gamma"));
+  g_assert_cmpstr (avfs_storage_get_engine_name (f->store), ==, f->engine->name);
+}
+
+static void
+test_memory_not_reopenable (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AvfsStorage) again = f->engine->open (NULL, NULL, FALSE, &error);
+
+  g_assert_null (again);
+  g_assert_error (error, AVFS_ERROR, AVFS_ERROR_NOT_FOUND);
+}
+
+static void
+test_collections (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) names = NULL;
+
+  /* Creating an existing collection is harmless and keeps its contents. */
+  put (f, "alpha", KEY ("k"), "v");
+  g_assert_true (avfs_storage_create_collection (f->store, "alpha", &error));
+  g_assert_no_error (error);
+  assert_value (f->store, "alpha", KEY ("k"), "v");
+
+  names = avfs_storage_list_collections (f->store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (names[0], ==, "_storage");
+  g_assert_cmpstr (names[1], ==, "alpha");
+  g_assert_cmpstr (names[2], ==, "beta");
+  g_assert_null (names[3]);
+}
+
+static gboolean
+use_unknown_cb (AvfsTransaction  *tx,
+                gpointer          user_data,
+                GError          **error)
+{
+  return avfs_transaction_put (tx, "nope", KEY ("k"), KEY ("v"), error);
+}
+
+static void
+test_unknown_collection (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) value = NULL;
+  g_autoptr(AvfsCursor) cursor = NULL;
+  gboolean exists;
+
+  value = avfs_storage_get (f->store, "nope", KEY ("k"), &error);
+  g_assert_null (value);
+  g_assert_error (error, AVFS_ERROR, AVFS_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, "nope"));
+  g_clear_error (&error);
+
+  g_assert_false (avfs_storage_put (f->store, "nope", KEY ("k"), KEY ("v"), &error));
+  g_assert_error (error, AVFS_ERROR, AVFS_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_false (avfs_storage_delete (f->store, "nope", KEY ("k"), &error));
+  g_assert_error (error, AVFS_ERROR, AVFS_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_false (avfs_storage_exists (f->store, "nope", KEY ("k"), &exists, &error));
+  g_assert_error (error, AVFS_ERROR, AVFS_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  cursor = avfs_storage_scan_prefix (f->store, "nope", NULL, 0, &error);
+  g_assert_null (cursor);
+  g_assert_error (error, AVFS_ERROR, AVFS_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_false (avfs_storage_transaction (f->store, use_unknown_cb, NULL, &error));
+  g_assert_error (error, AVFS_ERROR, AVFS_ERROR_NOT_FOUND);
+}
+
+/* Runs @call, which must fail with INVALID_ARGUMENT and a real message, through `error`. */
+#define ASSERT_INVALID_ARGUMENT(call) \
+  G_STMT_START { \
+    g_assert_false (call); \
+    g_assert_error (error, AVFS_ERROR, AVFS_ERROR_INVALID_ARGUMENT); \
+    g_assert_cmpuint (strlen (error->message), >, 10); \
+    g_clear_error (&error); \
+  } G_STMT_END
+
+static void
+test_bad_input (Fixture       *f,
+                gconstpointer  data)
+{
+  static const char *const bad_names[] = {
+    "", "Alpha", "a b", "a/b", "9lives", "semi;colon", "\"quote",
+    "a_name_that_is_much_longer_than_sixty_four_bytes_which_is_the_limit_x",
+  };
+  guint8 small[4] = { 1, 2, 3, 4 };
+  guint8 long_key[AVFS_STORAGE_MAX_KEY_LEN + 1] = { 0 };
+  GError *error = NULL;
+
+  ASSERT_INVALID_ARGUMENT (avfs_storage_put (f->store, NULL, KEY ("k"), KEY ("v"), &error));
+  for (guint i = 0; i < G_N_ELEMENTS (bad_names); i++)
+    {
+      ASSERT_INVALID_ARGUMENT (avfs_storage_create_collection (f->store, bad_names[i], &error));
+      ASSERT_INVALID_ARGUMENT (avfs_storage_put (f->store, bad_names[i], KEY ("k"), KEY ("v"),
+                                                 &error));
+    }
+
+  ASSERT_INVALID_ARGUMENT (avfs_storage_put (f->store, "alpha", NULL, 0, KEY ("v"), &error));
+  ASSERT_INVALID_ARGUMENT (avfs_storage_put (f->store, "alpha", small, 0, KEY ("v"), &error));
+  ASSERT_INVALID_ARGUMENT (avfs_storage_put (f->store, "alpha", long_key, sizeof long_key,
+                                             KEY ("v"), &error));
+  /* The length is checked before the data is read, so a small buffer is safe here. */
+  ASSERT_INVALID_ARGUMENT (avfs_storage_put (f->store, "alpha", KEY ("k"), small,
+                                             AVFS_STORAGE_MAX_VALUE_LEN + 1u, &error));
+  ASSERT_INVALID_ARGUMENT (avfs_storage_get (f->store, "alpha", long_key, sizeof long_key,
+                                             &error) != NULL);
+
+  /* The longest key allowed works. */
+  memset (long_key, 0xAB, sizeof long_key);
+  g_assert_true (avfs_storage_put (f->store, "alpha", long_key, AVFS_STORAGE_MAX_KEY_LEN,
+                                   KEY ("v"), &error));
+  g_assert_no_error (error);
+  assert_value (f->store, "alpha", long_key, AVFS_STORAGE_MAX_KEY_LEN, "v");
+}
+
+static void
+test_closed (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) value = NULL;
+
+  put (f, "alpha", KEY ("k"), "v");
+  g_assert_true (avfs_storage_close (f->store, &error));
+  g_assert_no_error (error);
+  g_assert_true (avfs_storage_close (f->store, &error));
+
+  value = avfs_storage_get (f->store, "alpha", KEY ("k"), &error);
+  g_assert_null (value);
+  g_assert_error (error, AVFS_ERROR, AVFS_ERROR_CLOSED);
+  g_clear_error (&error);
+  g_assert_false (avfs_storage_put (f->store, "alpha", KEY ("k"), KEY ("v"), &error));
+  g_assert_error (error, AVFS_ERROR, AVFS_ERROR_CLOSED);
+}
+
+/* Stats and compaction. */
+
+static gboolean
+populate_cb (AvfsTransaction  *tx,
+             gpointer          user_data,
+             GError          **error)
+{
+  guint n = GPOINTER_TO_UINT (user_data);
+  guint8 value[100];
+
+  memset (value, 'x', sizeof value);
+  for (guint i = 0; i < n; i++)
+    {
+      char key[16];
+      g_snprintf (key, sizeof key, "key%06u", i);
+      if (!avfs_transaction_put (tx, "alpha", (const guint8 *) key, 9, value, sizeof value, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static const AvfsCollectionStats *
+find_collection_stats (AvfsStorageStats *stats,
+                       const char       *name)
+{
+  for (guint i = 0; i < stats->collections->len; i++)
+    {
+      const AvfsCollectionStats *c = g_ptr_array_index (stats->collections, i);
+      if (g_str_equal (c->name, name))
+        return c;
+    }
+  return NULL;
+}
+
+static void
+test_stats (Fixture       *f,
+            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AvfsStorageStats) stats = NULL;
+  const AvfsCollectionStats *alpha, *beta;
+
+  g_assert_true (avfs_storage_transaction (f->store, populate_cb, GUINT_TO_POINTER (2000), &error));
+  g_assert_no_error (error);
+  stats = avfs_storage_stats (f->store, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (stats);
+
+  g_assert_cmpstr (stats->engine, ==, f->engine->name);
+  g_assert_cmpstr (stats->path, ==, f->path);
+  alpha = find_collection_stats (stats, "alpha");
+  beta = find_collection_stats (stats, "beta");
+  g_assert_nonnull (alpha);
+  g_assert_nonnull (beta);
+  g_assert_cmpuint (alpha->keys, ==, 2000);
+  g_assert_cmpuint (alpha->bytes, ==, 2000 * (9 + 100));
+  g_assert_cmpuint (beta->keys, ==, 0);
+  g_assert_nonnull (stats->engine_info);
+  g_assert_true (g_variant_is_of_type (stats->engine_info, G_VARIANT_TYPE_VARDICT));
+  g_assert_cmpuint (g_variant_n_children (stats->engine_info), >, 0);
+  if (f->engine->extension != NULL)
+    g_assert_cmpuint (stats->on_disk_bytes, >, 2000 * 100 / 4);
+}
+
+static void
+test_compact (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AvfsCompactionStats) compaction = NULL;
+  g_autoptr(AvfsCursor) cursor = NULL;
+  guint n = 0;
+
+  g_assert_true (avfs_storage_transaction (f->store, populate_cb, GUINT_TO_POINTER (5000), &error));
+  for (guint i = 0; i < 5000; i += 2)
+    {
+      char key[16];
+      g_snprintf (key, sizeof key, "key%06u", i);
+      g_assert_true (avfs_storage_delete (f->store, "alpha", (const guint8 *) key, 9, &error));
+    }
+
+  compaction = avfs_storage_compact (f->store, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (compaction);
+  g_assert_cmpint (compaction->duration_us, >=, 0);
+  if (f->engine->extension != NULL)
+    g_assert_cmpuint (compaction->bytes_after, >, 0);
+
+  /* Compaction loses nothing: exactly the odd keys remain. */
+  cursor = avfs_storage_scan_prefix (f->store, "alpha", KEY ("key"), &error);
+  while (avfs_cursor_next (cursor, &error))
+    {
+      gsize len;
+      const guint8 *key = avfs_cursor_get_key (cursor, &len);
+      char expected[16];
+
+      g_snprintf (expected, sizeof expected, "key%06u", 2 * n + 1);
+      g_assert_cmpmem (key, len, expected, 9);
+      n++;
+    }
+  g_assert_no_error (error);
+  g_assert_cmpuint (n, ==, 2500);
+}
+
+/* Damaged stores: a clear error, no crash, and no write to what is there. */
+
+static GBytes *
+read_file (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  char *data;
+  gsize len;
+
+  g_assert_true (g_file_get_contents (path, &data, &len, &error));
+  return g_bytes_new_take (data, len);
+}
+
+/* The files that hold an engine's data; logs and locks are the engine's own business. */
+static GPtrArray *
+data_files (Fixture *f)
+{
+  GPtrArray *files = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+
+  if (!f->engine->is_directory)
+    {
+      g_ptr_array_add (files, g_strdup (f->path));
+      return files;
+    }
+  dir = g_dir_open (f->path, 0, NULL);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      if (g_str_equal (name, "LOCK") || g_str_equal (name, "lock.mdb") ||
+          g_str_has_prefix (name, "LOG"))
+        continue;
+      g_ptr_array_add (files, g_build_filename (f->path, name, NULL));
+    }
+  return files;
+}
+
+static void
+close_fixture_store (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (avfs_storage_sync (f->store, &error));
+  g_assert_true (avfs_storage_close (f->store, &error));
+  g_assert_no_error (error);
+  g_assert_finalize_object (f->store);
+  f->store = NULL;
+}
+
+static void
+test_corrupt_garbage (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) files = NULL;
+  g_autoptr(GPtrArray) before = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  g_autoptr(AvfsStorage) store = NULL;
+
+  put (f, "alpha", KEY ("k"), "v");
+  close_fixture_store (f);
+  files = data_files (f);
+  for (guint i = 0; i < files->len; i++)
+    {
+      GStatBuf st;
+      g_autoptr(GBytes) garbage = NULL;
+
+      g_assert_cmpint (g_stat (files->pdata[i], &st), ==, 0);
+      garbage = random_bytes (MAX (4096, st.st_size), i);
+      g_assert_true (g_file_set_contents (files->pdata[i], g_bytes_get_data (garbage, NULL),
+                                          g_bytes_get_size (garbage), &error));
+      g_ptr_array_add (before, g_steal_pointer (&garbage));
+    }
+
+  store = avfs_storage_open_store (f->path, NULL, &error);
+  g_assert_null (store);
+  g_assert_error (error, AVFS_ERROR, AVFS_ERROR_CORRUPT);
+  g_assert_nonnull (strstr (error->message, f->path));
+
+  for (guint i = 0; i < files->len; i++)
+    {
+      g_autoptr(GBytes) after = read_file (files->pdata[i]);
+      g_assert_true (g_bytes_equal (after, before->pdata[i]));
+    }
+}
+
+static const char *
+largest_file (GPtrArray *files)
+{
+  const char *largest = NULL;
+  goffset largest_size = -1;
+
+  for (guint i = 0; i < files->len; i++)
+    {
+      GStatBuf st;
+      if (g_stat (files->pdata[i], &st) == 0 && st.st_size > largest_size)
+        {
+          largest = files->pdata[i];
+          largest_size = st.st_size;
+        }
+    }
+  return largest;
+}
+
+static void
+test_corrupt_truncated (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) files = NULL;
+  g_autoptr(AvfsStorage) store = NULL;
+  g_autoptr(AvfsCursor) cursor = NULL;
+  const char *victim;
+  GStatBuf st;
+
+  g_assert_true (avfs_storage_transaction (f->store, populate_cb, GUINT_TO_POINTER (20000), &error));
+  g_assert_no_error (error);
+  close_fixture_store (f);
+
+  files = data_files (f);
+  victim = largest_file (files);
+  g_assert_cmpint (g_stat (victim, &st), ==, 0);
+  g_assert_cmpint (truncate (victim, st.st_size / 2), ==, 0);
+
+  store = avfs_storage_open_store (f->path, NULL, &error);
+  if (store == NULL)
+    {
+      g_assert_error (error, AVFS_ERROR, AVFS_ERROR_CORRUPT);
+      return;
+    }
+
+  /* An engine that opens anyway must report the damage when the data is read, and
+   * every entry it does return must be intact. */
+  cursor = avfs_storage_scan_prefix (store, "alpha", NULL, 0, &error);
+  while (cursor != NULL && avfs_cursor_next (cursor, &error))
+    {
+      gsize len;
+      const guint8 *value = avfs_cursor_get_value (cursor, &len);
+      g_assert_cmpuint (len, ==, 100);
+      g_assert_cmpint (value[0], ==, 'x');
+      g_assert_cmpint (value[99], ==, 'x');
+    }
+  g_assert_error (error, AVFS_ERROR, AVFS_ERROR_CORRUPT);
+  g_clear_object (&cursor);
+  avfs_storage_close (store, NULL);
+}
+
+/* Two processes on one store: SQLite and LMDB share it, RocksDB refuses the second. */
+
+static void
+test_second_process (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autofree char *child_path = g_strdup_printf ("/storage/%s/second-process/child",
+                                                 f->engine->name);
+
+  put (f, "alpha", KEY ("k"), "from parent");
+  g_setenv ("AVFS_TEST_STORE", f->path, TRUE);
+  g_test_trap_subprocess (child_path, 60 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_test_trap_assert_passed ();
+
+  if (g_str_equal (f->engine->name, "rocksdb"))
+    assert_value (f->store, "alpha", KEY ("child"), NULL);
+  else
+    assert_value (f->store, "alpha", KEY ("child"), "from child");
+}
+
+static void
+test_second_process_child (gconstpointer data)
+{
+  const AvfsEngineInfo *engine = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AvfsStorage) store = avfs_storage_open_store (g_getenv ("AVFS_TEST_STORE"),
+                                                          NULL, &error);
+
+  if (g_str_equal (engine->name, "rocksdb"))
+    {
+      g_assert_null (store);
+      g_assert_error (error, AVFS_ERROR, AVFS_ERROR_LOCKED);
+      g_assert_nonnull (strstr (error->message, "in use by another process"));
+      return;
+    }
+
+  g_assert_no_error (error);
+  assert_value (store, "alpha", KEY ("k"), "from parent");
+  g_assert_true (avfs_storage_put (store, "alpha", KEY ("child"), KEY ("from child"), &error));
+  g_assert_no_error (error);
+  g_assert_true (avfs_storage_close (store, &error));
+}
+
+/* Options. */
+
+typedef struct
+{
+  const char *engine;
+  const char *key;
+  const char *value;
+  gboolean valid;
+} OptionCase;
+
+static const OptionCase option_cases[] = {
+  { "sqlite", "journal_mode", "delete", TRUE },
+  { "sqlite", "journal_mode", "truncate", TRUE },
+  { "sqlite", "synchronous", "full", TRUE },
+  { "sqlite", "cache_size", "2000", TRUE },
+  { "sqlite", "mmap_size", "0", TRUE },
+  { "sqlite", "journal_mode", "bogus", FALSE },
+  { "sqlite", "cache_size", "lots", FALSE },
+  { "lmdb", "map_size", "1048576", TRUE },
+  { "lmdb", "max_readers", "16", TRUE },
+  { "lmdb", "no_sync", "true", TRUE },
+  { "lmdb", "map_size", "ten", FALSE },
+  { "lmdb", "no_sync", "maybe", FALSE },
+  { "rocksdb", "compression", "zstd", TRUE },
+  { "rocksdb", "compression", "none", TRUE },
+  { "rocksdb", "compression", "snappy", TRUE },
+  { "rocksdb", "max_open_files", "64", TRUE },
+  { "rocksdb", "write_buffer_size", "1048576", TRUE },
+  { "rocksdb", "compression", "brotli", FALSE },
+  { "rocksdb", "max_open_files", "-5", FALSE },
+};
+
+static GHashTable *
+backend_options (const char *engine,
+                 const char *key,
+                 const char *value)
+{
+  GHashTable *all = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                           (GDestroyNotify) g_hash_table_unref);
+  GHashTable *one = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+
+  g_hash_table_insert (one, g_strdup (key), g_strdup (value));
+  g_hash_table_insert (all, g_strdup (engine), one);
+  return all;
+}
+
+static void
+create_with_option (Fixture    *f,
+                    const char *key,
+                    const char *value,
+                    gboolean    valid)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GHashTable) options = backend_options (f->engine->name, key, value);
+  g_autofree char *path = store_path (f->engine, f->dir, "optioned");
+  g_autoptr(AvfsStorage) store = avfs_storage_create_store (f->engine->name, path, options, &error);
+
+  if (!valid)
+    {
+      g_assert_null (store);
+      g_assert_error (error, AVFS_ERROR, AVFS_ERROR_INVALID_ARGUMENT);
+      g_assert_nonnull (strstr (error->message, key));
+      g_assert_true (path == NULL || !g_file_test (path, G_FILE_TEST_EXISTS));
+      return;
+    }
+
+  g_assert_no_error (error);
+  g_assert_true (avfs_storage_create_collection (store, "alpha", &error));
+  g_assert_true (avfs_storage_put (store, "alpha", KEY ("k"), KEY ("v"), &error));
+  assert_value (store, "alpha", KEY ("k"), "v");
+  g_assert_true (avfs_storage_close (store, &error));
+  g_assert_no_error (error);
+  if (path != NULL)
+    remove_tree (path);
+}
+
+static void
+test_options (Fixture       *f,
+              gconstpointer  data)
+{
+  create_with_option (f, "no_such_option", "1", FALSE);
+  for (guint i = 0; i < G_N_ELEMENTS (option_cases); i++)
+    {
+      if (g_str_equal (option_cases[i].engine, f->engine->name))
+        create_with_option (f, option_cases[i].key, option_cases[i].value, option_cases[i].valid);
+    }
+}
+
+/* LMDB: a tiny map grows by itself, during transactions and single puts alike. */
+static void
+test_lmdb_map_growth (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GHashTable) options = backend_options ("lmdb", "map_size", "65536");
+  g_autofree char *path = store_path (f->engine, f->dir, "tiny");
+  g_autoptr(AvfsStorage) store = avfs_storage_create_store ("lmdb", path, options, &error);
+  g_autoptr(GBytes) big = random_bytes (16 * 1024 * 1024, 3);
+  g_autoptr(AvfsStorageStats) stats = NULL;
+  AvfsStorage *reopened;
+  const AvfsCollectionStats *alpha;
+
+  g_assert_no_error (error);
+  g_assert_true (avfs_storage_create_collection (store, "alpha", &error));
+  g_assert_true (avfs_storage_transaction (store, populate_cb, GUINT_TO_POINTER (20000), &error));
+  g_assert_no_error (error);
+  g_assert_true (avfs_storage_put (store, "alpha", KEY ("big"), g_bytes_get_data (big, NULL),
+                                   g_bytes_get_size (big), &error));
+  g_assert_no_error (error);
+  assert_bytes_value (store, "alpha", KEY ("big"), big);
+  g_assert_true (avfs_storage_close (store, &error));
+  g_assert_finalize_object (g_steal_pointer (&store));
+
+  reopened = avfs_storage_open_store (path, options, &error);
+  g_assert_no_error (error);
+  assert_bytes_value (reopened, "alpha", KEY ("big"), big);
+  stats = avfs_storage_stats (reopened, &error);
+  g_assert_no_error (error);
+  alpha = find_collection_stats (stats, "alpha");
+  g_assert_nonnull (alpha);
+  g_assert_cmpuint (alpha != NULL ? alpha->keys : 0, ==, 20001);
+  g_assert_true (avfs_storage_close (reopened, &error));
+  g_assert_finalize_object (reopened);
+}
+
+/* The registry: engines, detection, the engine record. */
+
+static void
+test_registry_engines (void)
+{
+  g_autoptr(GError) error = NULL;
+  guint n;
+  const AvfsEngineInfo *engines = avfs_storage_list_engines (&n);
+  const AvfsEngineInfo *sled = NULL;
+
+  g_assert_cmpuint (n, ==, 5);
+  g_assert_cmpstr (engines[0].name, ==, AVFS_STORAGE_DEFAULT_ENGINE);
+  for (guint i = 0; i < n; i++)
+    {
+      if (g_str_equal (engines[i].name, "sled"))
+        sled = &engines[i];
+      g_assert_true (engines[i].available == (engines[i].open != NULL));
+      g_assert_true (engines[i].available == (engines[i].unavailable_reason == NULL));
+    }
+  g_assert_nonnull (sled);
+  g_assert_false (sled->available);
+  g_assert_nonnull (strstr (sled->unavailable_reason, "not compiled in this build"));
+
+  g_assert_null (avfs_storage_lookup_engine ("sled", &error));
+  g_assert_error (error, AVFS_ERROR, AVFS_ERROR_BACKEND_UNAVAILABLE);
+  g_assert_cmpstr (error->message, ==, "Backend 'sled' is not compiled in this build");
+  g_clear_error (&error);
+
+  g_assert_null (avfs_storage_lookup_engine ("berkeleydb", &error));
+  g_assert_error (error, AVFS_ERROR, AVFS_ERROR_BACKEND_UNAVAILABLE);
+  g_assert_nonnull (strstr (error->message, "sqlite, lmdb, rocksdb, memory"));
+  g_clear_error (&error);
+  g_assert_null (avfs_storage_lookup_engine (NULL, &error));
+  g_assert_error (error, AVFS_ERROR, AVFS_ERROR_BACKEND_UNAVAILABLE);
+}
+
+static void
+test_registry_refuses_sled (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("avfs-registry-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "v.sled", NULL);
+  g_autoptr(AvfsStorage) store = avfs_storage_create_store ("sled", path, NULL, &error);
+
+  g_assert_null (store);
+  g_assert_error (error, AVFS_ERROR, AVFS_ERROR_BACKEND_UNAVAILABLE);
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  remove_tree (dir);
+}
+
+static void
+test_registry_detect (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("avfs-registry-XXXXXX", NULL);
+  g_autofree char *missing = g_build_filename (dir, "missing.avfs", NULL);
+  g_autofree char *empty = g_build_filename (dir, "empty.avfs", NULL);
+  g_autofree char *text = g_build_filename (dir, "notes.avfs", NULL);
+  g_autofree char *folder = g_build_filename (dir, "folder.lmdb", NULL);
+  guint n;
+  const AvfsEngineInfo *engines = avfs_storage_list_engines (&n);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *path = NULL;
+      g_autofree char *detected = NULL;
+      g_autoptr(AvfsStorage) store = NULL;
+
+      if (!engines[i].available || engines[i].extension == NULL)
+        continue;
+      path = store_path (&engines[i], dir, "detect");
+      store = avfs_storage_create_store (engines[i].name, path, NULL, &error);
+      g_assert_no_error (error);
+      avfs_storage_close (store, NULL);
+      detected = avfs_storage_detect_engine (path, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (detected, ==, engines[i].name);
+    }
+
+  g_assert_true (g_file_set_contents (empty, "", 0, NULL));
+  g_assert_true (g_file_set_contents (text, "just some text, long enough", -1, NULL));
+  g_assert_cmpint (g_mkdir (folder, 0700), ==, 0);
+  {
+    const struct { const char *path; gint code; } cases[] = {
+      { missing, AVFS_ERROR_NOT_FOUND }, { empty, AVFS_ERROR_CORRUPT },
+      { text, AVFS_ERROR_CORRUPT }, { folder, AVFS_ERROR_CORRUPT },
+    };
+    for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+      {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(AvfsStorage) store = avfs_storage_open_store (cases[c].path, NULL, &error);
+
+        g_assert_null (store);
+        g_assert_error (error, AVFS_ERROR, cases[c].code);
+        g_assert_nonnull (strstr (error->message, cases[c].path));
+      }
+  }
+  remove_tree (dir);
+}
+
+static void
+test_registry_create_existing (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("avfs-registry-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "taken.avfs", NULL);
+  g_autofree char *contents = NULL;
+  g_autoptr(AvfsStorage) store = NULL;
+
+  g_assert_true (g_file_set_contents (path, "precious", -1, NULL));
+  store = avfs_storage_create_store ("sqlite", path, NULL, &error);
+  g_assert_null (store);
+  g_assert_error (error, AVFS_ERROR, AVFS_ERROR_EXISTS);
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  g_assert_cmpstr (contents, ==, "precious");
+  remove_tree (dir);
+}
+
+/* An SQLite database that avfs did not make is not mistaken for a vault. */
+static void
+test_registry_foreign_database (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("avfs-registry-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "foreign.avfs", NULL);
+  g_autoptr(AvfsStorage) store = NULL;
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "CREATE TABLE t (x); INSERT INTO t VALUES (1);",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  store = avfs_storage_open_store (path, NULL, &error);
+  g_assert_null (store);
+  g_assert_error (error, AVFS_ERROR, AVFS_ERROR_CORRUPT);
+  g_assert_nonnull (strstr (error->message, "not an avfs vault"));
+  remove_tree (dir);
+}
+
+/* Registration: every engine test for every available engine. */
+
+typedef struct
+{
+  const char *name;
+  FixtureTest func;
+  gboolean disk_only;
+  const char *only_engine;
+} EngineTest;
+
+static const EngineTest engine_tests[] = {
+  { "put-get", test_put_get },
+  { "exists-delete", test_exists_delete },
+  { "empty-value", test_empty_value },
+  { "large-value", test_large_value },
+  { "scan-prefix", test_scan_prefix },
+  { "scan-range", test_scan_range },
+  { "scan-order", test_scan_order },
+  { "collections", test_collections },
+  { "unknown-collection", test_unknown_collection },
+  { "bad-input", test_bad_input },
+  { "transaction-commit", test_transaction_commit },
+  { "transaction-rollback", test_transaction_rollback },
+  { "transaction-isolation", test_transaction_isolation },
+  { "concurrency", test_concurrency },
+  { "stats", test_stats },
+  { "compact", test_compact },
+  { "options", test_options },
+  { "closed", test_closed },
+  { "persistence", test_persistence, TRUE },
+  { "corrupt-garbage", test_corrupt_garbage, TRUE },
+  { "corrupt-truncated", test_corrupt_truncated, TRUE },
+  { "second-process", test_second_process, TRUE },
+  { "not-reopenable", test_memory_not_reopenable, FALSE, "memory" },
+  { "map-growth", test_lmdb_map_growth, FALSE, "lmdb" },
+};
+
+static void
+register_engine_tests (const AvfsEngineInfo *engine)
+{
+  for (guint t = 0; t < G_N_ELEMENTS (engine_tests); t++)
+    {
+      const EngineTest *test = &engine_tests[t];
+      g_autofree char *path = NULL;
+
+      if ((test->disk_only && engine->extension == NULL) ||
+          (test->only_engine != NULL && !g_str_equal (test->only_engine, engine->name)))
+        continue;
+      path = g_strdup_printf ("/storage/%s/%s", engine->name, test->name);
+      g_test_add_vtable (path, sizeof (Fixture), engine, (GTestFixtureFunc) fixture_set_up,
+                         (GTestFixtureFunc) test->func, (GTestFixtureFunc) fixture_tear_down);
+    }
+
+  if (g_test_subprocess () && engine->extension != NULL)
+    {
+      g_autofree char *path = g_strdup_printf ("/storage/%s/second-process/child", engine->name);
+      g_test_add_data_func (path, engine, test_second_process_child);
+    }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  guint n;
+  const AvfsEngineInfo *engines;
+
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  g_test_add_func ("/registry/engines", test_registry_engines);
+  g_test_add_func ("/registry/refuses-sled", test_registry_refuses_sled);
+  g_test_add_func ("/registry/detect", test_registry_detect);
+  g_test_add_func ("/registry/create-existing", test_registry_create_existing);
+  g_test_add_func ("/registry/foreign-database", test_registry_foreign_database);
+
+  engines = avfs_storage_list_engines (&n);
+  for (guint i = 0; i < n; i++)
+    {
+      if (engines[i].available)
+        register_engine_tests (&engines[i]);
+    }
+  return g_test_run ();
+}
