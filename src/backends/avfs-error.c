@@ -27,6 +27,9 @@ avfs_error_to_kind (gint code)
     [AVFS_ERROR_QUOTA_EXCEEDED] = "quota_exceeded",
     [AVFS_ERROR_CLOSED] = "closed",
     [AVFS_ERROR_CANCELLED] = "cancelled",
+    [AVFS_ERROR_NOT_A_DIRECTORY] = "not_a_directory",
+    [AVFS_ERROR_IS_A_DIRECTORY] = "is_a_directory",
+    [AVFS_ERROR_NOT_EMPTY] = "not_empty",
   };
 
   if (code < 0 || code >= (gint) G_N_ELEMENTS (kinds))

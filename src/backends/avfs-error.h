@@ -23,6 +23,9 @@ G_BEGIN_DECLS
  * @AVFS_ERROR_QUOTA_EXCEEDED: a vault quota would be exceeded
  * @AVFS_ERROR_CLOSED: the store was closed
  * @AVFS_ERROR_CANCELLED: the operation was cancelled
+ * @AVFS_ERROR_NOT_A_DIRECTORY: a path names a file where a directory is needed
+ * @AVFS_ERROR_IS_A_DIRECTORY: a path names a directory where a file is needed
+ * @AVFS_ERROR_NOT_EMPTY: a directory to remove still has entries
  */
 typedef enum {
   AVFS_ERROR_FAILED,
@@ -38,6 +41,9 @@ typedef enum {
   AVFS_ERROR_QUOTA_EXCEEDED,
   AVFS_ERROR_CLOSED,
   AVFS_ERROR_CANCELLED,
+  AVFS_ERROR_NOT_A_DIRECTORY,
+  AVFS_ERROR_IS_A_DIRECTORY,
+  AVFS_ERROR_NOT_EMPTY,
 } AvfsError;
 
 GQuark      avfs_error_quark   (void);

@@ -223,26 +223,65 @@ check_recorded_engine (AvfsStorage  *store,
   return TRUE;
 }
 
-static void
-remove_partial_store (const char *path)
+/* Deletes one file, or a directory's files and then the directory (stores are flat). */
+static gboolean
+delete_path (GFile   *file,
+             GError **error)
 {
-  g_autoptr(GFile) file = NULL;
   g_autoptr(GFileEnumerator) children = NULL;
+  GError *local_error = NULL;
   GFileInfo *info;
 
-  if (path == NULL)
-    return;
-  file = g_file_new_for_path (path);
   children = g_file_enumerate_children (file, G_FILE_ATTRIBUTE_STANDARD_NAME,
                                         G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
   while (children != NULL &&
-         (info = g_file_enumerator_next_file (children, NULL, NULL)) != NULL)
+         (info = g_file_enumerator_next_file (children, NULL, &local_error)) != NULL)
     {
       g_autoptr(GFile) child = g_file_get_child (file, g_file_info_get_name (info));
-      g_file_delete (child, NULL, NULL);
+
       g_object_unref (info);
+      if (!delete_path (child, error))
+        return FALSE;
     }
-  g_file_delete (file, NULL, NULL);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, local_error);
+      return FALSE;
+    }
+  if (!g_file_delete (file, NULL, &local_error) &&
+      !g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+    {
+      g_set_error (error, AVFS_ERROR, AVFS_ERROR_IO, "Could not delete %s: %s",
+                   g_file_peek_path (file), local_error->message);
+      g_error_free (local_error);
+      return FALSE;
+    }
+  g_clear_error (&local_error);
+  return TRUE;
+}
+
+/**
+ * avfs_storage_delete_store:
+ * @path: a closed store's file or directory
+ * @error: return location for an error
+ *
+ * Deletes the store and the files an engine keeps beside it (SQLite's `-wal`, `-shm`).
+ */
+gboolean
+avfs_storage_delete_store (const char  *path,
+                           GError     **error)
+{
+  static const char * const sidecars[] = { "", "-wal", "-shm", "-journal" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (sidecars); i++)
+    {
+      g_autofree char *name = g_strconcat (path, sidecars[i], NULL);
+      g_autoptr(GFile) file = g_file_new_for_path (name);
+
+      if (!delete_path (file, error))
+        return FALSE;
+    }
+  return TRUE;
 }
 
 /**
@@ -286,7 +325,7 @@ avfs_storage_create_store (const char  *engine,
       g_clear_object (&store);
     }
   if (store == NULL && info->extension != NULL)
-    remove_partial_store (path);
+    avfs_storage_delete_store (path, NULL);
   return g_steal_pointer (&store);
 }
 

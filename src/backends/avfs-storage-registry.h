@@ -60,5 +60,7 @@ AvfsStorage          *avfs_storage_create_store  (const char   *engine,
 AvfsStorage          *avfs_storage_open_store    (const char   *path,
                                                   GHashTable   *backend_options,
                                                   GError      **error);
+gboolean              avfs_storage_delete_store  (const char   *path,
+                                                  GError      **error);
 
 G_END_DECLS

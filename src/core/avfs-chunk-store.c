@@ -1,0 +1,312 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Content-addressed chunks: SHA-256 keys, zstd values, written without holding a file whole. */
+#include <string.h>
+#include <zstd.h>
+
+#include "avfs-vault-private.h"
+
+/* The first byte of a stored chunk says how the rest is encoded. */
+enum {
+  CODEC_RAW = 0,
+  CODEC_ZSTD = 1,
+};
+
+/* Full chunks of a long write are committed in batches of this many bytes, ahead of the
+ * transaction that links them to the file (gc cannot run meanwhile: the writer holds the
+ * vault's write lock). */
+#define FLUSH_BYTES (8u * 1024 * 1024)
+
+typedef struct
+{
+  guint8 hash[AVFS_HASH_LEN];
+  GBytes *value; /* codec byte ‖ payload */
+} PendingChunk;
+
+struct _AvfsChunkWriter
+{
+  AvfsVault *vault;
+  GByteArray *content;  /* chunk hashes so far */
+  guint64 size;
+  GByteArray *buffer;   /* the chunk being filled */
+  GArray *pending;      /* PendingChunk not yet in the store */
+  gsize pending_bytes;
+};
+
+void
+avfs_chunk_hash (const guint8 *data,
+                 gsize         len,
+                 guint8        hash[AVFS_HASH_LEN])
+{
+  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  gsize hash_len = AVFS_HASH_LEN;
+
+  g_checksum_update (checksum, data, len);
+  g_checksum_get_digest (checksum, hash, &hash_len);
+}
+
+/* Compresses with zstd unless that does not make the chunk smaller. */
+static GBytes *
+encode_chunk (const guint8 *data,
+              gsize         len,
+              gint          level)
+{
+  gsize bound = ZSTD_compressBound (len);
+  guint8 *out = g_malloc (1 + MAX (bound, len));
+  gsize written = 0;
+
+  if (level > 0 && len > 0)
+    written = ZSTD_compress (out + 1, bound, data, len, level);
+  if (level > 0 && len > 0 && !ZSTD_isError (written) && written < len)
+    {
+      out[0] = CODEC_ZSTD;
+      return g_bytes_new_take (g_realloc (out, 1 + written), 1 + written);
+    }
+  out[0] = CODEC_RAW;
+  memcpy (out + 1, data, len);
+  return g_bytes_new_take (g_realloc (out, 1 + len), 1 + len);
+}
+
+static GBytes *
+decode_chunk (GBytes        *stored,
+              const guint8  *hash,
+              GError       **error)
+{
+  gsize len;
+  const guint8 *data = g_bytes_get_data (stored, &len);
+  unsigned long long size;
+  guint8 *out;
+  gsize got;
+
+  if (len >= 1 && data[0] == CODEC_RAW)
+    return g_bytes_new_from_bytes (stored, 1, len - 1);
+  if (len >= 1 && data[0] == CODEC_ZSTD)
+    {
+      size = ZSTD_getFrameContentSize (data + 1, len - 1);
+      if (size <= AVFS_STORAGE_MAX_VALUE_LEN)
+        {
+          out = g_malloc (MAX (size, 1));
+          got = ZSTD_decompress (out, size, data + 1, len - 1);
+          if (!ZSTD_isError (got) && got == size)
+            return g_bytes_new_take (out, size);
+          g_free (out);
+        }
+    }
+  g_set_error (error, AVFS_ERROR, AVFS_ERROR_CORRUPT,
+               "Stored content %02x%02x%02x%02x… cannot be decoded; run “avfs-cli vault verify”",
+               hash[0], hash[1], hash[2], hash[3]);
+  return NULL;
+}
+
+/**
+ * avfs_vault_load_chunk:
+ * @hash: the chunk's SHA-256
+ *
+ * Returns: (transfer full) (nullable): the chunk's bytes
+ */
+GBytes *
+avfs_vault_load_chunk (AvfsVault     *self,
+                       const guint8  *hash,
+                       GError       **error)
+{
+  g_autoptr(GBytes) stored = NULL;
+  GError *local_error = NULL;
+
+  stored = avfs_storage_get (self->storage, AVFS_COLLECTION_BLOBS, hash, AVFS_HASH_LEN,
+                             &local_error);
+  if (stored == NULL)
+    {
+      if (local_error == NULL)
+        g_set_error (&local_error, AVFS_ERROR, AVFS_ERROR_CORRUPT,
+                     "Content %02x%02x%02x%02x… is missing from the vault; run “avfs-cli vault verify”",
+                     hash[0], hash[1], hash[2], hash[3]);
+      g_propagate_error (error, local_error);
+      return NULL;
+    }
+  return decode_chunk (stored, hash, error);
+}
+
+static void
+clear_pending (gpointer data)
+{
+  PendingChunk *chunk = data;
+
+  g_clear_pointer (&chunk->value, g_bytes_unref);
+}
+
+/**
+ * avfs_chunk_writer_new:
+ * @kept: (nullable): hashes of full chunks that start the content (an append keeps
+ *   them), or %NULL
+ * @kept_size: the bytes those chunks hold
+ *
+ * Returns: (transfer full): a writer that cuts what it is given into chunks
+ */
+AvfsChunkWriter *
+avfs_chunk_writer_new (AvfsVault *self,
+                       GBytes    *kept,
+                       guint64    kept_size)
+{
+  AvfsChunkWriter *writer = g_new0 (AvfsChunkWriter, 1);
+
+  writer->vault = g_object_ref (self);
+  writer->content = g_byte_array_new ();
+  if (kept != NULL)
+    g_byte_array_append (writer->content, g_bytes_get_data (kept, NULL),
+                         g_bytes_get_size (kept));
+  writer->size = kept_size;
+  writer->buffer = g_byte_array_new ();
+  writer->pending = g_array_new (FALSE, TRUE, sizeof (PendingChunk));
+  g_array_set_clear_func (writer->pending, clear_pending);
+  return writer;
+}
+
+void
+avfs_chunk_writer_free (AvfsChunkWriter *writer)
+{
+  if (writer == NULL)
+    return;
+  g_object_unref (writer->vault);
+  g_byte_array_unref (writer->content);
+  g_byte_array_unref (writer->buffer);
+  g_array_unref (writer->pending);
+  g_free (writer);
+}
+
+/* Hashes and encodes one chunk; a chunk the vault already has is only referenced. */
+static gboolean
+seal_chunk (AvfsChunkWriter  *writer,
+            const guint8     *data,
+            gsize             len,
+            GError          **error)
+{
+  AvfsVault *self = writer->vault;
+  PendingChunk chunk = { 0 };
+  gboolean exists = FALSE;
+
+  avfs_chunk_hash (data, len, chunk.hash);
+  g_byte_array_append (writer->content, chunk.hash, AVFS_HASH_LEN);
+  writer->size += len;
+  if (!avfs_storage_exists (self->storage, AVFS_COLLECTION_BLOBS, chunk.hash, AVFS_HASH_LEN,
+                            &exists, error))
+    return FALSE;
+  if (exists)
+    return TRUE;
+  chunk.value = encode_chunk (data, len, g_atomic_int_get (&self->settings.compression_level));
+  writer->pending_bytes += g_bytes_get_size (chunk.value);
+  g_array_append_val (writer->pending, chunk);
+  return TRUE;
+}
+
+static gboolean
+store_pending_cb (AvfsTransaction  *tx,
+                  gpointer          user_data,
+                  GError          **error)
+{
+  return avfs_chunk_writer_store_pending (user_data, tx, error);
+}
+
+/* Commits the sealed chunks in a transaction of their own. */
+static gboolean
+flush_pending (AvfsChunkWriter  *writer,
+               GError          **error)
+{
+  if (!avfs_storage_transaction (writer->vault->storage, store_pending_cb, writer, error))
+    return FALSE;
+  g_array_set_size (writer->pending, 0);
+  writer->pending_bytes = 0;
+  return TRUE;
+}
+
+/**
+ * avfs_chunk_writer_add:
+ *
+ * Takes the next bytes of the content. Full chunks are sealed as they fill and
+ * committed every few MiB, so memory stays bounded whatever the file size.
+ */
+gboolean
+avfs_chunk_writer_add (AvfsChunkWriter  *writer,
+                       const guint8     *data,
+                       gsize             len,
+                       GError          **error)
+{
+  gsize chunk_size = writer->vault->settings.chunk_size;
+
+  while (len > 0)
+    {
+      gsize take = MIN (len, chunk_size - writer->buffer->len);
+
+      /* A whole chunk straight from the caller needs no copy. */
+      if (writer->buffer->len == 0 && take == chunk_size)
+        {
+          if (!seal_chunk (writer, data, take, error))
+            return FALSE;
+        }
+      else
+        {
+          g_byte_array_append (writer->buffer, data, take);
+          if (writer->buffer->len == chunk_size)
+            {
+              if (!seal_chunk (writer, writer->buffer->data, chunk_size, error))
+                return FALSE;
+              g_byte_array_set_size (writer->buffer, 0);
+            }
+        }
+      data += take;
+      len -= take;
+      if (writer->pending_bytes >= FLUSH_BYTES && !flush_pending (writer, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * avfs_chunk_writer_finish:
+ *
+ * Seals the last, partial chunk. What is still pending goes into the caller's own
+ * transaction with avfs_chunk_writer_store_pending(), so a small file is written by
+ * exactly one transaction.
+ */
+gboolean
+avfs_chunk_writer_finish (AvfsChunkWriter  *writer,
+                          GError          **error)
+{
+  if (writer->buffer->len > 0 &&
+      !seal_chunk (writer, writer->buffer->data, writer->buffer->len, error))
+    return FALSE;
+  g_byte_array_set_size (writer->buffer, 0);
+  return TRUE;
+}
+
+gboolean
+avfs_chunk_writer_store_pending (AvfsChunkWriter  *writer,
+                                 AvfsTransaction  *tx,
+                                 GError          **error)
+{
+  for (guint i = 0; i < writer->pending->len; i++)
+    {
+      PendingChunk *chunk = &g_array_index (writer->pending, PendingChunk, i);
+
+      if (!avfs_transaction_put (tx, AVFS_COLLECTION_BLOBS, chunk->hash, AVFS_HASH_LEN,
+                                 g_bytes_get_data (chunk->value, NULL),
+                                 g_bytes_get_size (chunk->value), error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * avfs_chunk_writer_get_content:
+ *
+ * Returns: (transfer full): the chunk hashes of everything written, in order
+ */
+GBytes *
+avfs_chunk_writer_get_content (AvfsChunkWriter *writer)
+{
+  return g_bytes_new (writer->content->data, writer->content->len);
+}
+
+guint64
+avfs_chunk_writer_get_size (AvfsChunkWriter *writer)
+{
+  return writer->size;
+}

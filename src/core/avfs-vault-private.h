@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* What the files of AvfsVault share: the instance, the record layer, the chunk store. */
+#pragma once
+
+#include "avfs-vault.h"
+
+G_BEGIN_DECLS
+
+/* The collections of a vault (shared/DESIGN.md §3). Keys are binary: node ids and version
+ * numbers big-endian so that byte order is numeric order. */
+#define AVFS_COLLECTION_META "meta"                 /* name → value */
+#define AVFS_COLLECTION_NODES "nodes"               /* id → AvfsNode record */
+#define AVFS_COLLECTION_DIRENTS "dirents"           /* parent id ‖ name → child id ‖ kind */
+#define AVFS_COLLECTION_BLOBS "blobs"               /* SHA-256 → codec byte ‖ chunk */
+#define AVFS_COLLECTION_VERSIONS "versions"         /* id ‖ version → AvfsVersion record */
+#define AVFS_COLLECTION_TAGS "tags"                 /* id ‖ tag → "" */
+#define AVFS_COLLECTION_TAG_INDEX "tag_index"       /* tag ‖ 0 ‖ id → "" */
+#define AVFS_COLLECTION_PROPS "props"               /* id ‖ key ‖ 0 → value */
+#define AVFS_COLLECTION_SNAPSHOTS "snapshots"       /* name → snapshot record */
+#define AVFS_COLLECTION_SNAPSHOT_ENTRIES "snapshot_entries" /* name ‖ 0 ‖ path → entry */
+#define AVFS_COLLECTION_AUDIT "audit"               /* time ‖ sequence → audit record */
+#define AVFS_COLLECTION_SEARCH_QUEUE "search_queue" /* sequence → pending index change */
+
+#define AVFS_VAULT_FORMAT 1
+#define AVFS_ROOT_ID G_GUINT64_CONSTANT (1)
+#define AVFS_HASH_LEN 32
+#define AVFS_ID_KEY_LEN 8
+
+/* Locking: @write_lock admits one mutation at a time for the whole of it, so what a
+ * mutation gathers with scans before its transaction is still true when it commits, and
+ * gc never sweeps chunks a write stored ahead of its transaction. Reads take no lock. */
+struct _AvfsVault
+{
+  GObject parent_instance;
+
+  AvfsStorage *storage;
+  char *path;
+  char *uuid;
+  AvfsVaultSettings settings;
+  GMutex write_lock;
+  guint32 audit_sequence; /* atomic; breaks ties between audit entries of one µs */
+};
+
+/* A node record: a file or a directory. */
+typedef struct
+{
+  guint64 id;
+  AvfsNodeKind kind;
+  guint64 parent;
+  char *name;
+  guint32 mode;
+  gint64 created_us;
+  gint64 modified_us;
+  guint32 version;  /* current version; 0 for a directory */
+  guint64 size;
+  GBytes *content;  /* the current version's chunk hashes, AVFS_HASH_LEN each */
+} AvfsNode;
+
+/* A version record: one content of a file. */
+typedef struct
+{
+  guint64 size;
+  gint64 time_us;
+  char *op;         /* what made it: write, append, copy, checkout, revert, restore */
+  GBytes *content;
+} AvfsVersion;
+
+/* Vault usage, kept in meta so quotas are checked without a walk. */
+typedef struct
+{
+  guint64 files;
+  guint64 directories;
+  guint64 bytes;    /* current content of every file */
+} AvfsUsage;
+
+/* avfs-vault-records.c */
+void         avfs_id_key             (guint64              id,
+                                      guint8               key[AVFS_ID_KEY_LEN]);
+guint64      avfs_id_from_key        (const guint8        *key);
+GBytes      *avfs_dirent_key         (guint64              parent,
+                                      const char          *name);
+GBytes      *avfs_version_key        (guint64              id,
+                                      guint32              version);
+GBytes      *avfs_vault_get_record   (AvfsVault           *self,
+                                      AvfsTransaction     *tx,
+                                      const char          *collection,
+                                      const guint8        *key,
+                                      gsize                key_len,
+                                      GError             **error);
+AvfsNode    *avfs_node_new           (guint64              id,
+                                      AvfsNodeKind         kind,
+                                      guint64              parent,
+                                      const char          *name);
+AvfsNode    *avfs_node_copy          (const AvfsNode      *node);
+void         avfs_node_free          (AvfsNode            *node);
+AvfsNode    *avfs_node_load          (AvfsVault           *self,
+                                      AvfsTransaction     *tx,
+                                      guint64              id,
+                                      GError             **error);
+gboolean     avfs_node_save          (AvfsTransaction     *tx,
+                                      const AvfsNode      *node,
+                                      GError             **error);
+AvfsFileInfo *avfs_node_to_info      (const AvfsNode      *node,
+                                      const char          *path);
+void         avfs_version_free       (AvfsVersion         *version);
+AvfsVersion *avfs_version_load       (AvfsVault           *self,
+                                      AvfsTransaction     *tx,
+                                      guint64              id,
+                                      guint32              version,
+                                      GError             **error);
+gboolean     avfs_version_save       (AvfsTransaction     *tx,
+                                      guint64              id,
+                                      guint32              number,
+                                      const AvfsVersion   *version,
+                                      GError             **error);
+gboolean     avfs_usage_load         (AvfsVault           *self,
+                                      AvfsTransaction     *tx,
+                                      AvfsUsage           *usage,
+                                      GError             **error);
+gboolean     avfs_usage_save         (AvfsTransaction     *tx,
+                                      const AvfsUsage     *usage,
+                                      GError             **error);
+gboolean     avfs_meta_get_uint64    (AvfsVault           *self,
+                                      AvfsTransaction     *tx,
+                                      const char          *name,
+                                      guint64             *value,
+                                      GError             **error);
+gboolean     avfs_meta_put_uint64    (AvfsTransaction     *tx,
+                                      const char          *name,
+                                      guint64              value,
+                                      GError             **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (AvfsNode, avfs_node_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (AvfsVersion, avfs_version_free)
+
+/* avfs-vault-resolve.c: from paths to nodes and back */
+AvfsNode    *avfs_vault_resolve      (AvfsVault           *self,
+                                      AvfsTransaction     *tx,
+                                      const char          *path,
+                                      GError             **error);
+AvfsNode    *avfs_vault_lookup_child (AvfsVault           *self,
+                                      AvfsTransaction     *tx,
+                                      guint64              parent,
+                                      const char          *name,
+                                      GError             **error);
+char        *avfs_vault_node_path    (AvfsVault           *self,
+                                      AvfsTransaction     *tx,
+                                      guint64              id,
+                                      GError             **error);
+AvfsNode    *avfs_vault_ensure_directories (AvfsVault     *self,
+                                      AvfsTransaction     *tx,
+                                      const char          *path,
+                                      AvfsUsage           *usage,
+                                      GError             **error);
+gboolean     avfs_vault_link         (AvfsTransaction     *tx,
+                                      const AvfsNode      *node,
+                                      GError             **error);
+gboolean     avfs_vault_unlink       (AvfsTransaction     *tx,
+                                      const AvfsNode      *node,
+                                      GError             **error);
+gboolean     avfs_vault_next_id      (AvfsVault           *self,
+                                      AvfsTransaction     *tx,
+                                      guint64             *id,
+                                      GError             **error);
+GPtrArray   *avfs_vault_list_children (AvfsVault          *self,
+                                      guint64              parent,
+                                      GError             **error);
+GArray      *avfs_vault_collect_subtree (AvfsVault        *self,
+                                      const AvfsNode      *top,
+                                      GError             **error);
+
+/* avfs-chunk-store.c: content-addressed, compressed chunks */
+typedef struct _AvfsChunkWriter AvfsChunkWriter;
+
+AvfsChunkWriter *avfs_chunk_writer_new     (AvfsVault        *self,
+                                            GBytes           *kept,
+                                            guint64           kept_size);
+gboolean     avfs_chunk_writer_add         (AvfsChunkWriter  *writer,
+                                            const guint8     *data,
+                                            gsize             len,
+                                            GError          **error);
+gboolean     avfs_chunk_writer_finish      (AvfsChunkWriter  *writer,
+                                            GError          **error);
+gboolean     avfs_chunk_writer_store_pending (AvfsChunkWriter *writer,
+                                            AvfsTransaction  *tx,
+                                            GError          **error);
+GBytes      *avfs_chunk_writer_get_content (AvfsChunkWriter  *writer);
+guint64      avfs_chunk_writer_get_size    (AvfsChunkWriter  *writer);
+void         avfs_chunk_writer_free        (AvfsChunkWriter  *writer);
+GBytes      *avfs_vault_load_chunk         (AvfsVault        *self,
+                                            const guint8     *hash,
+                                            GError          **error);
+void         avfs_chunk_hash               (const guint8     *data,
+                                            gsize             len,
+                                            guint8            hash[AVFS_HASH_LEN]);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (AvfsChunkWriter, avfs_chunk_writer_free)
+
+/* avfs-vault.c */
+gboolean     avfs_vault_audit        (AvfsVault           *self,
+                                      AvfsTransaction     *tx,
+                                      const char          *op,
+                                      const char          *path,
+                                      const char          *details_json,
+                                      GError             **error);
+gboolean     avfs_vault_check_quota  (AvfsVault           *self,
+                                      AvfsTransaction     *tx,
+                                      const AvfsUsage     *after,
+                                      guint64              file_size,
+                                      const char          *path,
+                                      GError             **error);
+
+G_END_DECLS

@@ -1,0 +1,331 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* From vault paths to nodes and back: directory entries, id allocation, subtree walks. */
+#include <string.h>
+
+#include "avfs-path.h"
+#include "avfs-storage-private.h"
+#include "avfs-vault-private.h"
+
+/* A directory entry's value: the child's id and kind, so listing needs no node reads
+ * to put directories first. */
+#define DIRENT_VALUE_LEN (AVFS_ID_KEY_LEN + 1)
+
+/**
+ * avfs_vault_lookup_child:
+ *
+ * Returns: (transfer full) (nullable): the entry @name of directory @parent, or %NULL
+ *   with the error unset when there is none
+ */
+AvfsNode *
+avfs_vault_lookup_child (AvfsVault        *self,
+                         AvfsTransaction  *tx,
+                         guint64           parent,
+                         const char       *name,
+                         GError          **error)
+{
+  g_autoptr(GBytes) key = avfs_dirent_key (parent, name);
+  g_autoptr(GBytes) value = NULL;
+  GError *local_error = NULL;
+  AvfsNode *node;
+
+  value = avfs_vault_get_record (self, tx, AVFS_COLLECTION_DIRENTS,
+                                 g_bytes_get_data (key, NULL), g_bytes_get_size (key),
+                                 error);
+  if (value == NULL)
+    return NULL;
+  if (g_bytes_get_size (value) != DIRENT_VALUE_LEN)
+    {
+      g_set_error (error, AVFS_ERROR, AVFS_ERROR_CORRUPT,
+                   "The directory entry “%s” is damaged; run “avfs-cli vault verify”", name);
+      return NULL;
+    }
+  node = avfs_node_load (self, tx, avfs_id_from_key (g_bytes_get_data (value, NULL)),
+                         &local_error);
+  if (node == NULL && g_error_matches (local_error, AVFS_ERROR, AVFS_ERROR_NOT_FOUND))
+    {
+      g_clear_error (&local_error);
+      g_set_error (&local_error, AVFS_ERROR, AVFS_ERROR_CORRUPT,
+                   "The directory entry “%s” points to a missing file; run “avfs-cli vault verify”",
+                   name);
+    }
+  if (local_error != NULL)
+    g_propagate_error (error, local_error);
+  return node;
+}
+
+/**
+ * avfs_vault_resolve:
+ * @path: a normalised path
+ *
+ * Walks @path from `/`, one entry lookup per component.
+ *
+ * Returns: (transfer full) (nullable): the node, or %NULL with %AVFS_ERROR_NOT_FOUND or
+ *   %AVFS_ERROR_NOT_A_DIRECTORY naming the path
+ */
+AvfsNode *
+avfs_vault_resolve (AvfsVault        *self,
+                    AvfsTransaction  *tx,
+                    const char       *path,
+                    GError          **error)
+{
+  g_auto(GStrv) names = avfs_path_split (path);
+  g_autoptr(AvfsNode) node = avfs_node_load (self, tx, AVFS_ROOT_ID, error);
+
+  for (guint i = 0; node != NULL && names[i] != NULL; i++)
+    {
+      GError *local_error = NULL;
+      AvfsNode *child;
+
+      if (node->kind != AVFS_NODE_KIND_DIRECTORY)
+        {
+          g_set_error (error, AVFS_ERROR, AVFS_ERROR_NOT_A_DIRECTORY,
+                       "%s: “%s” is a file, not a directory", path, node->name);
+          return NULL;
+        }
+      child = avfs_vault_lookup_child (self, tx, node->id, names[i], &local_error);
+      if (child == NULL && local_error == NULL)
+        g_set_error (&local_error, AVFS_ERROR, AVFS_ERROR_NOT_FOUND,
+                     "%s: no such file or directory", path);
+      if (local_error != NULL)
+        {
+          g_propagate_error (error, local_error);
+          return NULL;
+        }
+      avfs_node_free (node);
+      node = child;
+    }
+  return g_steal_pointer (&node);
+}
+
+/**
+ * avfs_vault_node_path:
+ *
+ * Returns: (transfer full) (nullable): the path of node @id, found by walking parents
+ */
+char *
+avfs_vault_node_path (AvfsVault        *self,
+                      AvfsTransaction  *tx,
+                      guint64           id,
+                      GError          **error)
+{
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GString) path = g_string_new (NULL);
+
+  while (id != AVFS_ROOT_ID)
+    {
+      g_autoptr(AvfsNode) node = avfs_node_load (self, tx, id, error);
+
+      /* A parent chain longer than any legal path means a cycle: damage. */
+      if (node == NULL)
+        return NULL;
+      if (names->len > AVFS_PATH_MAX_LEN / 2)
+        {
+          g_set_error_literal (error, AVFS_ERROR, AVFS_ERROR_CORRUPT,
+                               "A directory is its own ancestor; run “avfs-cli vault verify”");
+          return NULL;
+        }
+      g_ptr_array_add (names, g_steal_pointer (&node->name));
+      id = node->parent;
+    }
+  for (guint i = names->len; i > 0; i--)
+    g_string_append_printf (path, "/%s", (const char *) g_ptr_array_index (names, i - 1));
+  if (path->len == 0)
+    g_string_append_c (path, '/');
+  return g_string_free (g_steal_pointer (&path), FALSE);
+}
+
+/* Adds @node's entry to its parent directory. */
+gboolean
+avfs_vault_link (AvfsTransaction  *tx,
+                 const AvfsNode   *node,
+                 GError          **error)
+{
+  g_autoptr(GBytes) key = avfs_dirent_key (node->parent, node->name);
+  guint8 value[DIRENT_VALUE_LEN];
+
+  avfs_id_key (node->id, value);
+  value[AVFS_ID_KEY_LEN] = node->kind;
+  return avfs_transaction_put (tx, AVFS_COLLECTION_DIRENTS, g_bytes_get_data (key, NULL),
+                               g_bytes_get_size (key), value, sizeof value, error);
+}
+
+gboolean
+avfs_vault_unlink (AvfsTransaction  *tx,
+                   const AvfsNode   *node,
+                   GError          **error)
+{
+  g_autoptr(GBytes) key = avfs_dirent_key (node->parent, node->name);
+
+  return avfs_transaction_delete (tx, AVFS_COLLECTION_DIRENTS, g_bytes_get_data (key, NULL),
+                                  g_bytes_get_size (key), error);
+}
+
+gboolean
+avfs_vault_next_id (AvfsVault        *self,
+                    AvfsTransaction  *tx,
+                    guint64          *id,
+                    GError          **error)
+{
+  return avfs_meta_get_uint64 (self, tx, "next_id", id, error) &&
+         avfs_meta_put_uint64 (tx, "next_id", *id + 1, error);
+}
+
+/**
+ * avfs_vault_ensure_directories:
+ * @usage: counts the directories it creates
+ *
+ * Returns: (transfer full) (nullable): the directory at @path, created as needed
+ */
+AvfsNode *
+avfs_vault_ensure_directories (AvfsVault        *self,
+                               AvfsTransaction  *tx,
+                               const char       *path,
+                               AvfsUsage        *usage,
+                               GError          **error)
+{
+  g_auto(GStrv) names = avfs_path_split (path);
+  g_autoptr(AvfsNode) dir = avfs_node_load (self, tx, AVFS_ROOT_ID, error);
+
+  for (guint i = 0; dir != NULL && names[i] != NULL; i++)
+    {
+      GError *local_error = NULL;
+      AvfsNode *child = avfs_vault_lookup_child (self, tx, dir->id, names[i], &local_error);
+      guint64 id;
+
+      if (child == NULL && local_error == NULL &&
+          avfs_vault_next_id (self, tx, &id, &local_error))
+        {
+          child = avfs_node_new (id, AVFS_NODE_KIND_DIRECTORY, dir->id, names[i]);
+          usage->directories++;
+          if (!avfs_node_save (tx, child, &local_error) ||
+              !avfs_vault_link (tx, child, &local_error))
+            g_clear_pointer (&child, avfs_node_free);
+        }
+      if (child != NULL && child->kind != AVFS_NODE_KIND_DIRECTORY)
+        {
+          g_set_error (&local_error, AVFS_ERROR, AVFS_ERROR_NOT_A_DIRECTORY,
+                       "%s: “%s” is a file, not a directory", path, child->name);
+          g_clear_pointer (&child, avfs_node_free);
+        }
+      if (local_error != NULL)
+        {
+          g_propagate_error (error, local_error);
+          return NULL;
+        }
+      avfs_node_free (dir);
+      dir = child;
+    }
+  return g_steal_pointer (&dir);
+}
+
+static void
+free_nodes (gpointer data)
+{
+  avfs_node_free (data);
+}
+
+/**
+ * avfs_vault_list_children:
+ *
+ * One prefix scan of the entries, then the nodes, in name (byte) order.
+ *
+ * Returns: (transfer full) (element-type AvfsNode): the entries of directory @parent
+ */
+GPtrArray *
+avfs_vault_list_children (AvfsVault  *self,
+                          guint64     parent,
+                          GError    **error)
+{
+  guint8 prefix[AVFS_ID_KEY_LEN];
+  g_autoptr(AvfsCursor) cursor = NULL;
+  g_autoptr(GPtrArray) children = g_ptr_array_new_with_free_func (free_nodes);
+  GError *local_error = NULL;
+
+  avfs_id_key (parent, prefix);
+  cursor = avfs_storage_scan_prefix (self->storage, AVFS_COLLECTION_DIRENTS, prefix,
+                                     sizeof prefix, error);
+  if (cursor == NULL)
+    return NULL;
+  while (avfs_cursor_next (cursor, &local_error))
+    {
+      gsize len;
+      const guint8 *value = avfs_cursor_get_value (cursor, &len);
+      AvfsNode *child;
+
+      if (len != DIRENT_VALUE_LEN)
+        {
+          g_set_error_literal (error, AVFS_ERROR, AVFS_ERROR_CORRUPT,
+                               "A directory entry is damaged; run “avfs-cli vault verify”");
+          return NULL;
+        }
+      /* An entry removed after the scan read it has no node any more: skip it. */
+      child = avfs_node_load (self, NULL, avfs_id_from_key (value), &local_error);
+      if (child != NULL)
+        g_ptr_array_add (children, child);
+      else if (g_error_matches (local_error, AVFS_ERROR, AVFS_ERROR_NOT_FOUND))
+        g_clear_error (&local_error);
+      else
+        break;
+    }
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, local_error);
+      return NULL;
+    }
+  return g_steal_pointer (&children);
+}
+
+/**
+ * avfs_vault_collect_subtree:
+ * @top: a file or directory
+ *
+ * Returns: (transfer full) (element-type guint64): the ids of @top and everything under
+ *   it, parents before their children
+ */
+GArray *
+avfs_vault_collect_subtree (AvfsVault       *self,
+                            const AvfsNode  *top,
+                            GError         **error)
+{
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (guint64));
+  g_autoptr(GArray) directories = g_array_new (FALSE, FALSE, sizeof (guint64));
+
+  g_array_append_val (ids, top->id);
+  if (top->kind == AVFS_NODE_KIND_DIRECTORY)
+    g_array_append_val (directories, top->id);
+  for (guint d = 0; d < directories->len; d++)
+    {
+      guint8 prefix[AVFS_ID_KEY_LEN];
+      g_autoptr(AvfsCursor) cursor = NULL;
+      GError *local_error = NULL;
+
+      avfs_id_key (g_array_index (directories, guint64, d), prefix);
+      cursor = avfs_storage_scan_prefix (self->storage, AVFS_COLLECTION_DIRENTS, prefix,
+                                         sizeof prefix, error);
+      if (cursor == NULL)
+        return NULL;
+      while (avfs_cursor_next (cursor, &local_error))
+        {
+          gsize len;
+          const guint8 *value = avfs_cursor_get_value (cursor, &len);
+          guint64 child;
+
+          if (len != DIRENT_VALUE_LEN)
+            {
+              g_set_error_literal (error, AVFS_ERROR, AVFS_ERROR_CORRUPT,
+                                   "A directory entry is damaged; run “avfs-cli vault verify”");
+              return NULL;
+            }
+          child = avfs_id_from_key (value);
+          g_array_append_val (ids, child);
+          if (value[AVFS_ID_KEY_LEN] == AVFS_NODE_KIND_DIRECTORY)
+            g_array_append_val (directories, child);
+        }
+      if (local_error != NULL)
+        {
+          g_propagate_error (error, local_error);
+          return NULL;
+        }
+    }
+  return g_steal_pointer (&ids);
+}

@@ -1,0 +1,405 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* AvfsVault: creating, opening and closing a vault; settings, audit entries, quotas. */
+#include <string.h>
+
+#include "avfs-storage-registry.h"
+#include "avfs-vault-private.h"
+
+#define AUDIT_TYPE "(yxsss)"
+#define QUOTA_TYPE "(yttt)"
+
+static const char * const collections[] = {
+  AVFS_COLLECTION_META, AVFS_COLLECTION_NODES, AVFS_COLLECTION_DIRENTS,
+  AVFS_COLLECTION_BLOBS, AVFS_COLLECTION_VERSIONS, AVFS_COLLECTION_TAGS,
+  AVFS_COLLECTION_TAG_INDEX, AVFS_COLLECTION_PROPS, AVFS_COLLECTION_SNAPSHOTS,
+  AVFS_COLLECTION_SNAPSHOT_ENTRIES, AVFS_COLLECTION_AUDIT, AVFS_COLLECTION_SEARCH_QUEUE,
+};
+
+/**
+ * AvfsVault:
+ *
+ * A vault. Thread-safe: any number of threads may read while one mutation runs;
+ * mutations queue behind each other.
+ */
+G_DEFINE_FINAL_TYPE (AvfsVault, avfs_vault, G_TYPE_OBJECT)
+
+static void
+avfs_vault_finalize (GObject *object)
+{
+  AvfsVault *self = AVFS_VAULT (object);
+
+  g_clear_object (&self->storage);
+  g_free (self->path);
+  g_free (self->uuid);
+  g_mutex_clear (&self->write_lock);
+  G_OBJECT_CLASS (avfs_vault_parent_class)->finalize (object);
+}
+
+static void
+avfs_vault_class_init (AvfsVaultClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = avfs_vault_finalize;
+}
+
+static void
+avfs_vault_init (AvfsVault *self)
+{
+  g_mutex_init (&self->write_lock);
+  self->audit_sequence = g_random_int ();
+}
+
+static gboolean
+check_settings (const AvfsVaultSettings  *settings,
+                GError                  **error)
+{
+  if (settings->chunk_size < 64 * 1024 || settings->chunk_size > 64 * 1024 * 1024)
+    {
+      g_set_error (error, AVFS_ERROR, AVFS_ERROR_INVALID_ARGUMENT,
+                   "Chunk size %u is out of range: use 65536 to 67108864 bytes",
+                   settings->chunk_size);
+      return FALSE;
+    }
+  if (settings->compression_level < 0 || settings->compression_level > 19)
+    {
+      g_set_error (error, AVFS_ERROR, AVFS_ERROR_INVALID_ARGUMENT,
+                   "Compression level %d is out of range: use 0 (none) to 19",
+                   settings->compression_level);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+put_meta_string (AvfsTransaction  *tx,
+                 const char       *name,
+                 const char       *value,
+                 GError          **error)
+{
+  return avfs_transaction_put (tx, AVFS_COLLECTION_META, (const guint8 *) name,
+                               strlen (name), (const guint8 *) value, strlen (value), error);
+}
+
+/* The first transaction of a vault: its identity, settings, usage and the root. */
+static gboolean
+initialize_cb (AvfsTransaction  *tx,
+               gpointer          user_data,
+               GError          **error)
+{
+  AvfsVault *self = user_data;
+  g_autoptr(AvfsNode) root = avfs_node_new (AVFS_ROOT_ID, AVFS_NODE_KIND_DIRECTORY, 0, "");
+  g_autofree char *created = g_strdup_printf ("%" G_GINT64_FORMAT, root->created_us);
+  AvfsUsage usage = { 0 };
+
+  return avfs_meta_put_uint64 (tx, "format", AVFS_VAULT_FORMAT, error) &&
+         put_meta_string (tx, "uuid", self->uuid, error) &&
+         put_meta_string (tx, "created", created, error) &&
+         avfs_meta_put_uint64 (tx, "next_id", AVFS_ROOT_ID + 1, error) &&
+         avfs_meta_put_uint64 (tx, "chunk_size", self->settings.chunk_size, error) &&
+         avfs_meta_put_uint64 (tx, "compression_level", self->settings.compression_level,
+                               error) &&
+         avfs_usage_save (tx, &usage, error) &&
+         avfs_node_save (tx, root, error);
+}
+
+/* Removes what a failed creation left; a memory store has nothing on disk. */
+static void
+discard_store (AvfsStorage *storage,
+               const char  *path)
+{
+  avfs_storage_close (storage, NULL);
+  if (path != NULL)
+    avfs_storage_delete_store (path, NULL);
+}
+
+/**
+ * avfs_vault_create:
+ * @engine: an engine name (`sqlite`, `lmdb`, `rocksdb`, `memory`)
+ * @path: (nullable): where the vault goes (must not exist); %NULL for memory
+ * @backend_options: (nullable): the engine's options
+ * @settings: (nullable): chunk size and compression, or %NULL for the defaults
+ *
+ * Creates an empty vault. When anything fails, nothing is left behind.
+ *
+ * Returns: (transfer full) (nullable): the open vault
+ */
+AvfsVault *
+avfs_vault_create (const char               *engine,
+                   const char               *path,
+                   GHashTable               *backend_options,
+                   const AvfsVaultSettings  *settings,
+                   GError                  **error)
+{
+  static const AvfsVaultSettings defaults = {
+    AVFS_VAULT_DEFAULT_CHUNK_SIZE, AVFS_VAULT_DEFAULT_COMPRESSION_LEVEL,
+  };
+  g_autoptr(AvfsVault) self = NULL;
+  g_autoptr(AvfsStorage) storage = NULL;
+
+  if (settings == NULL)
+    settings = &defaults;
+  if (!check_settings (settings, error))
+    return NULL;
+  storage = avfs_storage_create_store (engine, path, backend_options, error);
+  if (storage == NULL)
+    return NULL;
+
+  self = g_object_new (AVFS_TYPE_VAULT, NULL);
+  self->storage = g_object_ref (storage);
+  self->path = g_strdup (path);
+  self->uuid = g_uuid_string_random ();
+  self->settings = *settings;
+  for (guint i = 0; i < G_N_ELEMENTS (collections); i++)
+    {
+      if (!avfs_storage_create_collection (storage, collections[i], error))
+        break;
+    }
+  if ((error != NULL && *error != NULL) ||
+      !avfs_storage_transaction (storage, initialize_cb, self, error))
+    {
+      discard_store (storage, path);
+      return NULL;
+    }
+  return g_steal_pointer (&self);
+}
+
+static char *
+get_meta_string (AvfsStorage  *storage,
+                 const char   *name,
+                 GError      **error)
+{
+  g_autoptr(GBytes) bytes = avfs_storage_get (storage, AVFS_COLLECTION_META,
+                                              (const guint8 *) name, strlen (name), error);
+
+  if (bytes == NULL)
+    return NULL;
+  return g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+}
+
+/* Reads the vault's identity and settings, refusing a store avfs's core did not make. */
+static gboolean
+load_identity (AvfsVault  *self,
+               GError    **error)
+{
+  GError *local_error = NULL;
+  guint64 format = 0, chunk_size = 0, level = 0;
+
+  if (!avfs_meta_get_uint64 (self, NULL, "format", &format, &local_error) || format == 0)
+    {
+      g_clear_error (&local_error);
+      g_set_error (error, AVFS_ERROR, AVFS_ERROR_CORRUPT,
+                   "%s is a storage file but holds no avfs vault", self->path);
+      return FALSE;
+    }
+  if (format > AVFS_VAULT_FORMAT)
+    {
+      g_set_error (error, AVFS_ERROR, AVFS_ERROR_CORRUPT,
+                   "%s was written by a newer avfs (vault format %" G_GUINT64_FORMAT
+                   "); update avfs to open it", self->path, format);
+      return FALSE;
+    }
+  if (!avfs_meta_get_uint64 (self, NULL, "chunk_size", &chunk_size, error) ||
+      !avfs_meta_get_uint64 (self, NULL, "compression_level", &level, error))
+    return FALSE;
+  self->settings.chunk_size = chunk_size;
+  self->settings.compression_level = level;
+  self->uuid = get_meta_string (self->storage, "uuid", error);
+  if (self->uuid == NULL && error != NULL && *error == NULL)
+    g_set_error (error, AVFS_ERROR, AVFS_ERROR_CORRUPT, "%s has no vault id", self->path);
+  return self->uuid != NULL && check_settings (&self->settings, error);
+}
+
+/**
+ * avfs_vault_open:
+ * @path: the vault's file or directory; its engine is detected from what is there
+ * @backend_options: (nullable): the engine's options
+ *
+ * Returns: (transfer full) (nullable): the open vault
+ */
+AvfsVault *
+avfs_vault_open (const char  *path,
+                 GHashTable  *backend_options,
+                 GError     **error)
+{
+  g_autoptr(AvfsVault) self = NULL;
+  AvfsStorage *storage = avfs_storage_open_store (path, backend_options, error);
+
+  if (storage == NULL)
+    return NULL;
+  self = g_object_new (AVFS_TYPE_VAULT, NULL);
+  self->storage = storage;
+  self->path = g_strdup (path);
+  if (!load_identity (self, error))
+    {
+      avfs_storage_close (self->storage, NULL);
+      return NULL;
+    }
+  return g_steal_pointer (&self);
+}
+
+/**
+ * avfs_vault_close:
+ *
+ * Closes the store; later calls fail with %AVFS_ERROR_CLOSED. Waits for a running
+ * mutation to finish.
+ */
+gboolean
+avfs_vault_close (AvfsVault  *self,
+                  GError    **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+
+  g_return_val_if_fail (AVFS_IS_VAULT (self), FALSE);
+  locker = g_mutex_locker_new (&self->write_lock);
+  return avfs_storage_close (self->storage, error);
+}
+
+const char *
+avfs_vault_get_path (AvfsVault *self)
+{
+  g_return_val_if_fail (AVFS_IS_VAULT (self), NULL);
+  return self->path;
+}
+
+const char *
+avfs_vault_get_engine_name (AvfsVault *self)
+{
+  g_return_val_if_fail (AVFS_IS_VAULT (self), NULL);
+  return avfs_storage_get_engine_name (self->storage);
+}
+
+const char *
+avfs_vault_get_uuid (AvfsVault *self)
+{
+  g_return_val_if_fail (AVFS_IS_VAULT (self), NULL);
+  return self->uuid;
+}
+
+/**
+ * avfs_vault_get_storage:
+ *
+ * Returns: (transfer none): the engine under the vault (for stats and migration)
+ */
+AvfsStorage *
+avfs_vault_get_storage (AvfsVault *self)
+{
+  g_return_val_if_fail (AVFS_IS_VAULT (self), NULL);
+  return self->storage;
+}
+
+void
+avfs_vault_get_settings (AvfsVault         *self,
+                         AvfsVaultSettings *settings)
+{
+  g_return_if_fail (AVFS_IS_VAULT (self));
+  settings->chunk_size = self->settings.chunk_size;
+  settings->compression_level = g_atomic_int_get (&self->settings.compression_level);
+}
+
+static gboolean
+save_level_cb (AvfsTransaction  *tx,
+               gpointer          user_data,
+               GError          **error)
+{
+  return avfs_meta_put_uint64 (tx, "compression_level", GPOINTER_TO_INT (user_data), error);
+}
+
+/**
+ * avfs_vault_set_compression_level:
+ * @level: 0 (store raw) to 19
+ *
+ * Applies to chunks written from now on; stored chunks keep their encoding.
+ */
+gboolean
+avfs_vault_set_compression_level (AvfsVault  *self,
+                                  gint        level,
+                                  GError    **error)
+{
+  AvfsVaultSettings settings = { self->settings.chunk_size, level };
+  g_autoptr(GMutexLocker) locker = NULL;
+
+  g_return_val_if_fail (AVFS_IS_VAULT (self), FALSE);
+  if (!check_settings (&settings, error))
+    return FALSE;
+  locker = g_mutex_locker_new (&self->write_lock);
+  if (!avfs_storage_transaction (self->storage, save_level_cb, GINT_TO_POINTER (level), error))
+    return FALSE;
+  g_atomic_int_set (&self->settings.compression_level, level);
+  return TRUE;
+}
+
+/**
+ * avfs_vault_audit:
+ * @op: the operation, e.g. `write`
+ * @path: the path it changed
+ * @details_json: (nullable): a JSON object with the particulars
+ *
+ * Records a mutation inside its own transaction, so the log and the change commit
+ * together.
+ */
+gboolean
+avfs_vault_audit (AvfsVault        *self,
+                  AvfsTransaction  *tx,
+                  const char       *op,
+                  const char       *path,
+                  const char       *details_json,
+                  GError          **error)
+{
+  gint64 now = g_get_real_time ();
+  guint8 key[AVFS_ID_KEY_LEN + 4];
+  guint32 sequence = GUINT32_TO_BE ((guint32) g_atomic_int_add (&self->audit_sequence, 1));
+  g_autoptr(GVariant) record = NULL;
+
+  avfs_id_key (now, key);
+  memcpy (key + AVFS_ID_KEY_LEN, &sequence, sizeof sequence);
+  record = g_variant_ref_sink (g_variant_new (AUDIT_TYPE, 1, now, op, path,
+                                              details_json != NULL ? details_json : "{}"));
+  return avfs_transaction_put (tx, AVFS_COLLECTION_AUDIT, key, sizeof key,
+                               g_variant_get_data (record), g_variant_get_size (record),
+                               error);
+}
+
+/**
+ * avfs_vault_check_quota:
+ * @after: the vault's usage once the change is made
+ * @file_size: the size of the file the change writes, or 0
+ * @path: the path being changed, for the message
+ *
+ * Returns: %FALSE with %AVFS_ERROR_QUOTA_EXCEEDED naming the limit and the would-be value
+ */
+gboolean
+avfs_vault_check_quota (AvfsVault        *self,
+                        AvfsTransaction  *tx,
+                        const AvfsUsage  *after,
+                        guint64           file_size,
+                        const char       *path,
+                        GError          **error)
+{
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GVariant) record = NULL;
+  guint64 max_size_mb, max_files, max_file_size_mb;
+
+  bytes = avfs_vault_get_record (self, tx, AVFS_COLLECTION_META, (const guint8 *) "quota", 5,
+                                 error);
+  if (bytes == NULL)
+    return error == NULL || *error == NULL;
+  record = g_variant_ref_sink (g_variant_new_from_bytes (G_VARIANT_TYPE (QUOTA_TYPE), bytes,
+                                                         FALSE));
+  g_variant_get (record, QUOTA_TYPE, NULL, &max_size_mb, &max_files, &max_file_size_mb);
+
+  if (max_file_size_mb > 0 && file_size > max_file_size_mb * 1024 * 1024)
+    g_set_error (error, AVFS_ERROR, AVFS_ERROR_QUOTA_EXCEEDED,
+                 "%s: the file would be %" G_GUINT64_FORMAT " bytes, over the vault's "
+                 "max_file_size_mb quota of %" G_GUINT64_FORMAT " MB",
+                 path, file_size, max_file_size_mb);
+  else if (max_files > 0 && after->files > max_files)
+    g_set_error (error, AVFS_ERROR, AVFS_ERROR_QUOTA_EXCEEDED,
+                 "%s: the vault would hold %" G_GUINT64_FORMAT " files, over its max_files "
+                 "quota of %" G_GUINT64_FORMAT, path, after->files, max_files);
+  else if (max_size_mb > 0 && after->bytes > max_size_mb * 1024 * 1024)
+    g_set_error (error, AVFS_ERROR, AVFS_ERROR_QUOTA_EXCEEDED,
+                 "%s: the vault would hold %" G_GUINT64_FORMAT " bytes, over its max_size_mb "
+                 "quota of %" G_GUINT64_FORMAT " MB", path, after->bytes, max_size_mb);
+  else
+    return TRUE;
+  return FALSE;
+}

@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* A fresh vault per test on each engine, for the suites that test the vault core. */
+#pragma once
+
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "avfs-storage-registry.h"
+#include "avfs-vault.h"
+
+typedef struct
+{
+  const AvfsEngineInfo *engine;
+  char *dir;
+  char *path;
+  AvfsVault *vault;
+} VaultFixture;
+
+typedef void (*VaultTestFunc) (VaultFixture *f, gconstpointer data);
+
+typedef struct
+{
+  const char *name;
+  VaultTestFunc func;
+} VaultTest;
+
+static inline void
+vault_fixture_set_up (VaultFixture  *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->engine = data;
+  f->dir = g_dir_make_tmp ("avfs-vault-XXXXXX", &error);
+  g_assert_no_error (error);
+  if (f->engine->extension != NULL)
+    {
+      g_autofree char *base = g_strconcat ("test", f->engine->extension, NULL);
+
+      f->path = g_build_filename (f->dir, base, NULL);
+    }
+  f->vault = avfs_vault_create (f->engine->name, f->path, NULL, NULL, &error);
+  g_assert_no_error (error);
+}
+
+static inline void
+vault_fixture_tear_down (VaultFixture  *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (f->vault != NULL)
+    {
+      avfs_vault_close (f->vault, &error);
+      g_assert_no_error (error);
+      g_assert_finalize_object (f->vault);
+    }
+  if (f->path != NULL)
+    avfs_storage_delete_store (f->path, NULL);
+  g_rmdir (f->dir);
+  g_free (f->path);
+  g_free (f->dir);
+}
+
+/* Closes and reopens the fixture's vault (disk engines only). */
+static inline void
+vault_fixture_reopen (VaultFixture *f)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_nonnull (f->path);
+  g_assert_true (avfs_vault_close (f->vault, &error));
+  g_assert_no_error (error);
+  g_assert_finalize_object (f->vault);
+  f->vault = avfs_vault_open (f->path, NULL, &error);
+  g_assert_no_error (error);
+}
+
+/* Registers /PREFIX/ENGINE/NAME for every available engine and every test. */
+static inline void
+vault_fixture_register (const char      *prefix,
+                        const VaultTest *tests,
+                        guint            n_tests)
+{
+  guint n;
+  const AvfsEngineInfo *engines = avfs_storage_list_engines (&n);
+
+  for (guint e = 0; e < n; e++)
+    {
+      if (!engines[e].available)
+        continue;
+      for (guint t = 0; t < n_tests; t++)
+        {
+          g_autofree char *path = g_strdup_printf ("/%s/%s/%s", prefix, engines[e].name,
+                                                   tests[t].name);
+
+          g_test_add_vtable (path, sizeof (VaultFixture), &engines[e],
+                             (GTestFixtureFunc) vault_fixture_set_up,
+                             (GTestFixtureFunc) tests[t].func,
+                             (GTestFixtureFunc) vault_fixture_tear_down);
+        }
+    }
+}
+
+/* Writes a string as a file's content, asserting success; returns the version. */
+static inline guint32
+vault_write_string (AvfsVault  *vault,
+                    const char *path,
+                    const char *content)
+{
+  g_autoptr(GError) error = NULL;
+  guint32 version = avfs_vault_write (vault, path, (const guint8 *) content, strlen (content),
+                                      AVFS_WRITE_NONE, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (version, >, 0);
+  return version;
+}
+
+/* Asserts a file's content (version 0: current). */
+static inline void
+vault_assert_content (AvfsVault  *vault,
+                      const char *path,
+                      guint32     version,
+                      const char *expected)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) content = avfs_vault_read (vault, path, version, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (content);
+  g_assert_cmpmem (g_bytes_get_data (content, NULL), g_bytes_get_size (content),
+                   expected, strlen (expected));
+}
