@@ -15,11 +15,23 @@ G_BEGIN_DECLS
 #define AVFS_COLLECTION_VERSIONS "versions"         /* id ‖ version → AvfsVersion record */
 #define AVFS_COLLECTION_TAGS "tags"                 /* id ‖ tag → "" */
 #define AVFS_COLLECTION_TAG_INDEX "tag_index"       /* tag ‖ 0 ‖ id → "" */
-#define AVFS_COLLECTION_PROPS "props"               /* id ‖ key ‖ 0 → value */
-#define AVFS_COLLECTION_SNAPSHOTS "snapshots"       /* name → snapshot record */
-#define AVFS_COLLECTION_SNAPSHOT_ENTRIES "snapshot_entries" /* name ‖ 0 ‖ path → entry */
-#define AVFS_COLLECTION_AUDIT "audit"               /* time ‖ sequence → audit record */
+#define AVFS_COLLECTION_PROPS "props"               /* id ‖ key → value (UTF-8) */
+#define AVFS_COLLECTION_SNAPSHOTS "snapshots"       /* name → SNAPSHOT_RECORD */
+#define AVFS_COLLECTION_SNAPSHOT_ENTRIES "snapshot_entries" /* name ‖ 0 ‖ path → SNAPSHOT_ENTRY */
+#define AVFS_COLLECTION_AUDIT "audit"               /* time µs ‖ sequence (BE) → AUDIT_RECORD */
 #define AVFS_COLLECTION_SEARCH_QUEUE "search_queue" /* sequence → pending index change */
+
+/* Record shapes (GVariant type strings); the first member is always the format byte 1.
+ * Content is a bytestring of chunk hashes, AVFS_HASH_LEN each. */
+#define AVFS_NODE_RECORD "(yytsuxxutay)"      /* kind parent name mode created modified version size content */
+#define AVFS_VERSION_RECORD "(ytxsay)"        /* size time op content */
+#define AVFS_USAGE_RECORD "(yttt)"            /* meta "usage": files directories bytes */
+#define AVFS_QUOTA_RECORD "(yttt)"            /* meta "quota": max_size_mb max_files max_file_size_mb (0: none) */
+#define AVFS_AUDIT_RECORD "(yxsss)"           /* time op path details-json */
+#define AVFS_SNAPSHOT_RECORD "(yxbsttt)"      /* created automatic description files directories bytes */
+/* A snapshot entry: kind mode created modified, every version (number size time op
+ * content), tags, metadata. Snapshots reference chunks; they never copy content. */
+#define AVFS_SNAPSHOT_ENTRY "(yuxxa(utxsay)asa{ss})"
 
 #define AVFS_VAULT_FORMAT 1
 #define AVFS_ROOT_ID G_GUINT64_CONSTANT (1)

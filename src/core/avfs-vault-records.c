@@ -5,9 +5,9 @@
 #include "avfs-vault-private.h"
 
 /* Every record starts with its format byte, so a later avfs can read older records. */
-#define NODE_TYPE G_VARIANT_TYPE ("(yytsuxxutay)")
-#define VERSION_TYPE G_VARIANT_TYPE ("(ytxsay)")
-#define USAGE_TYPE G_VARIANT_TYPE ("(yttt)")
+#define NODE_TYPE G_VARIANT_TYPE (AVFS_NODE_RECORD)
+#define VERSION_TYPE G_VARIANT_TYPE (AVFS_VERSION_RECORD)
+#define USAGE_TYPE G_VARIANT_TYPE (AVFS_USAGE_RECORD)
 #define RECORD_FORMAT 1
 
 void

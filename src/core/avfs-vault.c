@@ -5,8 +5,8 @@
 #include "avfs-storage-registry.h"
 #include "avfs-vault-private.h"
 
-#define AUDIT_TYPE "(yxsss)"
-#define QUOTA_TYPE "(yttt)"
+#define AUDIT_TYPE AVFS_AUDIT_RECORD
+#define QUOTA_TYPE AVFS_QUOTA_RECORD
 
 static const char * const collections[] = {
   AVFS_COLLECTION_META, AVFS_COLLECTION_NODES, AVFS_COLLECTION_DIRENTS,
