@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* What the command files of avfs-cli share: the run's state, parsing, output, errors. */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+#include "avfs-cli.h"
+#include "avfs-registry.h"
+#include "avfs-vault.h"
+
+G_BEGIN_DECLS
+
+/* Exit statuses (shared/DESIGN.md §8). */
+#define AVFS_CLI_OK 0
+#define AVFS_CLI_ERROR 1
+#define AVFS_CLI_USAGE 2
+
+typedef struct _AvfsCli AvfsCli;
+typedef struct _AvfsCliCommand AvfsCliCommand;
+
+/* A command: parses its own arguments (@argv, a GStrv whose first element is the
+ * command's name), does its work, prints, and returns the exit status. */
+typedef int (*AvfsCliFunc) (AvfsCli               *cli,
+                            const AvfsCliCommand  *command,
+                            char                 **argv);
+
+struct _AvfsCliCommand
+{
+  const char *name;        /* as typed: "ls", "vault create" */
+  const char *parameters;  /* after the name in usage lines: "[-l] [PATH]" */
+  const char *summary;     /* one sentence for --help */
+  AvfsCliFunc func;
+};
+
+/* One run of a command (or one line of the shell). */
+struct _AvfsCli
+{
+  char *vault_name;        /* --vault NAME|PATH, else the current vault */
+  gboolean json;           /* --json */
+  gboolean interactive;    /* stdout is a terminal */
+  gboolean color;          /* a terminal, and NO_COLOR unset */
+  AvfsRegistry *registry;
+  AvfsVault *vault;        /* opened on first use */
+  char *cwd;               /* the shell's working directory, "/" otherwise */
+};
+
+/* The command tables, one per file. */
+extern const AvfsCliCommand avfs_cli_file_commands[];
+extern const AvfsCliCommand avfs_cli_vault_commands[];
+
+/* avfs-cli.c */
+gboolean     avfs_cli_parse          (AvfsCli               *cli,
+                                      const AvfsCliCommand  *command,
+                                      const GOptionEntry    *entries,
+                                      char                 **argv,
+                                      int                    min_args,
+                                      int                    max_args,
+                                      int                   *status);
+int          avfs_cli_usage_error    (AvfsCli               *cli,
+                                      const AvfsCliCommand  *command,
+                                      const char            *message);
+AvfsRegistry *avfs_cli_get_registry  (AvfsCli               *cli,
+                                      GError               **error);
+AvfsVault   *avfs_cli_get_vault      (AvfsCli               *cli,
+                                      GError               **error);
+char        *avfs_cli_resolve_path   (AvfsCli               *cli,
+                                      const char            *path,
+                                      GError               **error);
+
+/* avfs-cli-output.c */
+int          avfs_cli_fail           (AvfsCli               *cli,
+                                      GError                *error);
+int          avfs_cli_print_json     (AvfsCli               *cli,
+                                      JsonBuilder           *builder);
+void         avfs_cli_json_file_info (JsonBuilder           *builder,
+                                      const AvfsFileInfo    *info);
+char        *avfs_cli_format_time    (gint64                 time_us);
+void         avfs_cli_json_member_string (JsonBuilder       *builder,
+                                      const char            *name,
+                                      const char            *value);
+void         avfs_cli_json_member_int (JsonBuilder          *builder,
+                                      const char            *name,
+                                      gint64                 value);
+void         avfs_cli_json_member_bool (JsonBuilder         *builder,
+                                      const char            *name,
+                                      gboolean               value);
+int          avfs_cli_print_done     (AvfsCli               *cli,
+                                      const char            *path,
+                                      const char            *text_format,
+                                      ...) G_GNUC_PRINTF (3, 4);
+
+G_END_DECLS
