@@ -347,6 +347,7 @@ write_cb (AvfsCli               *cli,
     { NULL }
   };
   AvfsWriteFlags flags = AVFS_WRITE_PARENTS;
+  g_autoptr(GInputStream) in = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *path = NULL;
   AvfsVault *vault;
@@ -357,18 +358,24 @@ write_cb (AvfsCli               *cli,
     return status;
   if (append)
     flags |= AVFS_WRITE_APPEND;
+  /* Wait for stdin before opening the vault: in `avfs-cli cat … | avfs-cli write …` on a
+   * one-process engine, the reader must get the vault first. */
+  if (argv[2] == NULL)
+    {
+      g_autoptr(GInputStream) stdin_stream = g_unix_input_stream_new (STDIN_FILENO, FALSE);
+
+      in = g_buffered_input_stream_new (stdin_stream);
+      if (g_buffered_input_stream_fill (G_BUFFERED_INPUT_STREAM (in), -1, NULL, &error) < 0)
+        return avfs_cli_fail (cli, error);
+    }
   vault = open_path (cli, argv[1], &path, &error);
   if (vault == NULL)
     return avfs_cli_fail (cli, error);
-  if (argv[2] != NULL)
+  if (in == NULL)
     version = avfs_vault_write (vault, path, (const guint8 *) argv[2], strlen (argv[2]), flags,
                                 &error);
   else
-    {
-      g_autoptr(GInputStream) in = g_unix_input_stream_new (STDIN_FILENO, FALSE);
-
-      version = avfs_vault_write_stream (vault, path, in, flags, NULL, &error);
-    }
+    version = avfs_vault_write_stream (vault, path, in, flags, NULL, &error);
   if (version == 0)
     return avfs_cli_fail (cli, error);
   if (cli->json)

@@ -172,6 +172,11 @@ avfs_cli_get_registry (AvfsCli  *cli,
   return cli->registry;
 }
 
+/* How long a command waits for a vault another process holds (RocksDB admits one
+ * process), so `avfs-cli cat /a | avfs-cli write /b` works when the first finishes. */
+#define LOCK_WAIT_US (10 * G_USEC_PER_SEC)
+#define LOCK_RETRY_US (20 * 1000)
+
 /**
  * avfs_cli_get_vault:
  *
@@ -183,6 +188,8 @@ avfs_cli_get_vault (AvfsCli  *cli,
 {
   AvfsRegistry *registry;
   g_autofree char *current = NULL;
+  gint64 give_up = g_get_monotonic_time () + LOCK_WAIT_US;
+  GError *local_error = NULL;
 
   if (cli->vault != NULL)
     return cli->vault;
@@ -191,8 +198,16 @@ avfs_cli_get_vault (AvfsCli  *cli,
     return NULL;
   if (cli->vault_name == NULL)
     current = avfs_registry_get_current (registry);
-  cli->vault = avfs_registry_open (registry, cli->vault_name ? cli->vault_name : current,
-                                   error);
+  while ((cli->vault = avfs_registry_open (registry, cli->vault_name ? cli->vault_name : current,
+                                           &local_error)) == NULL &&
+         g_error_matches (local_error, AVFS_ERROR, AVFS_ERROR_LOCKED) &&
+         g_get_monotonic_time () < give_up)
+    {
+      g_clear_error (&local_error);
+      g_usleep (LOCK_RETRY_US);
+    }
+  if (local_error != NULL)
+    g_propagate_error (error, local_error);
   return cli->vault;
 }
 

@@ -1,0 +1,59 @@
+#!/bin/bash
+# avfs-cli end to end on every persistent engine: vault and file commands, text and JSON
+# output, exit statuses, binary-safe pipes. A TAP producer.
+# usage: test-cli.sh AVFS_CLI ENGINE...
+cli=$1; shift
+AVFS_HOME=$(mktemp -d); export AVFS_HOME
+trap 'rm -rf "$AVFS_HOME"' EXIT
+unset VFS_BACKEND NO_COLOR
+n=0; failed=0
+check() {
+  n=$((n + 1))
+  if out=$(eval "$2" 2>&1); then echo "ok $n $1"
+  else echo "not ok $n $1"; echo "$out" | sed 's/^/# /' | head -n 5; failed=1; fi
+}
+json_get() { python3 -c "import json,sys; d=json.load(sys.stdin); print(*($1))"; }
+
+for engine in "$@"; do
+  c() { "$cli" --vault "v_$engine" "$@"; }
+  check "$engine: vault create" '"$cli" vault create "v_$engine" --backend $engine'
+  check "$engine: create again fails (1)" '! "$cli" vault create "v_$engine" --backend $engine; [ $? -ne 2 ]'
+  check "$engine: mkdir -p" 'c mkdir -p /docs/deep/er'
+  check "$engine: write + cat" 'c write /docs/r.txt "Hello, World!" && [ "$(c cat /docs/r.txt)" = "Hello, World!" ]'
+  check "$engine: write from stdin" 'printf "in\n" | c write /docs/in.txt && [ "$(c cat /docs/in.txt)" = in ]'
+  check "$engine: binary pipe round trip" 'head -c 300000 /dev/urandom > "$AVFS_HOME/bin" && c write /bin < "$AVFS_HOME/bin" && c cat /bin | cmp - "$AVFS_HOME/bin"'
+  check "$engine: cat | tr | write" 'c cat /docs/r.txt | tr a-z A-Z | c write /docs/upper && [ "$(c cat /docs/upper)" = "HELLO, WORLD!" ]'
+  check "$engine: append" 'c write -a /docs/r.txt " more" && [ "$(c cat /docs/r.txt)" = "Hello, World! more" ]'
+  check "$engine: cat -v 1" '[ "$(c cat -v 1 /docs/r.txt)" = "Hello, World!" ]'
+  check "$engine: --json after the command" '[ "$(c cat /docs/r.txt --json | json_get "d[\"content\"],")" = "Hello, World! more" ]'
+  check "$engine: ls --json names" '[ "$(c --json ls /docs | json_get "\",\".join(e[\"name\"] for e in d),")" = "deep,in.txt,r.txt,upper" ]'
+  check "$engine: ls -l shows versions" 'c ls -l /docs | grep -E "v2 +18 .* r.txt$"'
+  check "$engine: stat --json" '[ "$(c --json stat /docs/r.txt | json_get "d[\"version\"], d[\"type\"]")" = "2 file" ]'
+  check "$engine: tree" 'c tree / | grep -q "└── er/" && c tree / | tail -n1 | grep -q "3 directories, 4 files"'
+  check "$engine: cp into dir" 'c cp /docs/r.txt /docs/deep/ && [ "$(c cat /docs/deep/r.txt)" = "Hello, World! more" ]'
+  check "$engine: mv keeps history" 'c mv /docs/r.txt /moved.txt && [ "$(c cat -v 1 /moved.txt)" = "Hello, World!" ] && ! c cat /docs/r.txt'
+  check "$engine: rm non-empty dir fails" '! c rm /docs'
+  check "$engine: rm -r" 'c rm -r /docs && ! c stat /docs'
+  check "$engine: rm -f missing" 'c rm -f /nothing/here'
+  check "$engine: touch + rmdir" 'c touch /t && c mkdir /e && c rmdir /e && [ -z "$(c cat /t)" ]'
+  check "$engine: escape refused" '! c write /../../etc/evil x && ! c cat /../../etc/passwd'
+  check "$engine: error JSON, exit 1" 'out=$(c --json cat /nope); [ $? = 1 ] && [ "$(echo "$out" | json_get "d[\"error\"], d[\"path\"]")" = "not_found /nope" ]'
+  check "$engine: error text on stderr" 'c cat /nope 2>&1 >/dev/null | grep -q "^Error: /nope: no such file or directory"'
+done
+
+first=$1; n_engines=$#
+check "usage error exits 2" '"$cli" frobnicate; [ $? = 2 ]'
+check "unknown flag exits 2" '"$cli" ls --bogus; [ $? = 2 ]'
+check "missing argument exits 2" '"$cli" cat; [ $? = 2 ]'
+check "--help lists commands" '"$cli" --help | grep -q "vault create"'
+check "command --help" '"$cli" cat --help | grep -q -- "--version"'
+check "sled refused (exit 1)" 'msg=$("$cli" vault create s1 --backend sled 2>&1); [ $? = 1 ] && echo "$msg" | grep -q "not compiled in this build"'
+check "vault list --json" '[ "$("$cli" --json vault list | json_get "len(d),")" = $n_engines ]'
+check "vault use + current" '"$cli" vault use "v_$first" && "$cli" vault list | grep -q "^\* v_$first " && "$cli" ls /'
+check "vault info" '"$cli" vault info "v_$first" | grep -q "Backend: $first"'
+check "vault delete needs -y" '"$cli" vault delete "v_$first"; [ $? = 2 ]'
+check "vault delete -y" '"$cli" vault delete "v_$first" -y && ! "$cli" vault info "v_$first"'
+check "no vault chosen" 'msg=$("$cli" ls / 2>&1); [ $? = 1 ] && echo "$msg" | grep -q "vault use"'
+check "memory vault is explained" '"$cli" vault create m --backend memory 2>&1 | grep -q "memory vault"'
+echo "1..$n"
+exit $failed
