@@ -47,7 +47,7 @@ avfs_transaction_get (AvfsTransaction  *self,
 /**
  * avfs_transaction_put:
  * @self: an open transaction
- * @collection: the collection's name; created when missing
+ * @collection: the collection's name (it must exist)
  * @key: (array length=key_len): the key
  * @key_len: its length in bytes
  * @value: (array length=value_len) (nullable): the value
