@@ -35,6 +35,20 @@ wait_clear (Wait *wait)
   g_clear_object (&wait->result);
 }
 
+/* A worker drops its task, and with it the task's reference to the vault, just after
+ * the callback ran; wait for that before the fixture checks the vault is freed. */
+static void
+wait_for_workers (GObject *object)
+{
+  gint64 give_up = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while (g_atomic_int_get (&object->ref_count) > 1 && g_get_monotonic_time () < give_up)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+}
+
 static void
 test_tree_async (VaultFixture  *f,
                  gconstpointer  data)
@@ -77,6 +91,7 @@ test_tree_async (VaultFixture  *f,
   g_assert_null (avfs_vault_read_finish (f->vault, wait_for_result (&wait), &error));
   g_assert_error (error, AVFS_ERROR, AVFS_ERROR_NOT_FOUND);
   wait_clear (&wait);
+  wait_for_workers (G_OBJECT (f->vault));
 }
 
 typedef struct

@@ -130,24 +130,6 @@ test_large_file (VaultFixture  *f,
   g_assert_true (g_bytes_equal (whole, large));
 }
 
-static guint64
-count_keys (AvfsVault  *vault,
-            const char *collection)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(AvfsStorageStats) stats = avfs_storage_stats (avfs_vault_get_storage (vault), &error);
-
-  g_assert_no_error (error);
-  for (guint i = 0; i < stats->collections->len; i++)
-    {
-      AvfsCollectionStats *c = g_ptr_array_index (stats->collections, i);
-
-      if (g_str_equal (c->name, collection))
-        return c->keys;
-    }
-  g_assert_not_reached ();
-}
-
 static void
 test_dedup (VaultFixture  *f,
             gconstpointer  data)
@@ -156,8 +138,8 @@ test_dedup (VaultFixture  *f,
   vault_write_string (f->vault, "/b", "same content");
   vault_write_string (f->vault, "/a", "other");
   vault_write_string (f->vault, "/a", "same content");
-  g_assert_cmpuint (count_keys (f->vault, "blobs"), ==, 2);
-  g_assert_cmpuint (count_keys (f->vault, "versions"), ==, 4);
+  g_assert_cmpuint (vault_count_keys (f->vault, "blobs"), ==, 2);
+  g_assert_cmpuint (vault_count_keys (f->vault, "versions"), ==, 4);
 }
 
 static void
@@ -303,7 +285,7 @@ test_copy (VaultFixture  *f,
   g_assert_error (error, AVFS_ERROR, AVFS_ERROR_INVALID_PATH);
   g_clear_error (&error);
   vault_assert_content (f->vault, "/a-copy", 0, "alpha 2");
-  g_assert_cmpuint (count_keys (f->vault, "blobs"), ==, 3);
+  g_assert_cmpuint (vault_count_keys (f->vault, "blobs"), ==, 3);
 }
 
 static void
@@ -326,15 +308,15 @@ test_remove (VaultFixture  *f,
   g_assert_no_error (error);
   entries = avfs_vault_list (f->vault, "/", &error);
   g_assert_cmpuint (entries->len, ==, 1);
-  g_assert_cmpuint (count_keys (f->vault, "versions"), ==, 1);
-  g_assert_cmpuint (count_keys (f->vault, "nodes"), ==, 2);
-  g_assert_cmpuint (count_keys (f->vault, "dirents"), ==, 1);
+  g_assert_cmpuint (vault_count_keys (f->vault, "versions"), ==, 1);
+  g_assert_cmpuint (vault_count_keys (f->vault, "nodes"), ==, 2);
+  g_assert_cmpuint (vault_count_keys (f->vault, "dirents"), ==, 1);
 
   g_assert_true (avfs_vault_mkdir (f->vault, "/empty", FALSE, &error));
   g_assert_true (avfs_vault_rmdir (f->vault, "/empty", &error));
   g_assert_true (avfs_vault_remove (f->vault, "/keep", FALSE, &error));
   g_assert_no_error (error);
-  g_assert_cmpuint (count_keys (f->vault, "nodes"), ==, 1);
+  g_assert_cmpuint (vault_count_keys (f->vault, "nodes"), ==, 1);
 }
 
 static void

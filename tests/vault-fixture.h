@@ -24,6 +24,13 @@ typedef struct
   VaultTestFunc func;
 } VaultTest;
 
+/* Asserts that @expr fails with @code; uses and clears the caller's `error`. */
+#define assert_fails(expr, code) G_STMT_START { \
+    g_assert_false (expr);                      \
+    g_assert_error (error, AVFS_ERROR, code);   \
+    g_clear_error (&error);                     \
+  } G_STMT_END
+
 static inline void
 vault_fixture_set_up (VaultFixture  *f,
                       gconstpointer  data)
@@ -100,6 +107,25 @@ vault_fixture_register (const char      *prefix,
                              (GTestFixtureFunc) vault_fixture_tear_down);
         }
     }
+}
+
+/* The number of keys in one of the vault's collections, from the engine's stats. */
+static inline guint64
+vault_count_keys (AvfsVault  *vault,
+                  const char *collection)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AvfsStorageStats) stats = avfs_storage_stats (avfs_vault_get_storage (vault), &error);
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < stats->collections->len; i++)
+    {
+      AvfsCollectionStats *c = g_ptr_array_index (stats->collections, i);
+
+      if (g_str_equal (c->name, collection))
+        return c->keys;
+    }
+  g_assert_not_reached ();
 }
 
 /* Writes a string as a file's content, asserting success; returns the version. */

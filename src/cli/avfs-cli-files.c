@@ -7,12 +7,18 @@
 
 #include "avfs-cli-private.h"
 
-/* Opens the vault and resolves @arg (relative to the working directory). */
-static AvfsVault *
-open_path (AvfsCli     *cli,
-           const char  *arg,
-           char       **path,
-           GError     **error)
+/**
+ * avfs_cli_open_path:
+ * @arg: (nullable): a vault path as typed, relative to the working directory; %NULL is `.`
+ * @path: (out): the absolute, normalised path
+ *
+ * Returns: (transfer none) (nullable): the vault, once both it and @arg are good
+ */
+AvfsVault *
+avfs_cli_open_path (AvfsCli     *cli,
+                    const char  *arg,
+                    char       **path,
+                    GError     **error)
 {
   AvfsVault *vault = avfs_cli_get_vault (cli, error);
 
@@ -79,7 +85,7 @@ ls_cb (AvfsCli               *cli,
 
   if (!avfs_cli_parse (cli, command, options, argv, 0, 1, &status))
     return status;
-  vault = open_path (cli, argv[1], &path, &error);
+  vault = avfs_cli_open_path (cli, argv[1], &path, &error);
   if (vault == NULL || (entries = avfs_vault_list (vault, path, &error)) == NULL)
     return avfs_cli_fail (cli, error);
   if (cli->json)
@@ -208,7 +214,7 @@ tree_cb (AvfsCli               *cli,
     return status;
   if (max_depth < 0)
     return avfs_cli_usage_error (cli, command, "-L needs a positive number of levels");
-  walk.vault = open_path (cli, argv[1], &path, &error);
+  walk.vault = avfs_cli_open_path (cli, argv[1], &path, &error);
   walk.max_depth = max_depth;
   if (walk.vault == NULL)
     return avfs_cli_fail (cli, error);
@@ -250,7 +256,7 @@ stat_cb (AvfsCli               *cli,
 
   if (!avfs_cli_parse (cli, command, NULL, argv, 1, 1, &status))
     return status;
-  vault = open_path (cli, argv[1], &path, &error);
+  vault = avfs_cli_open_path (cli, argv[1], &path, &error);
   if (vault == NULL || (info = avfs_vault_stat (vault, path, &error)) == NULL)
     return avfs_cli_fail (cli, error);
   if (cli->json)
@@ -324,7 +330,7 @@ cat_cb (AvfsCli               *cli,
     return status;
   if (version < 0)
     return avfs_cli_usage_error (cli, command, "-v needs a version number (1 is the first)");
-  vault = open_path (cli, argv[1], &path, &error);
+  vault = avfs_cli_open_path (cli, argv[1], &path, &error);
   if (vault == NULL)
     return avfs_cli_fail (cli, error);
   if (cli->json)
@@ -368,7 +374,7 @@ write_cb (AvfsCli               *cli,
       if (g_buffered_input_stream_fill (G_BUFFERED_INPUT_STREAM (in), -1, NULL, &error) < 0)
         return avfs_cli_fail (cli, error);
     }
-  vault = open_path (cli, argv[1], &path, &error);
+  vault = avfs_cli_open_path (cli, argv[1], &path, &error);
   if (vault == NULL)
     return avfs_cli_fail (cli, error);
   if (in == NULL)
@@ -524,7 +530,7 @@ source_to_destination (AvfsCli               *cli,
 
   if (!avfs_cli_parse (cli, command, options, argv, 2, 2, &status))
     return status;
-  vault = open_path (cli, argv[1], &from, &error);
+  vault = avfs_cli_open_path (cli, argv[1], &from, &error);
   if (vault == NULL || (to = avfs_cli_resolve_path (cli, argv[2], &error)) == NULL ||
       (result = func (vault, from, to, recursive != NULL && *recursive, &error)) == NULL)
     return avfs_cli_fail (cli, error);

@@ -153,9 +153,14 @@ avfs_cli_format_time (gint64 time_us)
   return local != NULL ? g_date_time_format (local, "%Y-%m-%d %H:%M") : g_strdup ("?");
 }
 
-/* ISO 8601 in UTC with microseconds, the form JSON output uses for times. */
-static char *
-format_iso_time (gint64 time_us)
+/**
+ * avfs_cli_format_iso_time:
+ *
+ * Returns: (transfer full): ISO 8601 in UTC with microseconds, the form JSON output
+ *   uses for times
+ */
+char *
+avfs_cli_format_iso_time (gint64 time_us)
 {
   g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (time_us / G_USEC_PER_SEC);
   g_autoptr(GDateTime) exact = utc != NULL
@@ -169,8 +174,8 @@ void
 avfs_cli_json_file_info (JsonBuilder        *builder,
                          const AvfsFileInfo *info)
 {
-  g_autofree char *created = format_iso_time (info->created_us);
-  g_autofree char *modified = format_iso_time (info->modified_us);
+  g_autofree char *created = avfs_cli_format_iso_time (info->created_us);
+  g_autofree char *modified = avfs_cli_format_iso_time (info->modified_us);
   gboolean is_file = info->kind == AVFS_NODE_KIND_FILE;
 
   json_builder_begin_object (builder);

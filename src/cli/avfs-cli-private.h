@@ -47,6 +47,8 @@ struct _AvfsCli
 /* The command tables, one per file. */
 extern const AvfsCliCommand avfs_cli_file_commands[];
 extern const AvfsCliCommand avfs_cli_vault_commands[];
+extern const AvfsCliCommand avfs_cli_history_commands[];
+extern const AvfsCliCommand avfs_cli_tag_commands[];
 
 /* avfs-cli.c */
 gboolean     avfs_cli_parse          (AvfsCli               *cli,
@@ -67,6 +69,12 @@ char        *avfs_cli_resolve_path   (AvfsCli               *cli,
                                       const char            *path,
                                       GError               **error);
 
+/* avfs-cli-files.c */
+AvfsVault   *avfs_cli_open_path      (AvfsCli               *cli,
+                                      const char            *arg,
+                                      char                 **path,
+                                      GError               **error);
+
 /* avfs-cli-output.c */
 int          avfs_cli_fail           (AvfsCli               *cli,
                                       GError                *error);
@@ -75,6 +83,7 @@ int          avfs_cli_print_json     (AvfsCli               *cli,
 void         avfs_cli_json_file_info (JsonBuilder           *builder,
                                       const AvfsFileInfo    *info);
 char        *avfs_cli_format_time    (gint64                 time_us);
+char        *avfs_cli_format_iso_time (gint64                time_us);
 void         avfs_cli_json_member_string (JsonBuilder       *builder,
                                       const char            *name,
                                       const char            *value);

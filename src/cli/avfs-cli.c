@@ -12,6 +12,8 @@
 static const AvfsCliCommand *command_tables[] = {
   avfs_cli_vault_commands,
   avfs_cli_file_commands,
+  avfs_cli_history_commands,
+  avfs_cli_tag_commands,
 };
 
 static const AvfsCliCommand *

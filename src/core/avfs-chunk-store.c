@@ -66,30 +66,64 @@ encode_chunk (const guint8 *data,
   return g_bytes_new_take (g_realloc (out, 1 + len), 1 + len);
 }
 
-static GBytes *
-decode_chunk (GBytes        *stored,
-              const guint8  *hash,
-              GError       **error)
+/**
+ * avfs_chunk_get_raw_size:
+ * @stored: (array length=len): a stored chunk: codec byte ‖ payload
+ * @size: (out): the chunk's length once decoded
+ *
+ * Reads the length from the codec's header, without decoding.
+ *
+ * Returns: %FALSE when @stored is not a chunk avfs can decode
+ */
+gboolean
+avfs_chunk_get_raw_size (const guint8 *stored,
+                         gsize         len,
+                         guint64      *size)
+{
+  unsigned long long frame_size;
+
+  if (len >= 1 && stored[0] == CODEC_RAW)
+    {
+      *size = len - 1;
+      return TRUE;
+    }
+  if (len < 1 || stored[0] != CODEC_ZSTD)
+    return FALSE;
+  frame_size = ZSTD_getFrameContentSize (stored + 1, len - 1);
+  if (frame_size > AVFS_STORAGE_MAX_VALUE_LEN)
+    return FALSE;
+  *size = frame_size;
+  return TRUE;
+}
+
+/**
+ * avfs_chunk_decode:
+ * @stored: a stored chunk: codec byte ‖ payload
+ * @hash: its key, for the message
+ *
+ * Returns: (transfer full) (nullable): the chunk's bytes, or %NULL with
+ *   %AVFS_ERROR_CORRUPT
+ */
+GBytes *
+avfs_chunk_decode (GBytes        *stored,
+                   const guint8  *hash,
+                   GError       **error)
 {
   gsize len;
   const guint8 *data = g_bytes_get_data (stored, &len);
-  unsigned long long size;
+  guint64 size;
   guint8 *out;
   gsize got;
 
   if (len >= 1 && data[0] == CODEC_RAW)
     return g_bytes_new_from_bytes (stored, 1, len - 1);
-  if (len >= 1 && data[0] == CODEC_ZSTD)
+  if (avfs_chunk_get_raw_size (data, len, &size))
     {
-      size = ZSTD_getFrameContentSize (data + 1, len - 1);
-      if (size <= AVFS_STORAGE_MAX_VALUE_LEN)
-        {
-          out = g_malloc (MAX (size, 1));
-          got = ZSTD_decompress (out, size, data + 1, len - 1);
-          if (!ZSTD_isError (got) && got == size)
-            return g_bytes_new_take (out, size);
-          g_free (out);
-        }
+      out = g_malloc (MAX (size, 1));
+      got = ZSTD_decompress (out, size, data + 1, len - 1);
+      if (!ZSTD_isError (got) && got == size)
+        return g_bytes_new_take (out, size);
+      g_free (out);
     }
   g_set_error (error, AVFS_ERROR, AVFS_ERROR_CORRUPT,
                "Stored content %02x%02x%02x%02x… cannot be decoded; run “avfs-cli vault verify”",
@@ -122,7 +156,7 @@ avfs_vault_load_chunk (AvfsVault     *self,
       g_propagate_error (error, local_error);
       return NULL;
     }
-  return decode_chunk (stored, hash, error);
+  return avfs_chunk_decode (stored, hash, error);
 }
 
 static void

@@ -85,7 +85,7 @@ write_cb (AvfsTransaction  *tx,
   AvfsVault *self = job->vault;
   g_autoptr(AvfsNode) node = NULL;
   g_autofree char *details = NULL;
-  AvfsVersion version = { 0 };
+  const char *op;
   AvfsUsage usage;
   gboolean created;
 
@@ -102,31 +102,73 @@ write_cb (AvfsTransaction  *tx,
       return avfs_node_save (tx, node, error) &&
              avfs_vault_audit (self, tx, "touch", job->path, NULL, error);
     }
-  version.size = avfs_chunk_writer_get_size (job->chunks);
-  version.time_us = g_get_real_time ();
-  version.op = (job->flags & AVFS_WRITE_APPEND) && !created ? "append" : "write";
-  version.content = avfs_chunk_writer_get_content (job->chunks);
-  usage.bytes = usage.bytes - node->size + version.size;
-  if (!avfs_vault_check_quota (self, tx, &usage, version.size, job->path, error) ||
-      !avfs_chunk_writer_store_pending (job->chunks, tx, error))
-    {
-      g_bytes_unref (version.content);
-      return FALSE;
-    }
-
-  node->version++;
-  node->size = version.size;
-  node->modified_us = version.time_us;
-  g_clear_pointer (&node->content, g_bytes_unref);
-  node->content = version.content;
+  op = (job->flags & AVFS_WRITE_APPEND) && !created ? "append" : "write";
+  if (!avfs_node_add_version (tx, node, job->chunks, op, &usage, error) ||
+      !avfs_vault_check_quota (self, tx, &usage, node->size, job->path, error))
+    return FALSE;
   job->version = node->version;
   details = g_strdup_printf ("{\"version\": %u, \"size\": %" G_GUINT64_FORMAT "}",
                              node->version, node->size);
+  return avfs_usage_save (tx, &usage, error) &&
+         avfs_vault_audit (self, tx, op, job->path, details, error);
+}
+
+/**
+ * avfs_node_add_version:
+ * @node: the file; with version 0 it is new, and is linked into its directory
+ * @chunks: the finished content; what it has not stored yet goes into @tx
+ * @op: what makes the version: write, append, import…
+ * @usage: its byte count follows the change (counting a new file is the caller's)
+ *
+ * Makes @chunks' content the current version of @node, updating @node to match. Quota,
+ * usage and audit stay with the caller, which may write many files in one transaction.
+ */
+gboolean
+avfs_node_add_version (AvfsTransaction  *tx,
+                       AvfsNode         *node,
+                       AvfsChunkWriter  *chunks,
+                       const char       *op,
+                       AvfsUsage        *usage,
+                       GError          **error)
+{
+  g_autoptr(GBytes) content = avfs_chunk_writer_get_content (chunks);
+
+  return avfs_chunk_writer_store_pending (chunks, tx, error) &&
+         avfs_node_append_version (tx, node, content, avfs_chunk_writer_get_size (chunks),
+                                   op, usage, error);
+}
+
+/**
+ * avfs_node_append_version:
+ * @node: the file; with version 0 it is new, and is linked into its directory
+ * @content: chunk hashes of content already stored (a write's, or an older version's)
+ * @size: the content's length
+ * @op: what makes the version: write, checkout, revert…
+ * @usage: its byte count follows the change
+ *
+ * Like avfs_node_add_version() for content that needs no storing.
+ */
+gboolean
+avfs_node_append_version (AvfsTransaction  *tx,
+                          AvfsNode         *node,
+                          GBytes           *content,
+                          guint64           size,
+                          const char       *op,
+                          AvfsUsage        *usage,
+                          GError          **error)
+{
+  gboolean created = node->version == 0;
+  AvfsVersion version = { size, g_get_real_time (), (char *) op, content };
+
+  usage->bytes = usage->bytes - node->size + size;
+  node->version++;
+  node->size = size;
+  node->modified_us = version.time_us;
+  g_clear_pointer (&node->content, g_bytes_unref);
+  node->content = g_bytes_ref (content);
   return avfs_version_save (tx, node->id, node->version, &version, error) &&
          avfs_node_save (tx, node, error) &&
-         (!created || avfs_vault_link (tx, node, error)) &&
-         avfs_usage_save (tx, &usage, error) &&
-         avfs_vault_audit (self, tx, version.op, job->path, details, error);
+         (!created || avfs_vault_link (tx, node, error));
 }
 
 /* For an append: a writer that keeps the file's full chunks and re-reads its last,
@@ -201,7 +243,7 @@ write_content (AvfsVault       *self,
       !avfs_chunk_writer_finish (chunks, error))
     return 0;
   job.chunks = chunks;
-  if (!avfs_storage_transaction (self->storage, write_cb, &job, error))
+  if (!avfs_vault_transaction (self, write_cb, &job, error))
     return 0;
   return job.version;
 }
@@ -312,6 +354,64 @@ avfs_vault_touch (AvfsVault   *self,
   return write_content (self, path, AVFS_WRITE_NONE, TRUE, feed_buffer, &empty, error) != 0;
 }
 
+/**
+ * avfs_vault_resolve_file:
+ * @path: a path as a caller gave it
+ * @normalized: (out) (transfer full): @path normalised; %NULL when it is malformed
+ *
+ * Returns: (transfer full) (nullable): the file at @path, or %NULL with an error
+ *   naming it when it is malformed, missing or a directory
+ */
+AvfsNode *
+avfs_vault_resolve_file (AvfsVault   *self,
+                         const char  *path,
+                         char       **normalized,
+                         GError     **error)
+{
+  g_autoptr(AvfsNode) node = avfs_vault_resolve_user_path (self, path, normalized, error);
+
+  if (node != NULL && node->kind != AVFS_NODE_KIND_FILE)
+    {
+      g_set_error (error, AVFS_ERROR, AVFS_ERROR_IS_A_DIRECTORY,
+                   "%s is a directory, not a file", *normalized);
+      return NULL;
+    }
+  return g_steal_pointer (&node);
+}
+
+/**
+ * avfs_vault_load_file_version:
+ * @node: a file
+ * @path: its path, for the message
+ * @number: a version number, or 0 for the current version
+ *
+ * Returns: (transfer full) (nullable): the version, or %NULL with
+ *   %AVFS_ERROR_NOT_FOUND naming @path when it has no such version
+ */
+AvfsVersion *
+avfs_vault_load_file_version (AvfsVault       *self,
+                              const AvfsNode  *node,
+                              const char      *path,
+                              guint32          number,
+                              GError         **error)
+{
+  GError *local_error = NULL;
+  AvfsVersion *version = avfs_version_load (self, NULL, node->id,
+                                            number != 0 ? number : node->version,
+                                            &local_error);
+
+  if (g_error_matches (local_error, AVFS_ERROR, AVFS_ERROR_NOT_FOUND))
+    {
+      g_clear_error (&local_error);
+      g_set_error (&local_error, AVFS_ERROR, AVFS_ERROR_NOT_FOUND,
+                   "%s has no version %u (versions go up to %u; see “avfs-cli log %s”)",
+                   path, number, node->version, path);
+    }
+  if (local_error != NULL)
+    g_propagate_error (error, local_error);
+  return version;
+}
+
 /* The chunk list and size of @path's current or given version. */
 static GBytes *
 find_content (AvfsVault   *self,
@@ -320,34 +420,20 @@ find_content (AvfsVault   *self,
               guint64     *size,
               GError     **error)
 {
-  g_autofree char *normalized = avfs_path_normalize (path, error);
-  g_autoptr(AvfsNode) node = NULL;
+  g_autofree char *normalized = NULL;
+  g_autoptr(AvfsNode) node = avfs_vault_resolve_file (self, path, &normalized, error);
   g_autoptr(AvfsVersion) version = NULL;
 
-  if (normalized == NULL)
-    return NULL;
-  node = avfs_vault_resolve (self, NULL, normalized, error);
   if (node == NULL)
     return NULL;
-  if (node->kind != AVFS_NODE_KIND_FILE)
-    {
-      g_set_error (error, AVFS_ERROR, AVFS_ERROR_IS_A_DIRECTORY,
-                   "%s is a directory, not a file", normalized);
-      return NULL;
-    }
   if (number == 0 || number == node->version)
     {
       *size = node->size;
       return g_bytes_ref (node->content);
     }
-  version = avfs_version_load (self, NULL, node->id, number, NULL);
+  version = avfs_vault_load_file_version (self, node, normalized, number, error);
   if (version == NULL)
-    {
-      g_set_error (error, AVFS_ERROR, AVFS_ERROR_NOT_FOUND,
-                   "%s has no version %u (versions go up to %u; see “avfs-cli log %s”)",
-                   normalized, number, node->version, normalized);
-      return NULL;
-    }
+    return NULL;
   *size = version->size;
   return g_bytes_ref (version->content);
 }

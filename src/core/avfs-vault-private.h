@@ -51,6 +51,9 @@ struct _AvfsVault
   AvfsVaultSettings settings;
   GMutex write_lock;
   guint32 audit_sequence; /* atomic; breaks ties between audit entries of one µs */
+  /* The audit log's rotation (avfs-vault-admin.c), guarded by write_lock: */
+  guint64 audit_count;       /* the entry count the last mutation's transaction left */
+  guint64 audit_max_entries; /* meta "audit_max_entries", cached; 0 until read */
 };
 
 /* A node record: a file or a directory. */
@@ -91,6 +94,10 @@ void         avfs_id_key             (guint64              id,
 guint64      avfs_id_from_key        (const guint8        *key);
 GBytes      *avfs_dirent_key         (guint64              parent,
                                       const char          *name);
+GBytes      *avfs_node_text_key      (guint64              id,
+                                      const char          *text);
+GBytes      *avfs_tag_index_key      (const char          *tag,
+                                      guint64              id);
 GBytes      *avfs_version_key        (guint64              id,
                                       guint32              version);
 GBytes      *avfs_vault_get_record   (AvfsVault           *self,
@@ -98,6 +105,11 @@ GBytes      *avfs_vault_get_record   (AvfsVault           *self,
                                       const char          *collection,
                                       const guint8        *key,
                                       gsize                key_len,
+                                      GError             **error);
+GBytes      *avfs_record_serialize   (GVariant            *record);
+GVariant    *avfs_record_parse       (GBytes              *bytes,
+                                      const GVariantType  *type,
+                                      const char          *what,
                                       GError             **error);
 AvfsNode    *avfs_node_new           (guint64              id,
                                       AvfsNodeKind         kind,
@@ -109,6 +121,9 @@ AvfsNode    *avfs_node_load          (AvfsVault           *self,
                                       AvfsTransaction     *tx,
                                       guint64              id,
                                       GError             **error);
+AvfsNode    *avfs_node_parse         (guint64              id,
+                                      GBytes              *bytes,
+                                      GError             **error);
 gboolean     avfs_node_save          (AvfsTransaction     *tx,
                                       const AvfsNode      *node,
                                       GError             **error);
@@ -119,6 +134,8 @@ AvfsVersion *avfs_version_load       (AvfsVault           *self,
                                       AvfsTransaction     *tx,
                                       guint64              id,
                                       guint32              version,
+                                      GError             **error);
+AvfsVersion *avfs_version_parse      (GBytes              *bytes,
                                       GError             **error);
 gboolean     avfs_version_save       (AvfsTransaction     *tx,
                                       guint64              id,
@@ -149,6 +166,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (AvfsVersion, avfs_version_free)
 AvfsNode    *avfs_vault_resolve      (AvfsVault           *self,
                                       AvfsTransaction     *tx,
                                       const char          *path,
+                                      GError             **error);
+AvfsNode    *avfs_vault_resolve_user_path (AvfsVault      *self,
+                                      const char          *path,
+                                      char               **normalized,
                                       GError             **error);
 AvfsNode    *avfs_vault_lookup_child (AvfsVault           *self,
                                       AvfsTransaction     *tx,
@@ -202,13 +223,25 @@ void         avfs_chunk_writer_free        (AvfsChunkWriter  *writer);
 GBytes      *avfs_vault_load_chunk         (AvfsVault        *self,
                                             const guint8     *hash,
                                             GError          **error);
+gboolean     avfs_chunk_get_raw_size       (const guint8     *stored,
+                                            gsize             len,
+                                            guint64          *size);
+GBytes      *avfs_chunk_decode             (GBytes           *stored,
+                                            const guint8     *hash,
+                                            GError          **error);
 void         avfs_chunk_hash               (const guint8     *data,
                                             gsize             len,
                                             guint8            hash[AVFS_HASH_LEN]);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (AvfsChunkWriter, avfs_chunk_writer_free)
 
-/* avfs-vault.c */
+/* avfs-vault-admin.c: the audit log and quotas. Every mutation runs its transaction with
+ * avfs_vault_transaction() and calls avfs_vault_audit() inside it; every path that adds
+ * content calls avfs_vault_check_quota() before saving the new usage. */
+gboolean     avfs_vault_transaction  (AvfsVault           *self,
+                                      AvfsTransactionFunc  func,
+                                      gpointer             user_data,
+                                      GError             **error);
 gboolean     avfs_vault_audit        (AvfsVault           *self,
                                       AvfsTransaction     *tx,
                                       const char          *op,
@@ -220,6 +253,34 @@ gboolean     avfs_vault_check_quota  (AvfsVault           *self,
                                       const AvfsUsage     *after,
                                       guint64              file_size,
                                       const char          *path,
+                                      GError             **error);
+char        *avfs_json_quote         (const char          *text);
+
+/* avfs-vault-content.c: one new version inside a caller's transaction (write, import) */
+gboolean     avfs_node_add_version   (AvfsTransaction     *tx,
+                                      AvfsNode            *node,
+                                      AvfsChunkWriter     *chunks,
+                                      const char          *op,
+                                      AvfsUsage           *usage,
+                                      GError             **error);
+
+/* avfs-vault-content.c, shared with avfs-vault-history.c: a file and its versions by
+ * path, and a new version made of content already stored (checkout, revert) */
+AvfsNode    *avfs_vault_resolve_file (AvfsVault           *self,
+                                      const char          *path,
+                                      char               **normalized,
+                                      GError             **error);
+AvfsVersion *avfs_vault_load_file_version (AvfsVault      *self,
+                                      const AvfsNode      *node,
+                                      const char          *path,
+                                      guint32              number,
+                                      GError             **error);
+gboolean     avfs_node_append_version (AvfsTransaction    *tx,
+                                      AvfsNode            *node,
+                                      GBytes              *content,
+                                      guint64              size,
+                                      const char          *op,
+                                      AvfsUsage           *usage,
                                       GError             **error);
 
 G_END_DECLS

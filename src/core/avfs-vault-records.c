@@ -47,6 +47,41 @@ avfs_dirent_key (guint64     parent,
   return g_bytes_new_take (key, AVFS_ID_KEY_LEN + name_len);
 }
 
+/**
+ * avfs_node_text_key:
+ * @id: a node id
+ * @text: a tag (collection tags) or a metadata key (collection props)
+ *
+ * Returns: (transfer full): @id ‖ @text, the dirent layout, so all of a node's tags, or
+ *   all its metadata, are one prefix
+ */
+GBytes *
+avfs_node_text_key (guint64     id,
+                    const char *text)
+{
+  return avfs_dirent_key (id, text);
+}
+
+/**
+ * avfs_tag_index_key:
+ * @tag: a tag
+ * @id: a node carrying it
+ *
+ * Returns: (transfer full): @tag ‖ 0 ‖ @id, so the nodes carrying a tag are one prefix
+ */
+GBytes *
+avfs_tag_index_key (const char *tag,
+                    guint64     id)
+{
+  gsize tag_len = strlen (tag);
+  guint8 *key = g_malloc (tag_len + 1 + AVFS_ID_KEY_LEN);
+
+  memcpy (key, tag, tag_len);
+  key[tag_len] = 0;
+  avfs_id_key (id, key + tag_len + 1);
+  return g_bytes_new_take (key, tag_len + 1 + AVFS_ID_KEY_LEN);
+}
+
 GBytes *
 avfs_version_key (guint64 id,
                   guint32 version)
@@ -78,20 +113,34 @@ avfs_vault_get_record (AvfsVault        *self,
   return avfs_storage_get (self->storage, collection, key, key_len, error);
 }
 
-static GBytes *
-serialize (GVariant *record)
+/**
+ * avfs_record_serialize:
+ * @record: (transfer floating): a record built with g_variant_new()
+ *
+ * Returns: (transfer full): the bytes to store
+ */
+GBytes *
+avfs_record_serialize (GVariant *record)
 {
   g_autoptr(GVariant) owned = g_variant_ref_sink (record);
 
   return g_variant_get_data_as_bytes (owned);
 }
 
-/* Parses a stored record, refusing one whose shape or format byte is wrong. */
-static GVariant *
-deserialize (GBytes             *bytes,
-             const GVariantType *type,
-             const char         *what,
-             GError            **error)
+/**
+ * avfs_record_parse:
+ * @type: the record's shape, one of the `AVFS_*_RECORD` strings
+ * @what: what the record is, for the message
+ *
+ * Parses a stored record, refusing one whose shape or format byte is wrong.
+ *
+ * Returns: (transfer full) (nullable): the record, or %NULL with %AVFS_ERROR_CORRUPT
+ */
+GVariant *
+avfs_record_parse (GBytes             *bytes,
+                   const GVariantType *type,
+                   const char         *what,
+                   GError            **error)
 {
   g_autoptr(GVariant) record = g_variant_new_from_bytes (type, bytes, FALSE);
   guint8 format = 0;
@@ -177,10 +226,6 @@ avfs_node_load (AvfsVault        *self,
 {
   guint8 key[AVFS_ID_KEY_LEN];
   g_autoptr(GBytes) bytes = NULL;
-  g_autoptr(GVariant) record = NULL;
-  g_autoptr(GVariant) content = NULL;
-  AvfsNode *node;
-  guint8 format, kind;
 
   avfs_id_key (id, key);
   bytes = avfs_vault_get_record (self, tx, AVFS_COLLECTION_NODES, key, sizeof key, error);
@@ -191,10 +236,28 @@ avfs_node_load (AvfsVault        *self,
                      " does not exist", id);
       return NULL;
     }
-  record = deserialize (bytes, NODE_TYPE, "file", error);
+  return avfs_node_parse (id, bytes, error);
+}
+
+/**
+ * avfs_node_parse:
+ * @id: the node's id (its key)
+ * @bytes: its stored record, e.g. from a scan of the nodes
+ *
+ * Returns: (transfer full) (nullable): the node, or %NULL with %AVFS_ERROR_CORRUPT
+ */
+AvfsNode *
+avfs_node_parse (guint64   id,
+                 GBytes   *bytes,
+                 GError  **error)
+{
+  g_autoptr(GVariant) record = avfs_record_parse (bytes, NODE_TYPE, "file", error);
+  g_autoptr(GVariant) content = NULL;
+  AvfsNode *node;
+  guint8 format, kind;
+
   if (record == NULL)
     return NULL;
-
   node = g_new0 (AvfsNode, 1);
   node->id = id;
   g_variant_get (record, "(yyt&suxxut@ay)", &format, &kind, &node->parent, NULL,
@@ -216,10 +279,11 @@ avfs_node_save (AvfsTransaction  *tx,
   g_autoptr(GBytes) value = NULL;
 
   avfs_id_key (node->id, key);
-  value = serialize (g_variant_new ("(yytsuxxut@ay)", RECORD_FORMAT, (guint8) node->kind,
-                                    node->parent, node->name, node->mode,
-                                    node->created_us, node->modified_us, node->version,
-                                    node->size, content_to_variant (node->content)));
+  value = avfs_record_serialize (g_variant_new ("(yytsuxxut@ay)", RECORD_FORMAT,
+                                                (guint8) node->kind, node->parent,
+                                                node->name, node->mode, node->created_us,
+                                                node->modified_us, node->version, node->size,
+                                                content_to_variant (node->content)));
   return avfs_transaction_put (tx, AVFS_COLLECTION_NODES, key, sizeof key,
                                g_bytes_get_data (value, NULL), g_bytes_get_size (value),
                                error);
@@ -275,9 +339,6 @@ avfs_version_load (AvfsVault        *self,
 {
   g_autoptr(GBytes) key = avfs_version_key (id, number);
   g_autoptr(GBytes) bytes = NULL;
-  g_autoptr(GVariant) record = NULL;
-  g_autoptr(GVariant) content = NULL;
-  AvfsVersion *version;
 
   bytes = avfs_vault_get_record (self, tx, AVFS_COLLECTION_VERSIONS,
                                  g_bytes_get_data (key, NULL), g_bytes_get_size (key), error);
@@ -288,10 +349,25 @@ avfs_version_load (AvfsVault        *self,
                      "Version %u does not exist", number);
       return NULL;
     }
-  record = deserialize (bytes, VERSION_TYPE, "version", error);
+  return avfs_version_parse (bytes, error);
+}
+
+/**
+ * avfs_version_parse:
+ * @bytes: a stored version record, e.g. from a scan of the versions
+ *
+ * Returns: (transfer full) (nullable): the version, or %NULL with %AVFS_ERROR_CORRUPT
+ */
+AvfsVersion *
+avfs_version_parse (GBytes   *bytes,
+                    GError  **error)
+{
+  g_autoptr(GVariant) record = avfs_record_parse (bytes, VERSION_TYPE, "version", error);
+  g_autoptr(GVariant) content = NULL;
+  AvfsVersion *version;
+
   if (record == NULL)
     return NULL;
-
   version = g_new0 (AvfsVersion, 1);
   g_variant_get (record, "(ytxs@ay)", NULL, &version->size, &version->time_us,
                  &version->op, &content);
@@ -309,9 +385,9 @@ avfs_version_save (AvfsTransaction    *tx,
   g_autoptr(GBytes) key = avfs_version_key (id, number);
   g_autoptr(GBytes) value = NULL;
 
-  value = serialize (g_variant_new ("(ytxs@ay)", RECORD_FORMAT, version->size,
-                                    version->time_us, version->op,
-                                    content_to_variant (version->content)));
+  value = avfs_record_serialize (g_variant_new ("(ytxs@ay)", RECORD_FORMAT, version->size,
+                                                version->time_us, version->op,
+                                                content_to_variant (version->content)));
   return avfs_transaction_put (tx, AVFS_COLLECTION_VERSIONS,
                                g_bytes_get_data (key, NULL), g_bytes_get_size (key),
                                g_bytes_get_data (value, NULL), g_bytes_get_size (value),
@@ -336,7 +412,7 @@ avfs_usage_load (AvfsVault        *self,
                              "The vault has no usage record; run “avfs-cli vault verify”");
       return FALSE;
     }
-  record = deserialize (bytes, USAGE_TYPE, "usage", error);
+  record = avfs_record_parse (bytes, USAGE_TYPE, "usage", error);
   if (record == NULL)
     return FALSE;
   g_variant_get (record, "(yttt)", NULL, &usage->files, &usage->directories, &usage->bytes);
@@ -348,9 +424,10 @@ avfs_usage_save (AvfsTransaction  *tx,
                  const AvfsUsage  *usage,
                  GError          **error)
 {
-  g_autoptr(GBytes) value = serialize (g_variant_new ("(yttt)", RECORD_FORMAT, usage->files,
-                                                      usage->directories, usage->bytes));
+  g_autoptr(GBytes) value = NULL;
 
+  value = avfs_record_serialize (g_variant_new ("(yttt)", RECORD_FORMAT, usage->files,
+                                                usage->directories, usage->bytes));
   return avfs_transaction_put (tx, AVFS_COLLECTION_META, (const guint8 *) "usage", 5,
                                g_bytes_get_data (value, NULL), g_bytes_get_size (value),
                                error);

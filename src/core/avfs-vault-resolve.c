@@ -98,6 +98,27 @@ avfs_vault_resolve (AvfsVault        *self,
 }
 
 /**
+ * avfs_vault_resolve_user_path:
+ * @path: a path as a caller gave it, which may be anything
+ * @normalized: (out) (transfer full): @path normalised; %NULL when it is malformed
+ *
+ * Checks and normalises @path, then resolves it in the committed state.
+ *
+ * Returns: (transfer full) (nullable): the node
+ */
+AvfsNode *
+avfs_vault_resolve_user_path (AvfsVault   *self,
+                              const char  *path,
+                              char       **normalized,
+                              GError     **error)
+{
+  *normalized = avfs_path_normalize (path, error);
+  if (*normalized == NULL)
+    return NULL;
+  return avfs_vault_resolve (self, NULL, *normalized, error);
+}
+
+/**
  * avfs_vault_node_path:
  *
  * Returns: (transfer full) (nullable): the path of node @id, found by walking parents

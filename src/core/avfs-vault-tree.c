@@ -16,19 +16,6 @@ free_node (gpointer node)
   avfs_node_free (node);
 }
 
-/* Resolves a path given by a caller, which may be anything. */
-static AvfsNode *
-resolve_user_path (AvfsVault   *self,
-                   const char  *path,
-                   char       **normalized,
-                   GError     **error)
-{
-  *normalized = avfs_path_normalize (path, error);
-  if (*normalized == NULL)
-    return NULL;
-  return avfs_vault_resolve (self, NULL, *normalized, error);
-}
-
 /**
  * avfs_vault_stat:
  *
@@ -43,7 +30,7 @@ avfs_vault_stat (AvfsVault   *self,
   g_autoptr(AvfsNode) node = NULL;
 
   g_return_val_if_fail (AVFS_IS_VAULT (self), NULL);
-  node = resolve_user_path (self, path, &normalized, error);
+  node = avfs_vault_resolve_user_path (self, path, &normalized, error);
   return node != NULL ? avfs_node_to_info (node, normalized) : NULL;
 }
 
@@ -77,7 +64,7 @@ avfs_vault_list (AvfsVault   *self,
   GPtrArray *entries;
 
   g_return_val_if_fail (AVFS_IS_VAULT (self), NULL);
-  node = resolve_user_path (self, path, &normalized, error);
+  node = avfs_vault_resolve_user_path (self, path, &normalized, error);
   if (node == NULL)
     return NULL;
   entries = g_ptr_array_new_with_free_func ((GDestroyNotify) avfs_file_info_free);
@@ -179,7 +166,7 @@ avfs_vault_mkdir (AvfsVault   *self,
     }
   job.path = normalized;
   locker = g_mutex_locker_new (&self->write_lock);
-  return avfs_storage_transaction (self->storage, mkdir_cb, &job, error);
+  return avfs_vault_transaction (self, mkdir_cb, &job, error);
 }
 
 /* A key to delete or to write, gathered before the transaction. */
@@ -225,12 +212,10 @@ tag_index_key (GBytes *tags_key)
 {
   gsize len;
   const guint8 *data = g_bytes_get_data (tags_key, &len);
-  guint8 *key = g_malloc (len + 1);
+  g_autofree char *tag = g_strndup ((const char *) data + AVFS_ID_KEY_LEN,
+                                    len - AVFS_ID_KEY_LEN);
 
-  memcpy (key, data + AVFS_ID_KEY_LEN, len - AVFS_ID_KEY_LEN);
-  key[len - AVFS_ID_KEY_LEN] = 0;
-  memcpy (key + len - AVFS_ID_KEY_LEN + 1, data, AVFS_ID_KEY_LEN);
-  return g_bytes_new_take (key, len + 1);
+  return avfs_tag_index_key (tag, avfs_id_from_key (data));
 }
 
 /* Adds to @records every key of node @id in @collection, with its value. */
@@ -365,7 +350,7 @@ remove_subtree (AvfsVault        *self,
                           tag_index_key (g_array_index (records, Record, t).key), NULL);
         }
     }
-  return avfs_storage_transaction (self->storage, remove_cb, &job, error);
+  return avfs_vault_transaction (self, remove_cb, &job, error);
 }
 
 /* Resolves a path to remove, refusing `/`. */
@@ -375,7 +360,7 @@ resolve_removable (AvfsVault   *self,
                    char       **normalized,
                    GError     **error)
 {
-  AvfsNode *node = resolve_user_path (self, path, normalized, error);
+  AvfsNode *node = avfs_vault_resolve_user_path (self, path, normalized, error);
 
   if (node != NULL && node->id == AVFS_ROOT_ID)
     {
@@ -530,13 +515,13 @@ move_cb (AvfsTransaction  *tx,
   MoveJob *job = user_data;
   g_autoptr(AvfsNode) moved = avfs_node_copy (job->node);
   g_autofree char *details = NULL;
-  g_autofree char *quoted = g_strescape (job->to, NULL);
+  g_autofree char *quoted = avfs_json_quote (job->to);
 
   g_free (moved->name);
   moved->name = g_strdup (avfs_path_get_name (job->to));
   moved->parent = job->parent;
   moved->modified_us = g_get_real_time ();
-  details = g_strdup_printf ("{\"to\": \"%s\"}", quoted);
+  details = g_strdup_printf ("{\"to\": %s}", quoted);
   return avfs_vault_unlink (tx, job->node, error) &&
          avfs_node_save (tx, moved, error) &&
          avfs_vault_link (tx, moved, error) &&
@@ -578,7 +563,7 @@ avfs_vault_move (AvfsVault   *self,
   job.from = source_path;
   job.to = destination;
   job.parent = parent->id;
-  if (!avfs_storage_transaction (self->storage, move_cb, &job, error))
+  if (!avfs_vault_transaction (self, move_cb, &job, error))
     return NULL;
   return g_steal_pointer (&destination);
 }
@@ -677,7 +662,7 @@ copy_cb (AvfsTransaction  *tx,
 {
   CopyJob *job = user_data;
   g_autofree char *details = NULL;
-  g_autofree char *quoted = g_strescape (job->to, NULL);
+  g_autofree char *quoted = avfs_json_quote (job->to);
   AvfsUsage usage;
 
   g_hash_table_remove_all (job->ids);
@@ -689,7 +674,7 @@ copy_cb (AvfsTransaction  *tx,
   for (guint i = 0; i < job->records->len; i++)
     if (!copy_record (job, tx, &g_array_index (job->records, Record, i), error))
       return FALSE;
-  details = g_strdup_printf ("{\"to\": \"%s\", \"entries\": %u}", quoted, job->nodes->len);
+  details = g_strdup_printf ("{\"to\": %s, \"entries\": %u}", quoted, job->nodes->len);
   return avfs_usage_save (tx, &usage, error) &&
          avfs_vault_audit (job->vault, tx, "cp", job->from, details, error);
 }
@@ -746,7 +731,7 @@ avfs_vault_copy (AvfsVault   *self,
         return NULL;
     }
   job = (CopyJob) { self, source_path, destination, parent->id, nodes, records, ids };
-  if (!avfs_storage_transaction (self->storage, copy_cb, &job, error))
+  if (!avfs_vault_transaction (self, copy_cb, &job, error))
     return NULL;
   return g_steal_pointer (&destination);
 }

@@ -1,12 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* AvfsVault: creating, opening and closing a vault; settings, audit entries, quotas. */
+/* AvfsVault: creating, opening and closing a vault, and its settings. */
 #include <string.h>
 
 #include "avfs-storage-registry.h"
 #include "avfs-vault-private.h"
-
-#define AUDIT_TYPE AVFS_AUDIT_RECORD
-#define QUOTA_TYPE AVFS_QUOTA_RECORD
 
 static const char * const collections[] = {
   AVFS_COLLECTION_META, AVFS_COLLECTION_NODES, AVFS_COLLECTION_DIRENTS,
@@ -325,81 +322,4 @@ avfs_vault_set_compression_level (AvfsVault  *self,
     return FALSE;
   g_atomic_int_set (&self->settings.compression_level, level);
   return TRUE;
-}
-
-/**
- * avfs_vault_audit:
- * @op: the operation, e.g. `write`
- * @path: the path it changed
- * @details_json: (nullable): a JSON object with the particulars
- *
- * Records a mutation inside its own transaction, so the log and the change commit
- * together.
- */
-gboolean
-avfs_vault_audit (AvfsVault        *self,
-                  AvfsTransaction  *tx,
-                  const char       *op,
-                  const char       *path,
-                  const char       *details_json,
-                  GError          **error)
-{
-  gint64 now = g_get_real_time ();
-  guint8 key[AVFS_ID_KEY_LEN + 4];
-  guint32 sequence = GUINT32_TO_BE ((guint32) g_atomic_int_add (&self->audit_sequence, 1));
-  g_autoptr(GVariant) record = NULL;
-
-  avfs_id_key (now, key);
-  memcpy (key + AVFS_ID_KEY_LEN, &sequence, sizeof sequence);
-  record = g_variant_ref_sink (g_variant_new (AUDIT_TYPE, 1, now, op, path,
-                                              details_json != NULL ? details_json : "{}"));
-  return avfs_transaction_put (tx, AVFS_COLLECTION_AUDIT, key, sizeof key,
-                               g_variant_get_data (record), g_variant_get_size (record),
-                               error);
-}
-
-/**
- * avfs_vault_check_quota:
- * @after: the vault's usage once the change is made
- * @file_size: the size of the file the change writes, or 0
- * @path: the path being changed, for the message
- *
- * Returns: %FALSE with %AVFS_ERROR_QUOTA_EXCEEDED naming the limit and the would-be value
- */
-gboolean
-avfs_vault_check_quota (AvfsVault        *self,
-                        AvfsTransaction  *tx,
-                        const AvfsUsage  *after,
-                        guint64           file_size,
-                        const char       *path,
-                        GError          **error)
-{
-  g_autoptr(GBytes) bytes = NULL;
-  g_autoptr(GVariant) record = NULL;
-  guint64 max_size_mb, max_files, max_file_size_mb;
-
-  bytes = avfs_vault_get_record (self, tx, AVFS_COLLECTION_META, (const guint8 *) "quota", 5,
-                                 error);
-  if (bytes == NULL)
-    return error == NULL || *error == NULL;
-  record = g_variant_ref_sink (g_variant_new_from_bytes (G_VARIANT_TYPE (QUOTA_TYPE), bytes,
-                                                         FALSE));
-  g_variant_get (record, QUOTA_TYPE, NULL, &max_size_mb, &max_files, &max_file_size_mb);
-
-  if (max_file_size_mb > 0 && file_size > max_file_size_mb * 1024 * 1024)
-    g_set_error (error, AVFS_ERROR, AVFS_ERROR_QUOTA_EXCEEDED,
-                 "%s: the file would be %" G_GUINT64_FORMAT " bytes, over the vault's "
-                 "max_file_size_mb quota of %" G_GUINT64_FORMAT " MB",
-                 path, file_size, max_file_size_mb);
-  else if (max_files > 0 && after->files > max_files)
-    g_set_error (error, AVFS_ERROR, AVFS_ERROR_QUOTA_EXCEEDED,
-                 "%s: the vault would hold %" G_GUINT64_FORMAT " files, over its max_files "
-                 "quota of %" G_GUINT64_FORMAT, path, after->files, max_files);
-  else if (max_size_mb > 0 && after->bytes > max_size_mb * 1024 * 1024)
-    g_set_error (error, AVFS_ERROR, AVFS_ERROR_QUOTA_EXCEEDED,
-                 "%s: the vault would hold %" G_GUINT64_FORMAT " bytes, over its max_size_mb "
-                 "quota of %" G_GUINT64_FORMAT " MB", path, after->bytes, max_size_mb);
-  else
-    return TRUE;
-  return FALSE;
 }
