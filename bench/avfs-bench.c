@@ -1,0 +1,632 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* avfs-bench: key-value throughput of each storage engine through avfs, measured next to
+ * the raw library doing the same work in the same run (bench/README.md). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+
+#include "avfs-config.h"
+#include "avfs-storage-registry.h"
+#include "bench-common.h"
+
+#define DEFAULT_RECORDS 1000000
+#define QUICK_RECORDS 100000
+/* Runs per engine; each figure is the best of them (the machine may be shared). */
+#define REPETITIONS 3
+#define VALUE_SEED 0x5eed
+#define READ_SEED 42
+#define RECORDS_UNSET G_MININT64
+
+typedef enum
+{
+  OP_SEQ_WRITE,
+  OP_RANDOM_READ,
+  OP_RANGE_SCAN,
+  N_OPS,
+} BenchOp;
+
+static const char * const op_names[N_OPS] = { "seq-write", "random-read", "range-scan" };
+
+/* Every baseline this build has, in the registry's order. */
+static const BenchRawEngine * const raw_engines[] = {
+  &bench_raw_sqlite,
+#if AVFS_HAVE_LMDB
+  &bench_raw_lmdb,
+#endif
+#if AVFS_HAVE_ROCKSDB
+  &bench_raw_rocksdb,
+#endif
+  &bench_raw_memory,
+};
+
+/* The best time of each workload, through avfs and on the raw library. */
+typedef struct
+{
+  const char *engine;
+  double avfs_seconds[N_OPS];
+  double raw_seconds[N_OPS];
+} EngineResult;
+
+static double
+now_seconds (void)
+{
+  struct timespec now;
+
+  clock_gettime (CLOCK_MONOTONIC, &now);
+  return now.tv_sec + now.tv_nsec / 1e9;
+}
+
+/* The avfs side: the same workloads through the AvfsStorage interface. */
+
+typedef struct
+{
+  const BenchWork *work;
+  guint64 first;
+  guint64 last;
+} WriteBatch;
+
+static gboolean
+write_batch_cb (AvfsTransaction  *tx,
+                gpointer          user_data,
+                GError          **error)
+{
+  const WriteBatch *batch = user_data;
+  guint8 key[BENCH_KEY_LEN];
+
+  for (guint64 i = batch->first; i < batch->last; i++)
+    {
+      bench_make_key (i, key);
+      if (!avfs_transaction_put (tx, BENCH_COLLECTION, key, sizeof key,
+                                 bench_value (batch->work, i), BENCH_VALUE_LEN, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+avfs_seq_write (gpointer          store,
+                const BenchWork  *work,
+                GError          **error)
+{
+  for (guint64 first = 0; first < work->n_records; first += BENCH_BATCH)
+    {
+      WriteBatch batch = { work, first, MIN (first + BENCH_BATCH, work->n_records) };
+
+      if (!avfs_storage_transaction (store, write_batch_cb, &batch, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+avfs_random_read (gpointer          store,
+                  const BenchWork  *work,
+                  GError          **error)
+{
+  guint8 key[BENCH_KEY_LEN];
+
+  for (guint64 n = 0; n < work->n_records; n++)
+    {
+      guint64 index = work->read_order[n];
+      g_autoptr(GBytes) value = NULL;
+      const guint8 *data;
+      gsize len;
+
+      bench_make_key (index, key);
+      value = avfs_storage_get (store, BENCH_COLLECTION, key, sizeof key, error);
+      if (value == NULL)
+        {
+          if (error == NULL || *error == NULL)
+            bench_set_bad_value (error, "avfs", index);
+          return FALSE;
+        }
+      data = g_bytes_get_data (value, &len);
+      if (!bench_value_matches (work, index, data, len))
+        {
+          bench_set_bad_value (error, "avfs", index);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static gboolean
+avfs_range_scan (gpointer    store,
+                 BenchScan  *scan,
+                 GError    **error)
+{
+  g_autoptr(AvfsCursor) cursor = NULL;
+  GError *local_error = NULL;
+
+  cursor = avfs_storage_scan_prefix (store, BENCH_COLLECTION, NULL, 0, error);
+  if (cursor == NULL)
+    return FALSE;
+  while (avfs_cursor_next (cursor, &local_error))
+    {
+      gsize key_len, value_len;
+
+      avfs_cursor_get_key (cursor, &key_len);
+      avfs_cursor_get_value (cursor, &value_len);
+      scan->entries++;
+      scan->bytes += key_len + value_len;
+    }
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, local_error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+avfs_close (gpointer store)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!avfs_storage_close (store, &error))
+    g_printerr ("avfs-bench: closing the %s store failed: %s\n",
+                avfs_storage_get_engine_name (store), error->message);
+  g_object_unref (store);
+}
+
+/* Opening is the caller's: it needs the engine's name. */
+static const BenchRawEngine avfs_side = {
+  "avfs", NULL, avfs_seq_write, avfs_random_read, avfs_range_scan, avfs_close,
+};
+
+/* Rounds: one store, the three workloads in order, each timed. */
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+        remove_tree (child);
+      else
+        g_unlink (child);
+    }
+  g_rmdir (path);
+}
+
+static gboolean
+check_scan (const BenchScan  *scan,
+            const BenchWork  *work,
+            const char       *side,
+            GError          **error)
+{
+  if (scan->entries == work->n_records && scan->bytes == work->n_records * BENCH_RECORD_LEN)
+    return TRUE;
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+               "%s: the scan saw %" G_GUINT64_FORMAT " records (%" G_GUINT64_FORMAT
+               " bytes), expected %" G_GUINT64_FORMAT " (%" G_GUINT64_FORMAT " bytes)",
+               side, scan->entries, scan->bytes, work->n_records,
+               work->n_records * BENCH_RECORD_LEN);
+  return FALSE;
+}
+
+/* Runs the workloads on @store, which it closes, keeping each time if it is the best. */
+static gboolean
+run_round (const BenchRawEngine  *side,
+           gpointer               store,
+           const BenchWork       *work,
+           double                 best[N_OPS],
+           GError               **error)
+{
+  double seconds[N_OPS];
+  BenchScan scan = { 0, 0 };
+  double start = now_seconds ();
+  gboolean ok;
+
+  ok = side->seq_write (store, work, error);
+  seconds[OP_SEQ_WRITE] = now_seconds () - start;
+
+  start = now_seconds ();
+  ok = ok && side->random_read (store, work, error);
+  seconds[OP_RANDOM_READ] = now_seconds () - start;
+
+  start = now_seconds ();
+  ok = ok && side->range_scan (store, &scan, error) &&
+       check_scan (&scan, work, side == &avfs_side ? "avfs" : "raw library", error);
+  seconds[OP_RANGE_SCAN] = now_seconds () - start;
+
+  side->close (store);
+  for (guint op = 0; ok && op < N_OPS; op++)
+    best[op] = MIN (best[op], seconds[op]);
+  return ok;
+}
+
+static gboolean
+run_avfs_round (const char       *engine,
+                const char       *dir,
+                const BenchWork  *work,
+                double            best[N_OPS],
+                GError          **error)
+{
+  const AvfsEngineInfo *info = avfs_storage_lookup_engine (engine, error);
+  g_autofree char *path = NULL;
+  AvfsStorage *store;
+
+  if (info == NULL)
+    return FALSE;
+  if (info->extension != NULL)
+    path = g_strconcat (dir, G_DIR_SEPARATOR_S "store", info->extension, NULL);
+  store = avfs_storage_create_store (engine, path, NULL, error);
+  if (store == NULL)
+    return FALSE;
+  if (!avfs_storage_create_collection (store, BENCH_COLLECTION, error))
+    {
+      avfs_close (store);
+      return FALSE;
+    }
+  return run_round (&avfs_side, store, work, best, error);
+}
+
+static gboolean
+run_raw_round (const BenchRawEngine  *raw,
+               const char            *dir,
+               const BenchWork       *work,
+               double                 best[N_OPS],
+               GError               **error)
+{
+  g_autofree char *path = g_build_filename (dir, "store", NULL);
+  gpointer store = raw->open (path, error);
+
+  return store != NULL && run_round (raw, store, work, best, error);
+}
+
+/* Each repetition runs avfs and the raw library one after the other, alternating which
+ * goes first, so neither always meets a warmer page cache or a busier disk. */
+static gboolean
+bench_engine (const BenchRawEngine  *raw,
+              const BenchWork       *work,
+              const char            *tmp_dir,
+              EngineResult          *result,
+              GError               **error)
+{
+  gboolean verbose = isatty (STDERR_FILENO);
+
+  result->engine = raw->engine;
+  for (guint op = 0; op < N_OPS; op++)
+    result->avfs_seconds[op] = result->raw_seconds[op] = INFINITY;
+
+  for (guint rep = 0; rep < REPETITIONS; rep++)
+    {
+      for (guint turn = 0; turn < 2; turn++)
+        {
+          gboolean avfs_turn = (turn == 0) == (rep % 2 == 0);
+          g_autofree char *name = g_strdup_printf ("%s-%s-%u", raw->engine,
+                                                   avfs_turn ? "avfs" : "raw", rep + 1);
+          g_autofree char *dir = g_build_filename (tmp_dir, name, NULL);
+          gboolean ok;
+
+          if (verbose)
+            g_printerr ("avfs-bench: %s, run %u of %u, %s...\n", raw->engine, rep + 1,
+                        REPETITIONS, avfs_turn ? "avfs" : "raw library");
+          g_mkdir (dir, 0700);
+          if (avfs_turn)
+            ok = run_avfs_round (raw->engine, dir, work, result->avfs_seconds, error);
+          else
+            ok = run_raw_round (raw, dir, work, result->raw_seconds, error);
+          remove_tree (dir);
+          if (!ok)
+            return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+/* Reporting. */
+
+/* A timer can read 0 for a tiny run; a nanosecond keeps every figure finite. */
+static double
+per_second (double count,
+            double seconds)
+{
+  return count / MAX (seconds, 1e-9);
+}
+
+typedef struct
+{
+  double ops_per_s;
+  double raw_ops_per_s;
+  double ratio;
+  double mb_per_s;
+} Figures;
+
+static Figures
+figures_for (const EngineResult *result,
+             BenchOp             op,
+             const BenchWork    *work)
+{
+  Figures figures;
+
+  figures.ops_per_s = per_second (work->n_records, result->avfs_seconds[op]);
+  figures.raw_ops_per_s = per_second (work->n_records, result->raw_seconds[op]);
+  figures.ratio = figures.ops_per_s / figures.raw_ops_per_s;
+  figures.mb_per_s = per_second ((double) work->n_records * BENCH_RECORD_LEN / 1e6,
+                                 result->avfs_seconds[op]);
+  return figures;
+}
+
+static char *
+format_count (double value)
+{
+  g_autofree char *digits = g_strdup_printf ("%.0f", value);
+  GString *text = g_string_new (NULL);
+  gsize len = strlen (digits);
+
+  for (gsize i = 0; i < len; i++)
+    {
+      if (i > 0 && (len - i) % 3 == 0)
+        g_string_append_c (text, ',');
+      g_string_append_c (text, digits[i]);
+    }
+  return g_string_free (text, FALSE);
+}
+
+static void
+print_table (const EngineResult *results,
+             guint               n_results,
+             const BenchWork    *work)
+{
+  g_autofree char *records = format_count (work->n_records);
+
+  printf ("%s records (%d-byte keys, %d-byte values), best of %d runs; ratio = avfs / raw\n\n",
+          records, BENCH_KEY_LEN, BENCH_VALUE_LEN, REPETITIONS);
+  printf ("%-8s  %-11s  %12s  %12s  %6s  %9s\n",
+          "engine", "op", "avfs ops/s", "raw ops/s", "ratio", "MB/s");
+  for (guint i = 0; i < n_results; i++)
+    {
+      for (guint op = 0; op < N_OPS; op++)
+        {
+          Figures figures = figures_for (&results[i], op, work);
+          g_autofree char *ops = format_count (figures.ops_per_s);
+          g_autofree char *raw_ops = format_count (figures.raw_ops_per_s);
+
+          printf ("%-8s  %-11s  %12s  %12s  %6.2f  %9.1f\n", results[i].engine, op_names[op],
+                  ops, raw_ops, figures.ratio, figures.mb_per_s);
+        }
+    }
+}
+
+/* Whole operations per second are precise enough, and print without float noise. */
+static void
+add_count (JsonBuilder *builder,
+           const char  *name,
+           double       value)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_add_int_value (builder, (gint64) llround (value));
+}
+
+static void
+add_number (JsonBuilder *builder,
+            const char  *name,
+            double       value,
+            double       scale)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_add_double_value (builder, round (value * scale) / scale);
+}
+
+static void
+print_json (const EngineResult *results,
+            guint               n_results,
+            const BenchWork    *work)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *text = NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "results");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < n_results; i++)
+    {
+      for (guint op = 0; op < N_OPS; op++)
+        {
+          Figures figures = figures_for (&results[i], op, work);
+
+          json_builder_begin_object (builder);
+          json_builder_set_member_name (builder, "backend");
+          json_builder_add_string_value (builder, results[i].engine);
+          json_builder_set_member_name (builder, "op");
+          json_builder_add_string_value (builder, op_names[op]);
+          add_count (builder, "ops_per_s", figures.ops_per_s);
+          add_count (builder, "raw_ops_per_s", figures.raw_ops_per_s);
+          add_number (builder, "ratio", figures.ratio, 1000);
+          add_number (builder, "mb_per_s", figures.mb_per_s, 100);
+          json_builder_end_object (builder);
+        }
+    }
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  text = json_to_string (root, FALSE);
+  printf ("%s\n", text);
+}
+
+/* The workload. */
+
+/* Half random bytes, half a copy of them: compressible by about half, like db_bench's
+ * default values, so RocksDB's compression does real work. */
+static guint8 *
+make_values (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (VALUE_SEED);
+  guint8 *values = g_malloc (BENCH_VALUE_POOL * BENCH_VALUE_LEN);
+
+  for (guint v = 0; v < BENCH_VALUE_POOL; v++)
+    {
+      guint8 *value = values + v * BENCH_VALUE_LEN;
+
+      for (guint i = 0; i < BENCH_VALUE_LEN / 2; i++)
+        value[i] = g_rand_int (rand);
+      memcpy (value + BENCH_VALUE_LEN / 2, value, BENCH_VALUE_LEN / 2);
+    }
+  return values;
+}
+
+static guint32 *
+make_read_order (guint64 n_records)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (READ_SEED);
+  guint32 *order = g_new (guint32, n_records);
+
+  for (guint64 n = 0; n < n_records; n++)
+    order[n] = g_rand_int_range (rand, 0, (gint32) n_records);
+  return order;
+}
+
+/* Command line. */
+
+static gboolean quick;
+static gboolean as_json;
+static char **engine_names;
+static gint64 records = RECORDS_UNSET;
+
+static const GOptionEntry entries[] = {
+  { "quick", 0, 0, G_OPTION_ARG_NONE, &quick, "Use 100,000 records instead of 1,000,000", NULL },
+  { "json", 0, 0, G_OPTION_ARG_NONE, &as_json, "Print the results as one JSON document", NULL },
+  { "engine", 0, 0, G_OPTION_ARG_STRING_ARRAY, &engine_names,
+    "Benchmark this engine only (repeatable; default: every engine in this build)", "NAME" },
+  { "records", 0, 0, G_OPTION_ARG_INT64, &records,
+    "Number of records (overrides --quick)", "N" },
+  { NULL }
+};
+
+static int
+usage_error (GOptionContext *context,
+             const char     *message)
+{
+  g_autofree char *help = g_option_context_get_help (context, TRUE, NULL);
+
+  g_printerr ("avfs-bench: %s\n\n%s", message, help);
+  return 2;
+}
+
+static const BenchRawEngine *
+find_baseline (const char  *name,
+               GError     **error)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (raw_engines); i++)
+    {
+      if (g_ascii_strcasecmp (raw_engines[i]->engine, name) == 0)
+        return raw_engines[i];
+    }
+  /* The registry says why: unknown, or not compiled in. */
+  if (avfs_storage_lookup_engine (name, error) != NULL)
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                 "There is no raw baseline for the engine '%s'", name);
+  return NULL;
+}
+
+/* The engines to run, each once, in the order given (default: all, registry order). */
+static GPtrArray *
+choose_engines (GError **error)
+{
+  g_autoptr(GPtrArray) chosen = g_ptr_array_new ();
+
+  if (engine_names == NULL)
+    {
+      for (guint i = 0; i < G_N_ELEMENTS (raw_engines); i++)
+        g_ptr_array_add (chosen, (gpointer) raw_engines[i]);
+      return g_steal_pointer (&chosen);
+    }
+  for (guint i = 0; engine_names[i] != NULL; i++)
+    {
+      const BenchRawEngine *raw = find_baseline (engine_names[i], error);
+
+      if (raw == NULL)
+        return NULL;
+      if (!g_ptr_array_find (chosen, raw, NULL))
+        g_ptr_array_add (chosen, (gpointer) raw);
+    }
+  return g_steal_pointer (&chosen);
+}
+
+static gboolean
+run_all (GPtrArray        *engines,
+         const BenchWork  *work,
+         const char       *tmp_dir)
+{
+  g_autofree EngineResult *results = g_new0 (EngineResult, engines->len);
+  guint n_results = 0;
+  gboolean all_ok = TRUE;
+
+  for (guint i = 0; i < engines->len; i++)
+    {
+      const BenchRawEngine *raw = g_ptr_array_index (engines, i);
+      g_autoptr(GError) error = NULL;
+
+      if (bench_engine (raw, work, tmp_dir, &results[n_results], &error))
+        n_results++;
+      else
+        {
+          g_printerr ("avfs-bench: %s: %s\n", raw->engine, error->message);
+          all_ok = FALSE;
+        }
+    }
+
+  if (as_json)
+    print_json (results, n_results, work);
+  else
+    print_table (results, n_results, work);
+  return all_ok;
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GOptionContext) context = g_option_context_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) engines = NULL;
+  g_autofree guint8 *values = NULL;
+  g_autofree guint32 *read_order = NULL;
+  g_autofree char *tmp_dir = NULL;
+  BenchWork work;
+  gboolean ok;
+
+  g_option_context_set_summary (context,
+                                "Measures avfs's storage engines against the raw libraries "
+                                "(seq-write, random-read, range-scan).");
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return usage_error (context, error->message);
+  if (argc > 1)
+    return usage_error (context, "unexpected arguments");
+  if (records != RECORDS_UNSET && (records < 1 || records > G_MAXINT32))
+    return usage_error (context, "--records must be between 1 and 2147483647");
+  if ((engines = choose_engines (&error)) == NULL)
+    return usage_error (context, error->message);
+
+  work.n_records = records != RECORDS_UNSET ? (guint64) records : quick ? QUICK_RECORDS : DEFAULT_RECORDS;
+  values = make_values ();
+  read_order = make_read_order (work.n_records);
+  work.values = values;
+  work.read_order = read_order;
+
+  tmp_dir = g_dir_make_tmp ("avfs-bench-XXXXXX", &error);
+  if (tmp_dir == NULL)
+    {
+      g_printerr ("avfs-bench: cannot make a temporary folder: %s\n", error->message);
+      return 1;
+    }
+  ok = run_all (engines, &work, tmp_dir);
+  remove_tree (tmp_dir);
+  g_strfreev (engine_names);
+  return ok ? 0 : 1;
+}
