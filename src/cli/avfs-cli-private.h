@@ -5,6 +5,7 @@
 #include <json-glib/json-glib.h>
 
 #include "avfs-cli.h"
+#include "avfs-progress.h"
 #include "avfs-registry.h"
 #include "avfs-vault.h"
 
@@ -16,6 +17,7 @@ G_BEGIN_DECLS
 #define AVFS_CLI_USAGE 2
 
 typedef struct _AvfsCli AvfsCli;
+typedef struct _AvfsCliProgress AvfsCliProgress;
 typedef struct _AvfsCliCommand AvfsCliCommand;
 
 /* A command: parses its own arguments (@argv, a GStrv whose first element is the
@@ -49,6 +51,10 @@ extern const AvfsCliCommand avfs_cli_file_commands[];
 extern const AvfsCliCommand avfs_cli_vault_commands[];
 extern const AvfsCliCommand avfs_cli_history_commands[];
 extern const AvfsCliCommand avfs_cli_tag_commands[];
+extern const AvfsCliCommand avfs_cli_snapshot_commands[];
+extern const AvfsCliCommand avfs_cli_maintenance_commands[];
+extern const AvfsCliCommand avfs_cli_transfer_commands[];
+extern const AvfsCliCommand avfs_cli_search_commands[];
 
 /* avfs-cli.c */
 gboolean     avfs_cli_parse          (AvfsCli               *cli,
@@ -97,5 +103,13 @@ int          avfs_cli_print_done     (AvfsCli               *cli,
                                       const char            *path,
                                       const char            *text_format,
                                       ...) G_GNUC_PRINTF (3, 4);
+
+/* avfs-cli-progress.c */
+AvfsCliProgress *avfs_cli_progress_new  (AvfsCli            *cli);
+void         avfs_cli_progress_cb    (const AvfsProgress    *figures,
+                                      gpointer               user_data);
+void         avfs_cli_progress_free  (AvfsCliProgress       *progress);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (AvfsCliProgress, avfs_cli_progress_free)
 
 G_END_DECLS

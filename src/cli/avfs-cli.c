@@ -14,6 +14,10 @@ static const AvfsCliCommand *command_tables[] = {
   avfs_cli_file_commands,
   avfs_cli_history_commands,
   avfs_cli_tag_commands,
+  avfs_cli_snapshot_commands,
+  avfs_cli_transfer_commands,
+  avfs_cli_maintenance_commands,
+  avfs_cli_search_commands,
 };
 
 static const AvfsCliCommand *
