@@ -41,7 +41,7 @@ run_gc (AvfsVault *vault,
   g_autoptr(GError) error = NULL;
   AvfsGcReport report;
 
-  g_assert_true (avfs_vault_gc (vault, dry_run, &report, NULL, &error));
+  g_assert_true (avfs_vault_gc (vault, dry_run, &report, NULL, NULL, NULL, &error));
   g_assert_no_error (error);
   return report;
 }
@@ -64,7 +64,7 @@ static AvfsVerifyReport *
 run_verify (AvfsVault *vault)
 {
   g_autoptr(GError) error = NULL;
-  AvfsVerifyReport *report = avfs_vault_verify (vault, NULL, &error);
+  AvfsVerifyReport *report = avfs_vault_verify (vault, NULL, NULL, NULL, &error);
 
   g_assert_no_error (error);
   g_assert_nonnull (report);
@@ -80,17 +80,6 @@ assert_sound (AvfsVault *vault)
     g_test_message ("unexpected problem: %s", (char *) g_ptr_array_index (report->problems, i));
   g_assert_cmpuint (report->n_problems, ==, 0);
   g_assert_cmpuint (report->problems->len, ==, 0);
-}
-
-static guint64
-node_id (AvfsVault  *vault,
-         const char *path)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(AvfsFileInfo) info = avfs_vault_stat (vault, path, &error);
-
-  g_assert_no_error (error);
-  return info->id;
 }
 
 static void
@@ -254,7 +243,7 @@ test_gc_cancelled (VaultFixture  *f,
   vault_write_string (f->vault, "/a", "new");
   pruned = run_prune (f->vault, 1, 0, FALSE);
   g_cancellable_cancel (cancellable);
-  g_assert_false (avfs_vault_gc (f->vault, FALSE, &report, cancellable, &error));
+  g_assert_false (avfs_vault_gc (f->vault, FALSE, &report, NULL, NULL, cancellable, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_cmpuint (report.blobs_removed, ==, 0);
   g_assert_true (blob_stored (f->vault, "old"));
@@ -293,7 +282,8 @@ backdate (AvfsVault  *vault,
           guint       days)
 {
   g_autoptr(GError) error = NULL;
-  Backdate job = { vault, node_id (vault, path), number, g_get_real_time () - days * DAY };
+  Backdate job = { vault, vault_node_id (vault, path), number,
+                   g_get_real_time () - days * DAY };
 
   g_assert_true (avfs_storage_transaction (avfs_vault_get_storage (vault), backdate_cb, &job,
                                            &error));
@@ -690,7 +680,7 @@ plant_dangling_dirent (AvfsVault *vault)
 static void
 plant_missing_version (AvfsVault *vault)
 {
-  g_autoptr(GBytes) key = avfs_version_key (node_id (vault, "/d/victim"), 2);
+  g_autoptr(GBytes) key = avfs_version_key (vault_node_id (vault, "/d/victim"), 2);
 
   delete_raw (vault, AVFS_COLLECTION_VERSIONS, key);
 }
@@ -721,7 +711,7 @@ plant_wrong_usage (AvfsVault *vault)
 static void
 plant_unindexed_tag (AvfsVault *vault)
 {
-  g_autoptr(GBytes) key = avfs_node_text_key (node_id (vault, "/d/victim"), "red");
+  g_autoptr(GBytes) key = avfs_node_text_key (vault_node_id (vault, "/d/victim"), "red");
 
   put_raw (vault, AVFS_COLLECTION_TAGS, key, NULL, 0);
 }
@@ -845,7 +835,7 @@ test_verify_cancelled (VaultFixture  *f,
 
   vault_write_string (f->vault, "/a", "x");
   g_cancellable_cancel (cancellable);
-  g_assert_null (avfs_vault_verify (f->vault, cancellable, &error));
+  g_assert_null (avfs_vault_verify (f->vault, NULL, NULL, cancellable, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 }
 

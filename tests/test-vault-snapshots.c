@@ -7,24 +7,6 @@
 #include "avfs-vault-tags.h"
 #include "vault-fixture.h"
 
-/* Asserts that @expr fails with @code; uses and clears the caller's `error`. */
-#define assert_fails(expr, code) G_STMT_START { \
-    g_assert_false (expr);                      \
-    g_assert_error (error, AVFS_ERROR, code);   \
-    g_clear_error (&error);                     \
-  } G_STMT_END
-
-static guint64
-node_id (AvfsVault  *vault,
-         const char *path)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(AvfsFileInfo) info = avfs_vault_stat (vault, path, &error);
-
-  g_assert_no_error (error);
-  return info->id;
-}
-
 static void
 add_tag (AvfsVault  *vault,
          const char *path,
@@ -279,7 +261,7 @@ test_round_trip (VaultFixture  *f,
   g_assert_cmpuint (vault_write_string (f->vault, "/docs/readme.txt", "v4"), ==, 4);
   vault_assert_content (f->vault, "/docs/readme.txt", 3, "Hello, World! more");
   vault_assert_content (f->vault, "/docs/new", 0, "new");
-  g_assert_cmpuint (node_id (f->vault, "/"), ==, 1);
+  g_assert_cmpuint (vault_node_id (f->vault, "/"), ==, 1);
 }
 
 static void
@@ -666,13 +648,13 @@ test_gc_verify (VaultFixture  *f,
   g_assert_true (avfs_vault_remove (f->vault, "/deep", TRUE, &error));
   vault_write_string (f->vault, "/other", "other content");
   after = describe_tree (f->vault);
-  g_assert_true (avfs_vault_gc (f->vault, FALSE, &gc, NULL, &error));
+  g_assert_true (avfs_vault_gc (f->vault, FALSE, &gc, NULL, NULL, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (gc.blobs_removed, ==, 0);
 
   undo = restore (f->vault, "s1");
   assert_tree (f->vault, before);
-  g_assert_true (avfs_vault_gc (f->vault, FALSE, &gc, NULL, &error));
+  g_assert_true (avfs_vault_gc (f->vault, FALSE, &gc, NULL, NULL, NULL, &error));
   g_assert_cmpuint (gc.blobs_removed, ==, 0);
   again = restore (f->vault, undo);
   assert_tree (f->vault, after);
@@ -681,12 +663,12 @@ test_gc_verify (VaultFixture  *f,
   g_assert_true (avfs_vault_snapshot_delete (f->vault, "s1", &error));
   g_assert_true (avfs_vault_snapshot_delete (f->vault, undo, &error));
   g_assert_true (avfs_vault_snapshot_delete (f->vault, again, &error));
-  g_assert_true (avfs_vault_gc (f->vault, FALSE, &gc, NULL, &error));
+  g_assert_true (avfs_vault_gc (f->vault, FALSE, &gc, NULL, NULL, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (gc.blobs_removed, >, 0);
   assert_tree (f->vault, after);
 
-  report = avfs_vault_verify (f->vault, NULL, &error);
+  report = avfs_vault_verify (f->vault, NULL, NULL, NULL, &error);
   g_assert_no_error (error);
   for (guint i = 0; i < report->problems->len; i++)
     g_test_message ("%s", (const char *) g_ptr_array_index (report->problems, i));

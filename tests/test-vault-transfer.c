@@ -15,13 +15,6 @@
 
 #define BIG_SIZE (AVFS_VAULT_DEFAULT_CHUNK_SIZE * 2 + 5)
 
-/* Asserts that @expr fails with @code; uses and clears the caller's `error`. */
-#define assert_fails(expr, code) G_STMT_START { \
-    g_assert_false (expr);                      \
-    g_assert_error (error, AVFS_ERROR, code);   \
-    g_clear_error (&error);                     \
-  } G_STMT_END
-
 /* A temporary host directory, removed with everything in it at the end of a test. */
 typedef char HostDir;
 
@@ -102,18 +95,6 @@ host_exists (const char *dir,
   return lstat (path, &st) == 0;
 }
 
-/* Bytes whose value depends on the position, so a misplaced chunk shows. */
-static guint8 *
-make_pattern (gsize size,
-              guint seed)
-{
-  guint8 *data = g_malloc (size);
-
-  for (gsize i = 0; i < size; i++)
-    data[i] = (guint8) ((i * 31 + seed + i / 4096) & 0xff);
-  return data;
-}
-
 /* Asserts that `diff -r` finds the two host trees identical. */
 static void
 assert_same_trees (const char *a,
@@ -137,7 +118,7 @@ static void
 assert_verifies (AvfsVault *vault)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(AvfsVerifyReport) report = avfs_vault_verify (vault, NULL, &error);
+  g_autoptr(AvfsVerifyReport) report = avfs_vault_verify (vault, NULL, NULL, NULL, &error);
 
   g_assert_no_error (error);
   if (report->n_problems > 0)
@@ -179,7 +160,7 @@ static void
 make_tree (const char *dir)
 {
   static const guint8 binary[] = { 0, 1, 2, 0, 0xff, 0xfe, 0, 'x', 0 };
-  g_autofree guint8 *big = make_pattern (BIG_SIZE, 3);
+  g_autofree guint8 *big = vault_make_pattern (BIG_SIZE, 3);
   g_autofree char *deep = g_build_filename ("d1", "d2", "d3", "d4", "d5", "d6", "d7", "d8",
                                             "deep.txt", NULL);
   g_autofree char *script = g_build_filename (dir, "run.sh", NULL);
@@ -488,7 +469,7 @@ test_quota (VaultFixture  *f,
             gconstpointer  data)
 {
   g_autoptr(HostDir) host = host_dir_new ();
-  g_autofree guint8 *big = make_pattern (BIG_SIZE, 5);
+  g_autofree guint8 *big = vault_make_pattern (BIG_SIZE, 5);
   g_autoptr(GError) error = NULL;
   AvfsTransferReport report;
 
@@ -548,8 +529,8 @@ test_cancel_import (VaultFixture  *f,
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) entries = NULL;
   gsize size = 9 * 1024 * 1024; /* two make one batch of over 16 MiB */
-  g_autofree guint8 *a = make_pattern (size, 1);
-  g_autofree guint8 *b = make_pattern (size, 2);
+  g_autofree guint8 *a = vault_make_pattern (size, 1);
+  g_autofree guint8 *b = vault_make_pattern (size, 2);
   g_autoptr(GBytes) got = NULL;
   Canceller canceller = { cancellable, 3, 0 };
   AvfsTransferReport report;

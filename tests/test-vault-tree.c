@@ -2,13 +2,6 @@
 /* The vault's tree and content on every engine: write/read, versions, chunks, mv, cp, rm. */
 #include "vault-fixture.h"
 
-/* Asserts that @expr fails with @code; uses and clears the caller's `error`. */
-#define assert_fails(expr, code) G_STMT_START { \
-    g_assert_false (expr);                      \
-    g_assert_error (error, AVFS_ERROR, code);   \
-    g_clear_error (&error);                     \
-  } G_STMT_END
-
 static void
 test_write_read (VaultFixture  *f,
                  gconstpointer  data)
@@ -75,16 +68,12 @@ test_write_errors (VaultFixture  *f,
   vault_assert_content (f->vault, "/deep/er/file", 0, "x");
 }
 
-/* Bytes of a large test file: position-dependent, so a misplaced chunk shows. */
+/* The content of a large test file. */
 static GBytes *
 make_large (gsize size,
             guint seed)
 {
-  guint8 *data = g_malloc (size);
-
-  for (gsize i = 0; i < size; i++)
-    data[i] = (guint8) ((i * 31 + seed + i / 4096) & 0xff);
-  return g_bytes_new_take (data, size);
+  return g_bytes_new_take (vault_make_pattern (size, seed), size);
 }
 
 static void

@@ -128,6 +128,30 @@ vault_count_keys (AvfsVault  *vault,
   g_assert_not_reached ();
 }
 
+/* The node id of @path, asserting it exists. */
+static inline guint64
+vault_node_id (AvfsVault  *vault,
+               const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AvfsFileInfo) info = avfs_vault_stat (vault, path, &error);
+
+  g_assert_no_error (error);
+  return info->id;
+}
+
+/* Bytes whose value depends on the position, so a misplaced chunk shows. */
+static inline guint8 *
+vault_make_pattern (gsize size,
+                    guint seed)
+{
+  guint8 *data = g_malloc (size);
+
+  for (gsize i = 0; i < size; i++)
+    data[i] = (guint8) ((i * 31 + seed + i / 4096) & 0xff);
+  return data;
+}
+
 /* Writes a string as a file's content, asserting success; returns the version. */
 static inline guint32
 vault_write_string (AvfsVault  *vault,

@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* AvfsCursor: the base class every engine's scan cursor derives from. */
+/* AvfsCursor: the base class every engine's scan cursor derives from.
+ *
+ * next(), get_key() and get_value() run once per entry of a scan, so they check only
+ * for NULL: AVFS_IS_CURSOR() on an engine's subclass takes GLib's slow type-check path
+ * (a type-system lookup), which cost a fifth of the instructions of an LMDB scan. */
 #include "avfs-cursor.h"
 #include "avfs-error.h"
 
@@ -38,10 +42,11 @@ gboolean
 avfs_cursor_next (AvfsCursor  *self,
                   GError     **error)
 {
-  AvfsCursorPrivate *priv = avfs_cursor_get_instance_private (self);
+  AvfsCursorPrivate *priv;
 
-  g_return_val_if_fail (AVFS_IS_CURSOR (self), FALSE);
+  g_return_val_if_fail (self != NULL, FALSE);
 
+  priv = avfs_cursor_get_instance_private (self);
   if (priv->done)
     return FALSE;
 
@@ -66,11 +71,12 @@ const guint8 *
 avfs_cursor_get_key (AvfsCursor *self,
                      gsize      *len)
 {
-  AvfsCursorPrivate *priv = avfs_cursor_get_instance_private (self);
+  AvfsCursorPrivate *priv;
 
-  g_return_val_if_fail (AVFS_IS_CURSOR (self), NULL);
+  g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (len != NULL, NULL);
 
+  priv = avfs_cursor_get_instance_private (self);
   *len = priv->key_len;
   return priv->key;
 }
@@ -86,11 +92,12 @@ const guint8 *
 avfs_cursor_get_value (AvfsCursor *self,
                        gsize      *len)
 {
-  AvfsCursorPrivate *priv = avfs_cursor_get_instance_private (self);
+  AvfsCursorPrivate *priv;
 
-  g_return_val_if_fail (AVFS_IS_CURSOR (self), NULL);
+  g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (len != NULL, NULL);
 
+  priv = avfs_cursor_get_instance_private (self);
   *len = priv->value_len;
   return priv->value;
 }
@@ -105,8 +112,11 @@ GBytes *
 avfs_cursor_dup_key (AvfsCursor *self)
 {
   gsize len;
-  const guint8 *key = avfs_cursor_get_key (self, &len);
+  const guint8 *key;
 
+  g_return_val_if_fail (AVFS_IS_CURSOR (self), NULL);
+
+  key = avfs_cursor_get_key (self, &len);
   return g_bytes_new (key, len);
 }
 
@@ -120,8 +130,11 @@ GBytes *
 avfs_cursor_dup_value (AvfsCursor *self)
 {
   gsize len;
-  const guint8 *value = avfs_cursor_get_value (self, &len);
+  const guint8 *value;
 
+  g_return_val_if_fail (AVFS_IS_CURSOR (self), NULL);
+
+  value = avfs_cursor_get_value (self, &len);
   return g_bytes_new (value, len);
 }
 

@@ -15,6 +15,7 @@
 #include "avfs-storage-private.h"
 
 #define ENGINE "lmdb"
+#define STORE "LMDB store" /* in messages */
 
 /* A small first map: it doubles whenever it fills, so small vaults stay small. */
 #define DEFAULT_MAP_SIZE (64 * 1024 * 1024)
@@ -138,29 +139,23 @@ set_mdb_error (GError     **error,
     case MDB_INVALID:
     case MDB_PAGE_NOTFOUND:
     case MDB_VERSION_MISMATCH:
-      g_set_error (error, AVFS_ERROR, AVFS_ERROR_CORRUPT,
-                   "Cannot %s the LMDB store “%s”: it is damaged or not an LMDB store; "
-                   "restore the vault from a backup (%s)", action, path, detail);
+      avfs_storage_set_engine_error (error, AVFS_ERROR_CORRUPT, STORE, action, path, detail);
       break;
     case ENOSPC:
     case MDB_MAP_FULL:
-      g_set_error (error, AVFS_ERROR, AVFS_ERROR_NO_SPACE,
-                   "Cannot %s the LMDB store “%s”: the disk is full; free some space and "
-                   "try again (%s)", action, path, detail);
+      avfs_storage_set_engine_error (error, AVFS_ERROR_NO_SPACE, STORE, action, path, detail);
+      break;
+    case EACCES:
+    case EPERM:
+    case EROFS:
+    case EIO:
+      avfs_storage_set_engine_error (error, AVFS_ERROR_IO, STORE, action, path, detail);
       break;
     case MDB_READERS_FULL:
       g_set_error (error, AVFS_ERROR, AVFS_ERROR_LOCKED,
                    "Cannot %s the LMDB store “%s”: too many readers are using it at once; "
                    "close other programs using the vault, or raise max_readers in the "
                    "[backend.lmdb] section of config.toml (%s)", action, path, detail);
-      break;
-    case EACCES:
-    case EPERM:
-    case EROFS:
-    case EIO:
-      g_set_error (error, AVFS_ERROR, AVFS_ERROR_IO,
-                   "Cannot %s the LMDB store “%s”: the system refused; check the folder's "
-                   "permissions and the disk (%s)", action, path, detail);
       break;
     case EAGAIN:
       g_set_error (error, AVFS_ERROR, AVFS_ERROR_LOCKED,
@@ -183,18 +178,9 @@ set_mdb_error (GError     **error,
                    "the vault and open it again (%s)", action, path, detail);
       break;
     default:
-      g_set_error (error, AVFS_ERROR, AVFS_ERROR_FAILED, "Cannot %s the LMDB store “%s” (%s)",
-                   action, path, detail);
+      avfs_storage_set_engine_error (error, AVFS_ERROR_FAILED, STORE, action, path, detail);
       break;
     }
-}
-
-static void
-set_closed_error (GError     **error,
-                  const char  *path)
-{
-  g_set_error (error, AVFS_ERROR, AVFS_ERROR_CLOSED,
-               "The lmdb store “%s” is closed; open the vault again", path);
 }
 
 /* The map. LMDB maps the data file at a fixed size and fails a write that does not
@@ -241,7 +227,7 @@ grow_map (AvfsStorageLmdb  *self,
 
   if (self->env == NULL)
     {
-      set_closed_error (error, self->path);
+      avfs_storage_set_closed_error (error, ENGINE, self->path);
       return FALSE;
     }
 
@@ -279,7 +265,7 @@ adopt_map (AvfsStorageLmdb  *self,
 
   if (self->env == NULL)
     {
-      set_closed_error (error, self->path);
+      avfs_storage_set_closed_error (error, ENGINE, self->path);
       return FALSE;
     }
   rc = mdb_env_set_mapsize (self->env, 0);
@@ -406,7 +392,7 @@ lookup_collection (AvfsStorageLmdb  *self,
 {
   if (self->env == NULL)
     {
-      set_closed_error (error, self->path);
+      avfs_storage_set_closed_error (error, ENGINE, self->path);
       return FALSE;
     }
   /* Named DBIs are never 0 (LMDB keeps 0 and 1 for itself), so NULL means absent. */
@@ -488,7 +474,7 @@ run_write (AvfsStorageLmdb  *self,
       if (self->env != NULL)
         rc = write_once (self, body, data, &outcome, &needed, error);
       else
-        set_closed_error (error, self->path);
+        avfs_storage_set_closed_error (error, ENGINE, self->path);
       if (exclusive)
         g_rw_lock_writer_unlock (&self->lock);
       else
@@ -559,9 +545,7 @@ struct _AvfsLmdbTransaction
   MDB_txn *txn;
   gboolean map_full;      /* a write hit MDB_MAP_FULL: the attempt is void */
   guint64 bytes_written;
-  /* The last collection used: a transaction mostly writes to one. */
-  char cached_name[AVFS_STORAGE_MAX_COLLECTION_LEN + 1];
-  MDB_dbi cached_dbi;
+  AvfsCollectionCache last_used; /* handle: the MDB_dbi, never 0 */
 };
 
 G_DEFINE_FINAL_TYPE (AvfsLmdbTransaction, avfs_lmdb_transaction, AVFS_TYPE_TRANSACTION)
@@ -594,15 +578,12 @@ transaction_collection (AvfsLmdbTransaction  *self,
       set_retrying_error (self, error);
       return FALSE;
     }
-  if (self->cached_name[0] != '\0' && strcmp (self->cached_name, collection) == 0)
-    {
-      *dbi = self->cached_dbi;
-      return TRUE;
-    }
+  *dbi = GPOINTER_TO_UINT (avfs_collection_cache_get (&self->last_used, collection));
+  if (*dbi != 0)
+    return TRUE;
   if (!lookup_collection (self->store, collection, dbi, error))
     return FALSE;
-  g_strlcpy (self->cached_name, collection, sizeof self->cached_name);
-  self->cached_dbi = *dbi;
+  avfs_collection_cache_set (&self->last_used, collection, GUINT_TO_POINTER (*dbi));
   return TRUE;
 }
 
@@ -629,7 +610,7 @@ avfs_lmdb_transaction_get (AvfsTransaction  *tx,
                            gsize             key_len,
                            GError          **error)
 {
-  AvfsLmdbTransaction *self = AVFS_LMDB_TRANSACTION (tx);
+  AvfsLmdbTransaction *self = (AvfsLmdbTransaction *) tx; /* no type check per record */
   MDB_val k = { key_len, (void *) key }, v;
   MDB_dbi dbi;
   int rc;
@@ -653,7 +634,7 @@ avfs_lmdb_transaction_put (AvfsTransaction  *tx,
                            gsize             value_len,
                            GError          **error)
 {
-  AvfsLmdbTransaction *self = AVFS_LMDB_TRANSACTION (tx);
+  AvfsLmdbTransaction *self = (AvfsLmdbTransaction *) tx; /* no type check per record */
   MDB_val k = { key_len, (void *) key }, v = { value_len, (void *) value };
   MDB_dbi dbi;
   int rc;
@@ -672,7 +653,7 @@ avfs_lmdb_transaction_delete (AvfsTransaction  *tx,
                               gsize             key_len,
                               GError          **error)
 {
-  AvfsLmdbTransaction *self = AVFS_LMDB_TRANSACTION (tx);
+  AvfsLmdbTransaction *self = (AvfsLmdbTransaction *) tx; /* no type check per record */
   MDB_val k = { key_len, (void *) key };
   MDB_dbi dbi;
   int rc;
@@ -722,7 +703,7 @@ transaction_body (AvfsStorageLmdb  *self,
   tx->txn = txn;
   tx->map_full = FALSE;
   tx->bytes_written = 0;
-  tx->cached_name[0] = '\0';
+  tx->last_used.handle = NULL;
   ok = job->func (AVFS_TRANSACTION (tx), job->user_data, &local_error);
   tx->store = NULL;
   tx->txn = NULL;
@@ -746,7 +727,10 @@ transaction_body (AvfsStorageLmdb  *self,
 }
 
 /* Cursors: entries are copied in batches, each batch read in a short read transaction,
- * and the cursor resumes after the last key it copied. */
+ * and the cursor resumes after the last key it copied. Handing out pointers into the map
+ * instead would save the copy, but the caller keeps its entry until its next call, and
+ * growing the map, compacting or closing unmaps the old map first: revoking a cursor's
+ * transaction cannot reach the pointers its caller already holds. */
 
 #define AVFS_TYPE_LMDB_CURSOR (avfs_lmdb_cursor_get_type ())
 G_DECLARE_FINAL_TYPE (AvfsLmdbCursor, avfs_lmdb_cursor, AVFS, LMDB_CURSOR, AvfsCursor)
@@ -951,7 +935,7 @@ avfs_lmdb_cursor_next (AvfsCursor  *cursor,
 
   if (g_atomic_int_get (&self->store->closed))
     {
-      set_closed_error (error, self->store->path);
+      avfs_storage_set_closed_error (error, ENGINE, self->store->path);
       return FALSE;
     }
   if (self->position >= self->n_entries)
@@ -1073,25 +1057,6 @@ avfs_storage_lmdb_create_collection (AvfsStorage  *storage,
   return ok;
 }
 
-static int
-compare_names (const void *a,
-               const void *b)
-{
-  return strcmp (*(char * const *) a, *(char * const *) b);
-}
-
-/* Call with @lock held. */
-static char **
-sorted_collection_names (AvfsStorageLmdb *self)
-{
-  char **names = (char **) g_hash_table_get_keys_as_array (self->collections, NULL);
-
-  for (guint i = 0; names[i] != NULL; i++)
-    names[i] = g_strdup (names[i]);
-  qsort (names, g_strv_length (names), sizeof (char *), compare_names);
-  return names;
-}
-
 static char **
 avfs_storage_lmdb_list_collections (AvfsStorage  *storage,
                                     GError      **error)
@@ -1101,9 +1066,9 @@ avfs_storage_lmdb_list_collections (AvfsStorage  *storage,
 
   g_rw_lock_reader_lock (&self->lock);
   if (self->env != NULL)
-    names = sorted_collection_names (self);
+    names = avfs_storage_sorted_names (self->collections);
   else
-    set_closed_error (error, self->path);
+    avfs_storage_set_closed_error (error, ENGINE, self->path);
   g_rw_lock_reader_unlock (&self->lock);
   return names;
 }
@@ -1167,7 +1132,8 @@ avfs_storage_lmdb_get (AvfsStorage   *storage,
   GBytes *value = NULL;
   gboolean found;
 
-  read_key (AVFS_STORAGE_LMDB (storage), collection, key, key_len, &found, &value, error);
+  /* No type check per record: the AvfsStorage wrapper checked it. */
+  read_key ((AvfsStorageLmdb *) storage, collection, key, key_len, &found, &value, error);
   return value;
 }
 
@@ -1179,7 +1145,8 @@ avfs_storage_lmdb_exists (AvfsStorage   *storage,
                           gboolean      *exists,
                           GError       **error)
 {
-  return read_key (AVFS_STORAGE_LMDB (storage), collection, key, key_len, exists, NULL, error);
+  /* No type check per record: the AvfsStorage wrapper checked it. */
+  return read_key ((AvfsStorageLmdb *) storage, collection, key, key_len, exists, NULL, error);
 }
 
 static gboolean
@@ -1208,7 +1175,8 @@ avfs_storage_lmdb_put (AvfsStorage   *storage,
     collection, { key_len, (void *) key }, { value_len, (void *) value }, FALSE
   };
 
-  return write_single (AVFS_STORAGE_LMDB (storage), &write, error);
+  /* No type check per record: the AvfsStorage wrapper checked it. */
+  return write_single ((AvfsStorageLmdb *) storage, &write, error);
 }
 
 static gboolean
@@ -1220,7 +1188,8 @@ avfs_storage_lmdb_delete (AvfsStorage   *storage,
 {
   SingleWrite write = { collection, { key_len, (void *) key }, { 0, NULL }, TRUE };
 
-  return write_single (AVFS_STORAGE_LMDB (storage), &write, error);
+  /* No type check per record: the AvfsStorage wrapper checked it. */
+  return write_single ((AvfsStorageLmdb *) storage, &write, error);
 }
 
 static AvfsCursor *
@@ -1292,7 +1261,7 @@ avfs_storage_lmdb_sync (AvfsStorage  *storage,
 
   g_rw_lock_reader_lock (&self->lock);
   if (self->env == NULL)
-    set_closed_error (error, self->path);
+    avfs_storage_set_closed_error (error, ENGINE, self->path);
   else if ((rc = mdb_env_sync (self->env, 1)) != MDB_SUCCESS)
     set_mdb_error (error, self->path, "sync", rc);
   else
@@ -1407,7 +1376,7 @@ avfs_storage_lmdb_compact (AvfsStorage  *storage,
   if (self->env != NULL)
     copy_path = write_compacted_copy (self, error);
   else
-    set_closed_error (error, self->path);
+    avfs_storage_set_closed_error (error, ENGINE, self->path);
   g_rw_lock_reader_unlock (&self->lock);
 
   if (copy_path != NULL)
@@ -1416,7 +1385,7 @@ avfs_storage_lmdb_compact (AvfsStorage  *storage,
       if (self->env != NULL)
         ok = swap_in_copy (self, copy_path, error);
       else
-        set_closed_error (error, self->path);
+        avfs_storage_set_closed_error (error, ENGINE, self->path);
       g_rw_lock_writer_unlock (&self->lock);
     }
   g_mutex_unlock (&self->writer);
@@ -1517,7 +1486,7 @@ collect_stats (AvfsStorageLmdb  *self,
                GError          **error)
 {
   g_autoptr(AvfsStorageStats) stats = avfs_storage_stats_new (ENGINE, self->path);
-  g_auto(GStrv) names = sorted_collection_names (self);
+  g_auto(GStrv) names = avfs_storage_sorted_names (self->collections);
   MDB_txn *txn;
   int rc = read_begin (self, &txn);
 
@@ -1556,7 +1525,7 @@ avfs_storage_lmdb_stats (AvfsStorage  *storage,
   if (self->env != NULL)
     stats = collect_stats (self, error);
   else
-    set_closed_error (error, self->path);
+    avfs_storage_set_closed_error (error, ENGINE, self->path);
   g_rw_lock_reader_unlock (&self->lock);
   return stats;
 }
@@ -1605,7 +1574,8 @@ avfs_storage_lmdb_close (AvfsStorage  *storage,
 static gboolean
 avfs_storage_lmdb_is_closed (AvfsStorage *storage)
 {
-  return g_atomic_int_get (&AVFS_STORAGE_LMDB (storage)->closed);
+  /* No type check: is_closed() runs before every call. */
+  return g_atomic_int_get (&((AvfsStorageLmdb *) storage)->closed);
 }
 
 static void

@@ -5,20 +5,113 @@
 #include "avfs-storage-memory.h"
 #include "avfs-storage-private.h"
 
-/* Entries a cursor copies per visit, so it never holds the lock between calls. */
+#define ENGINE "memory"
+
+/* Records a cursor takes per visit, so it never holds the lock between calls. */
 #define CURSOR_BATCH 256
+
+/* A record: its key and value in one block, so a put allocates once and a cursor holds
+ * an entry with one reference. The trees, a transaction's changes, cursors and the
+ * GBytes that get() returns share records, which never change once made. A probe is a
+ * record on the stack whose @key points at the caller's bytes, for lookups. */
+typedef struct
+{
+  gint ref_count;    /* g_atomic_int_*(), which inline, unlike g_atomic_ref_count_*() */
+  gboolean deleted; /* in a transaction's changes: the key is deleted */
+  const guint8 *key;
+  gsize key_len;
+  gsize value_len;
+  guint8 data[];    /* the key, then the value */
+} Record;
+
+static Record *
+record_new (const guint8 *key,
+            gsize         key_len,
+            const guint8 *value,
+            gsize         value_len)
+{
+  Record *record = g_malloc (sizeof (Record) + key_len + value_len);
+
+  record->ref_count = 1;
+  record->deleted = FALSE;
+  record->key = record->data;
+  record->key_len = key_len;
+  record->value_len = value_len;
+  memcpy (record->data, key, key_len);
+  if (value_len > 0)
+    memcpy (record->data + key_len, value, value_len);
+  return record;
+}
+
+static inline const guint8 *
+record_value (const Record *record)
+{
+  return record->data + record->key_len;
+}
+
+static Record *
+record_ref (Record *record)
+{
+  g_atomic_int_inc (&record->ref_count);
+  return record;
+}
+
+static void
+record_unref (gpointer data)
+{
+  Record *record = data;
+
+  if (g_atomic_int_dec_and_test (&record->ref_count))
+    g_free (record);
+}
+
+static inline Record
+record_probe (const guint8 *key,
+              gsize         key_len)
+{
+  return (Record) { .key = key, .key_len = key_len };
+}
+
+static int
+record_compare (gconstpointer a,
+                gconstpointer b,
+                gpointer      user_data)
+{
+  const Record *ra = a, *rb = b;
+
+  return avfs_storage_key_compare (ra->key, ra->key_len, rb->key, rb->key_len);
+}
+
+/* For the index of a transaction's changes to one collection. */
+static guint
+record_hash (gconstpointer data)
+{
+  const Record *record = data;
+  guint hash = 5381;
+
+  for (gsize i = 0; i < record->key_len; i++)
+    hash = hash * 33 + record->key[i];
+  return hash;
+}
+
+static gboolean
+record_equal (gconstpointer a,
+              gconstpointer b)
+{
+  return record_compare (a, b, NULL) == 0;
+}
 
 /* Thread safety: readers take @lock shared; every change takes @writer (one writer at a
  * time, held for a whole transaction) and then @lock exclusively only to apply it, so
- * readers see a transaction's changes all at once. Keys and values are GBytes. */
+ * readers see a transaction's changes all at once. */
 struct _AvfsStorageMemory
 {
   GObject parent_instance;
 
   GMutex writer;
   GRWLock lock;
-  GHashTable *collections; /* name → GTree of GBytes → GBytes */
-  gboolean closed;
+  GHashTable *collections; /* name → GTree of Record (key and value alike) */
+  gint closed;             /* atomic: is_closed() runs before every call */
 };
 
 static void avfs_storage_memory_iface_init (AvfsStorageInterface *iface);
@@ -27,111 +120,79 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (AvfsStorageMemory, avfs_storage_memory, G_TYPE_OB
                                G_IMPLEMENT_INTERFACE (AVFS_TYPE_STORAGE,
                                                       avfs_storage_memory_iface_init))
 
-static int
-bytes_compare (gconstpointer a,
-               gconstpointer b,
-               gpointer      user_data)
-{
-  gsize a_len, b_len;
-  const guint8 *a_data = g_bytes_get_data ((GBytes *) a, &a_len);
-  const guint8 *b_data = g_bytes_get_data ((GBytes *) b, &b_len);
-
-  return avfs_storage_key_compare (a_data, a_len, b_data, b_len);
-}
-
+/* The tree owns one reference of each record, through its value. */
 static GTree *
 collection_new (void)
 {
-  return g_tree_new_full (bytes_compare, NULL,
-                          (GDestroyNotify) g_bytes_unref, (GDestroyNotify) g_bytes_unref);
+  return g_tree_new_full (record_compare, NULL, NULL, record_unref);
 }
 
-/* Call with @lock held. */
+/* Call with @lock or @writer held. */
 static GTree *
 lookup_collection (AvfsStorageMemory  *self,
                    const char         *collection,
                    GError            **error)
 {
-  GTree *tree = g_hash_table_lookup (self->collections, collection);
+  GTree *tree;
 
+  if (g_atomic_int_get (&self->closed))
+    {
+      avfs_storage_set_closed_error (error, ENGINE, NULL);
+      return NULL;
+    }
+  tree = g_hash_table_lookup (self->collections, collection);
   if (tree == NULL)
     avfs_storage_set_unknown_collection (error, collection, NULL);
   return tree;
 }
 
-/* Call with @writer held: the collection exists, and stays so until @writer is released. */
-static gboolean
-check_collection (AvfsStorageMemory  *self,
-                  const char         *collection,
-                  GError            **error)
-{
-  return g_hash_table_contains (self->collections, collection) ||
-         (avfs_storage_set_unknown_collection (error, collection, NULL), FALSE);
-}
-
-/* Call with @writer held; @value %NULL deletes. Takes @lock exclusively. */
+/* Takes @record's reference. Call with @lock held exclusively. */
 static void
-apply_change (AvfsStorageMemory *self,
-              const char        *collection,
-              GBytes            *key,
-              GBytes            *value)
+apply_change (GTree  *tree,
+              Record *record)
 {
-  GTree *tree;
-
-  g_rw_lock_writer_lock (&self->lock);
-  tree = g_hash_table_lookup (self->collections, collection);
-  if (value != NULL)
-    g_tree_replace (tree, g_bytes_ref (key), g_bytes_ref (value));
+  if (record->deleted)
+    {
+      g_tree_remove (tree, record);
+      record_unref (record);
+    }
   else
-    g_tree_remove (tree, key);
-  g_rw_lock_writer_unlock (&self->lock);
+    g_tree_replace (tree, record, record);
 }
 
+/* Returns the value of @probe's key in @tree as GBytes sharing the record. */
 static GBytes *
 read_value (AvfsStorageMemory  *self,
             const char         *collection,
-            GBytes             *key,
+            const Record       *probe,
             GError            **error)
 {
-  GBytes *value = NULL;
+  Record *record = NULL;
   GTree *tree;
 
   g_rw_lock_reader_lock (&self->lock);
   tree = lookup_collection (self, collection, error);
-  if (tree != NULL)
-    {
-      value = g_tree_lookup (tree, key);
-      if (value != NULL)
-        g_bytes_ref (value);
-    }
+  if (tree != NULL && (record = g_tree_lookup (tree, probe)) != NULL)
+    record_ref (record);
   g_rw_lock_reader_unlock (&self->lock);
 
-  if (tree == NULL)
+  /* A miss, like an unknown collection, is NULL: the error tells them apart. */
+  if (record == NULL)
     return NULL;
-  /* A hit with no error; a miss with no error: the caller tells them apart by NULL. */
-  return value;
+  return g_bytes_new_with_free_func (record_value (record), record->value_len,
+                                     record_unref, record);
 }
 
-/* Transactions: writes go to an overlay that get() consults first; commit applies the
- * overlay under one exclusive lock. */
+/* Transactions: changes wait in a log in the order they were made, and commit applies
+ * them in that order under one exclusive lock (keys written in order stay cheap to
+ * insert). A get() inside the transaction needs the latest change of a key: the first
+ * one builds an index of the log, which later changes keep up to date. */
 
 typedef struct
 {
-  char *collection;
-  GBytes *key;
-  GBytes *value; /* NULL: deleted */
-} PendingChange;
-
-static void
-pending_change_free (gpointer data)
-{
-  PendingChange *change = data;
-
-  g_free (change->collection);
-  g_bytes_unref (change->key);
-  g_clear_pointer (&change->value, g_bytes_unref);
-  g_free (change);
-}
+  GTree *tree;
+  Record *record; /* owned by the log */
+} Change;
 
 #define AVFS_TYPE_MEMORY_TRANSACTION (avfs_memory_transaction_get_type ())
 G_DECLARE_FINAL_TYPE (AvfsMemoryTransaction, avfs_memory_transaction,
@@ -142,22 +203,39 @@ struct _AvfsMemoryTransaction
   AvfsTransaction parent_instance;
 
   AvfsStorageMemory *store;
-  GHashTable *pending; /* GBytes (collection NUL key) → PendingChange */
+  GArray *log;        /* Change */
+  GHashTable *index;  /* GTree → GHashTable set of its latest Records; NULL until a get() */
+  AvfsCollectionCache last_used;
 };
 
 G_DEFINE_FINAL_TYPE (AvfsMemoryTransaction, avfs_memory_transaction, AVFS_TYPE_TRANSACTION)
 
-static GBytes *
-pending_id (const char   *collection,
-            const guint8 *key,
-            gsize         key_len)
+/* Call with the store's @writer held: the collection stays until it is released. */
+static GTree *
+transaction_collection (AvfsMemoryTransaction  *self,
+                        const char             *collection,
+                        GError                **error)
 {
-  gsize name_len = strlen (collection) + 1;
-  guint8 *id = g_malloc (name_len + key_len);
+  GTree *tree = avfs_collection_cache_get (&self->last_used, collection);
 
-  memcpy (id, collection, name_len);
-  memcpy (id + name_len, key, key_len);
-  return g_bytes_new_take (id, name_len + key_len);
+  if (tree == NULL && (tree = lookup_collection (self->store, collection, error)) != NULL)
+    avfs_collection_cache_set (&self->last_used, collection, tree);
+  return tree;
+}
+
+static void
+index_change (AvfsMemoryTransaction *self,
+              const Change          *change)
+{
+  GHashTable *records = g_hash_table_lookup (self->index, change->tree);
+
+  if (records == NULL)
+    {
+      records = g_hash_table_new_full (record_hash, record_equal, record_unref, NULL);
+      g_hash_table_insert (self->index, change->tree, records);
+    }
+  /* A later change of a key replaces the earlier one. */
+  g_hash_table_add (records, record_ref (change->record));
 }
 
 static GBytes *
@@ -167,40 +245,48 @@ avfs_memory_transaction_get (AvfsTransaction  *tx,
                              gsize             key_len,
                              GError          **error)
 {
-  AvfsMemoryTransaction *self = AVFS_MEMORY_TRANSACTION (tx);
-  g_autoptr(GBytes) id = pending_id (collection, key, key_len);
-  g_autoptr(GBytes) key_bytes = NULL;
-  PendingChange *change;
+  AvfsMemoryTransaction *self = (AvfsMemoryTransaction *) tx; /* no type check per record */
+  Record probe = record_probe (key, key_len);
+  GTree *tree = transaction_collection (self, collection, error);
+  GHashTable *records;
+  Record *change;
 
-  if (!check_collection (self->store, collection, error))
+  if (tree == NULL)
     return NULL;
 
-  change = g_hash_table_lookup (self->pending, id);
-  if (change != NULL)
-    return change->value != NULL ? g_bytes_ref (change->value) : NULL;
-
-  key_bytes = g_bytes_new (key, key_len);
-  return read_value (self->store, collection, key_bytes, error);
+  if (self->index == NULL)
+    {
+      self->index = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) g_hash_table_unref);
+      for (guint i = 0; i < self->log->len; i++)
+        index_change (self, &g_array_index (self->log, Change, i));
+    }
+  records = g_hash_table_lookup (self->index, tree);
+  change = records != NULL ? g_hash_table_lookup (records, &probe) : NULL;
+  if (change == NULL)
+    return read_value (self->store, collection, &probe, error);
+  if (change->deleted)
+    return NULL;
+  return g_bytes_new_with_free_func (record_value (change), change->value_len,
+                                     record_unref, record_ref (change));
 }
 
+/* Takes @record's reference. */
 static gboolean
 record_change (AvfsMemoryTransaction  *self,
                const char             *collection,
-               const guint8           *key,
-               gsize                   key_len,
-               GBytes                 *value,
+               Record                 *record,
                GError                **error)
 {
-  PendingChange *change;
+  Change change = { transaction_collection (self, collection, error), record };
 
-  if (!check_collection (self->store, collection, error))
-    return FALSE;
-
-  change = g_new0 (PendingChange, 1);
-  change->collection = g_strdup (collection);
-  change->key = g_bytes_new (key, key_len);
-  change->value = value;
-  g_hash_table_replace (self->pending, pending_id (collection, key, key_len), change);
+  if (change.tree == NULL)
+    {
+      record_unref (record);
+      return FALSE;
+    }
+  g_array_append_val (self->log, change);
+  if (self->index != NULL)
+    index_change (self, &change);
   return TRUE;
 }
 
@@ -213,8 +299,8 @@ avfs_memory_transaction_put (AvfsTransaction  *tx,
                              gsize             value_len,
                              GError          **error)
 {
-  return record_change (AVFS_MEMORY_TRANSACTION (tx), collection, key, key_len,
-                        g_bytes_new (value, value_len), error);
+  return record_change ((AvfsMemoryTransaction *) tx, collection,
+                        record_new (key, key_len, value, value_len), error);
 }
 
 static gboolean
@@ -224,7 +310,19 @@ avfs_memory_transaction_delete (AvfsTransaction  *tx,
                                 gsize             key_len,
                                 GError          **error)
 {
-  return record_change (AVFS_MEMORY_TRANSACTION (tx), collection, key, key_len, NULL, error);
+  Record *record = record_new (key, key_len, NULL, 0);
+
+  record->deleted = TRUE;
+  return record_change ((AvfsMemoryTransaction *) tx, collection, record, error);
+}
+
+/* Commit steals the records, uncommitted ones go with the log. */
+static void
+clear_change (gpointer data)
+{
+  Change *change = data;
+
+  g_clear_pointer (&change->record, record_unref);
 }
 
 static void
@@ -232,7 +330,8 @@ avfs_memory_transaction_finalize (GObject *object)
 {
   AvfsMemoryTransaction *self = AVFS_MEMORY_TRANSACTION (object);
 
-  g_hash_table_unref (self->pending);
+  g_array_unref (self->log);
+  g_clear_pointer (&self->index, g_hash_table_unref);
   g_object_unref (self->store);
   G_OBJECT_CLASS (avfs_memory_transaction_parent_class)->finalize (object);
 }
@@ -252,33 +351,28 @@ avfs_memory_transaction_class_init (AvfsMemoryTransactionClass *klass)
 static void
 avfs_memory_transaction_init (AvfsMemoryTransaction *self)
 {
-  self->pending = g_hash_table_new_full (g_bytes_hash, g_bytes_equal,
-                                         (GDestroyNotify) g_bytes_unref, pending_change_free);
+  self->log = g_array_new (FALSE, FALSE, sizeof (Change));
+  g_array_set_clear_func (self->log, clear_change);
 }
 
-/* Call with @writer held. */
+/* Moves the log into the trees. Call with @writer held. */
 static void
 avfs_memory_transaction_commit (AvfsMemoryTransaction *self)
 {
-  GHashTableIter iter;
-  PendingChange *change;
   AvfsStorageMemory *store = self->store;
 
   g_rw_lock_writer_lock (&store->lock);
-  g_hash_table_iter_init (&iter, self->pending);
-  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &change))
+  for (guint i = 0; i < self->log->len; i++)
     {
-      GTree *tree = g_hash_table_lookup (store->collections, change->collection);
+      Change *change = &g_array_index (self->log, Change, i);
 
-      if (change->value != NULL)
-        g_tree_replace (tree, g_bytes_ref (change->key), g_bytes_ref (change->value));
-      else
-        g_tree_remove (tree, change->key);
+      apply_change (change->tree, g_steal_pointer (&change->record));
     }
   g_rw_lock_writer_unlock (&store->lock);
+  g_array_set_size (self->log, 0);
 }
 
-/* Cursors copy up to CURSOR_BATCH entries per visit under the shared lock, then resume
+/* Cursors take up to CURSOR_BATCH records per visit under the shared lock, then resume
  * after the last key they returned. */
 
 #define AVFS_TYPE_MEMORY_CURSOR (avfs_memory_cursor_get_type ())
@@ -290,22 +384,16 @@ struct _AvfsMemoryCursor
 
   AvfsStorageMemory *store;
   char *collection;
-  GBytes *resume;       /* next batch starts here (inclusive), or after it */
+  Record *resume;       /* the next batch starts at its key (inclusive), or after it */
   gboolean resume_after;
-  GBytes *end;          /* NULL: to the last key */
-  GPtrArray *batch;     /* GBytes key, value, key, value, … */
+  Record *end;          /* NULL: to the last key */
+  Record *batch[CURSOR_BATCH];
+  guint n_batch;
   guint position;
   gboolean exhausted;
 };
 
 G_DEFINE_FINAL_TYPE (AvfsMemoryCursor, avfs_memory_cursor, AVFS_TYPE_CURSOR)
-
-static gboolean
-before_end (AvfsMemoryCursor *self,
-            GBytes           *key)
-{
-  return self->end == NULL || bytes_compare (key, self->end, NULL) < 0;
-}
 
 static GTreeNode *
 first_node (AvfsMemoryCursor *self,
@@ -318,6 +406,15 @@ first_node (AvfsMemoryCursor *self,
   return g_tree_lower_bound (tree, self->resume);
 }
 
+static void
+clear_batch (AvfsMemoryCursor *self)
+{
+  for (guint i = 0; i < self->n_batch; i++)
+    record_unref (self->batch[i]);
+  self->n_batch = 0;
+  self->position = 0;
+}
+
 static gboolean
 fill_batch (AvfsMemoryCursor  *self,
             GError           **error)
@@ -325,31 +422,28 @@ fill_batch (AvfsMemoryCursor  *self,
   GTreeNode *node;
   GTree *tree;
 
-  g_ptr_array_set_size (self->batch, 0);
-  self->position = 0;
-
+  clear_batch (self);
   g_rw_lock_reader_lock (&self->store->lock);
   tree = lookup_collection (self->store, self->collection, error);
   node = tree != NULL ? first_node (self, tree) : NULL;
-  for (; node != NULL && self->batch->len < 2 * CURSOR_BATCH; node = g_tree_node_next (node))
+  for (; node != NULL && self->n_batch < CURSOR_BATCH; node = g_tree_node_next (node))
     {
-      GBytes *key = g_tree_node_key (node);
+      Record *record = g_tree_node_value (node);
 
-      if (!before_end (self, key))
+      if (self->end != NULL && record_compare (record, self->end, NULL) >= 0)
         break;
-      g_ptr_array_add (self->batch, g_bytes_ref (key));
-      g_ptr_array_add (self->batch, g_bytes_ref (g_tree_node_value (node)));
+      self->batch[self->n_batch++] = record_ref (record);
     }
   g_rw_lock_reader_unlock (&self->store->lock);
 
   if (tree == NULL)
     return FALSE;
 
-  self->exhausted = self->batch->len < 2 * CURSOR_BATCH;
-  if (self->batch->len > 0)
+  self->exhausted = self->n_batch < CURSOR_BATCH;
+  if (self->n_batch > 0)
     {
-      g_clear_pointer (&self->resume, g_bytes_unref);
-      self->resume = g_bytes_ref (g_ptr_array_index (self->batch, self->batch->len - 2));
+      g_clear_pointer (&self->resume, record_unref);
+      self->resume = record_ref (self->batch[self->n_batch - 1]);
       self->resume_after = TRUE;
     }
   return TRUE;
@@ -359,20 +453,18 @@ static gboolean
 avfs_memory_cursor_next (AvfsCursor  *cursor,
                          GError     **error)
 {
-  AvfsMemoryCursor *self = AVFS_MEMORY_CURSOR (cursor);
-  gsize key_len, value_len;
-  const guint8 *key, *value;
+  AvfsMemoryCursor *self = (AvfsMemoryCursor *) cursor; /* no type check per entry */
+  const Record *record;
 
-  if (self->position >= self->batch->len)
+  if (self->position >= self->n_batch)
     {
-      if (self->exhausted || !fill_batch (self, error) || self->batch->len == 0)
+      if (self->exhausted || !fill_batch (self, error) || self->n_batch == 0)
         return FALSE;
     }
 
-  key = g_bytes_get_data (g_ptr_array_index (self->batch, self->position), &key_len);
-  value = g_bytes_get_data (g_ptr_array_index (self->batch, self->position + 1), &value_len);
-  self->position += 2;
-  avfs_cursor_set_entry (cursor, key, key_len, value, value_len);
+  record = self->batch[self->position++];
+  avfs_cursor_set_entry (cursor, record->key, record->key_len, record_value (record),
+                         record->value_len);
   return TRUE;
 }
 
@@ -381,11 +473,11 @@ avfs_memory_cursor_finalize (GObject *object)
 {
   AvfsMemoryCursor *self = AVFS_MEMORY_CURSOR (object);
 
+  clear_batch (self);
   g_object_unref (self->store);
   g_free (self->collection);
-  g_clear_pointer (&self->resume, g_bytes_unref);
-  g_clear_pointer (&self->end, g_bytes_unref);
-  g_ptr_array_unref (self->batch);
+  g_clear_pointer (&self->resume, record_unref);
+  g_clear_pointer (&self->end, record_unref);
   G_OBJECT_CLASS (avfs_memory_cursor_parent_class)->finalize (object);
 }
 
@@ -399,7 +491,6 @@ avfs_memory_cursor_class_init (AvfsMemoryCursorClass *klass)
 static void
 avfs_memory_cursor_init (AvfsMemoryCursor *self)
 {
-  self->batch = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
 }
 
 /* The store. */
@@ -407,7 +498,7 @@ avfs_memory_cursor_init (AvfsMemoryCursor *self)
 static const char *
 avfs_storage_memory_get_engine_name (AvfsStorage *storage)
 {
-  return "memory";
+  return ENGINE;
 }
 
 static const char *
@@ -432,13 +523,6 @@ avfs_storage_memory_create_collection (AvfsStorage  *storage,
   return TRUE;
 }
 
-static int
-compare_names (const void *a,
-               const void *b)
-{
-  return strcmp (*(char * const *) a, *(char * const *) b);
-}
-
 static char **
 avfs_storage_memory_list_collections (AvfsStorage  *storage,
                                       GError      **error)
@@ -447,12 +531,8 @@ avfs_storage_memory_list_collections (AvfsStorage  *storage,
   char **names;
 
   g_rw_lock_reader_lock (&self->lock);
-  names = (char **) g_hash_table_get_keys_as_array (self->collections, NULL);
-  for (guint i = 0; names[i] != NULL; i++)
-    names[i] = g_strdup (names[i]);
+  names = avfs_storage_sorted_names (self->collections);
   g_rw_lock_reader_unlock (&self->lock);
-
-  qsort (names, g_strv_length (names), sizeof (char *), compare_names);
   return names;
 }
 
@@ -463,31 +543,33 @@ avfs_storage_memory_get (AvfsStorage   *storage,
                          gsize          key_len,
                          GError       **error)
 {
-  g_autoptr(GBytes) key_bytes = g_bytes_new (key, key_len);
+  Record probe = record_probe (key, key_len);
 
-  return read_value (AVFS_STORAGE_MEMORY (storage), collection, key_bytes, error);
+  /* No type check per record: the AvfsStorage wrapper checked it. */
+  return read_value ((AvfsStorageMemory *) storage, collection, &probe, error);
 }
 
+/* Applies one change as a transaction of its own; takes @record's reference. */
 static gboolean
 change_one (AvfsStorageMemory  *self,
             const char         *collection,
-            const guint8       *key,
-            gsize               key_len,
-            GBytes             *value,
+            Record             *record,
             GError            **error)
 {
-  g_autoptr(GBytes) key_bytes = NULL;
-  gboolean ok;
+  GTree *tree;
 
   g_mutex_lock (&self->writer);
-  ok = check_collection (self, collection, error);
-  if (ok)
+  tree = lookup_collection (self, collection, error);
+  if (tree != NULL)
     {
-      key_bytes = g_bytes_new (key, key_len);
-      apply_change (self, collection, key_bytes, value);
+      g_rw_lock_writer_lock (&self->lock);
+      apply_change (tree, record);
+      g_rw_lock_writer_unlock (&self->lock);
     }
+  else
+    record_unref (record);
   g_mutex_unlock (&self->writer);
-  return ok;
+  return tree != NULL;
 }
 
 static gboolean
@@ -499,10 +581,9 @@ avfs_storage_memory_put (AvfsStorage   *storage,
                          gsize          value_len,
                          GError       **error)
 {
-  g_autoptr(GBytes) value_bytes = g_bytes_new (value, value_len);
-
-  return change_one (AVFS_STORAGE_MEMORY (storage), collection, key, key_len,
-                     value_bytes, error);
+  /* No type check per record: the AvfsStorage wrapper checked it. */
+  return change_one ((AvfsStorageMemory *) storage, collection,
+                     record_new (key, key_len, value, value_len), error);
 }
 
 static gboolean
@@ -512,7 +593,11 @@ avfs_storage_memory_delete (AvfsStorage   *storage,
                             gsize          key_len,
                             GError       **error)
 {
-  return change_one (AVFS_STORAGE_MEMORY (storage), collection, key, key_len, NULL, error);
+  Record *record = record_new (key, key_len, NULL, 0);
+
+  record->deleted = TRUE;
+  /* No type check per record: the AvfsStorage wrapper checked it. */
+  return change_one ((AvfsStorageMemory *) storage, collection, record, error);
 }
 
 static gboolean
@@ -523,13 +608,13 @@ avfs_storage_memory_exists (AvfsStorage   *storage,
                             gboolean      *exists,
                             GError       **error)
 {
-  AvfsStorageMemory *self = AVFS_STORAGE_MEMORY (storage);
-  g_autoptr(GBytes) key_bytes = g_bytes_new_static (key, key_len);
+  AvfsStorageMemory *self = (AvfsStorageMemory *) storage; /* no type check per record */
+  Record probe = record_probe (key, key_len);
   GTree *tree;
 
   g_rw_lock_reader_lock (&self->lock);
   tree = lookup_collection (self, collection, error);
-  *exists = tree != NULL && g_tree_lookup_node (tree, key_bytes) != NULL;
+  *exists = tree != NULL && g_tree_lookup_node (tree, &probe) != NULL;
   g_rw_lock_reader_unlock (&self->lock);
   return tree != NULL;
 }
@@ -556,8 +641,8 @@ avfs_storage_memory_scan_range (AvfsStorage   *storage,
   cursor = g_object_new (AVFS_TYPE_MEMORY_CURSOR, NULL);
   cursor->store = g_object_ref (self);
   cursor->collection = g_strdup (collection);
-  cursor->resume = start != NULL ? g_bytes_new (start, start_len) : NULL;
-  cursor->end = end != NULL ? g_bytes_new (end, end_len) : NULL;
+  cursor->resume = start != NULL ? record_new (start, start_len, NULL, 0) : NULL;
+  cursor->end = end != NULL ? record_new (end, end_len, NULL, 0) : NULL;
   return AVFS_CURSOR (cursor);
 }
 
@@ -599,23 +684,21 @@ add_bytes_cb (gpointer key,
               gpointer value,
               gpointer user_data)
 {
+  const Record *record = value;
   guint64 *bytes = user_data;
 
-  *bytes += g_bytes_get_size (key) + g_bytes_get_size (value);
+  *bytes += record->key_len + record->value_len;
   return FALSE;
 }
 
-static AvfsStorageStats *
-avfs_storage_memory_stats (AvfsStorage  *storage,
-                           GError      **error)
+/* Call with @lock held shared. */
+static guint64
+add_collection_stats (AvfsStorageMemory *self,
+                      AvfsStorageStats  *stats)
 {
-  AvfsStorageMemory *self = AVFS_STORAGE_MEMORY (storage);
-  AvfsStorageStats *stats = avfs_storage_stats_new ("memory", NULL);
-  g_auto(GStrv) names = avfs_storage_memory_list_collections (storage, error);
-  GVariantDict info;
+  g_auto(GStrv) names = avfs_storage_sorted_names (self->collections);
   guint64 total = 0;
 
-  g_rw_lock_reader_lock (&self->lock);
   for (guint i = 0; names[i] != NULL; i++)
     {
       GTree *tree = g_hash_table_lookup (self->collections, names[i]);
@@ -625,6 +708,20 @@ avfs_storage_memory_stats (AvfsStorage  *storage,
       avfs_storage_stats_add_collection (stats, names[i], g_tree_nnodes (tree), bytes);
       total += bytes;
     }
+  return total;
+}
+
+static AvfsStorageStats *
+avfs_storage_memory_stats (AvfsStorage  *storage,
+                           GError      **error)
+{
+  AvfsStorageMemory *self = AVFS_STORAGE_MEMORY (storage);
+  AvfsStorageStats *stats = avfs_storage_stats_new (ENGINE, NULL);
+  GVariantDict info;
+  guint64 total;
+
+  g_rw_lock_reader_lock (&self->lock);
+  total = add_collection_stats (self, stats);
   g_rw_lock_reader_unlock (&self->lock);
 
   g_variant_dict_init (&info, NULL);
@@ -642,7 +739,7 @@ avfs_storage_memory_close (AvfsStorage  *storage,
   g_mutex_lock (&self->writer);
   g_rw_lock_writer_lock (&self->lock);
   g_hash_table_remove_all (self->collections);
-  self->closed = TRUE;
+  g_atomic_int_set (&self->closed, TRUE);
   g_rw_lock_writer_unlock (&self->lock);
   g_mutex_unlock (&self->writer);
   return TRUE;
@@ -651,7 +748,8 @@ avfs_storage_memory_close (AvfsStorage  *storage,
 static gboolean
 avfs_storage_memory_is_closed (AvfsStorage *storage)
 {
-  return AVFS_STORAGE_MEMORY (storage)->closed;
+  /* No type check: is_closed() runs before every call. */
+  return g_atomic_int_get (&((AvfsStorageMemory *) storage)->closed);
 }
 
 static void
@@ -724,7 +822,7 @@ avfs_storage_memory_open (const char  *path,
                            "cannot be opened again");
       return NULL;
     }
-  if (!avfs_storage_options_check_keys (options, "memory", known, error))
+  if (!avfs_storage_options_check_keys (options, ENGINE, known, error))
     return NULL;
   return g_object_new (AVFS_TYPE_STORAGE_MEMORY, NULL);
 }

@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Argument checks, key ordering and disk-usage helpers shared by the storage engines. */
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <glib/gstdio.h>
 
 #include "avfs-storage-private.h"
 
-gboolean
-avfs_storage_check_collection (const char  *collection,
-                               GError     **error)
+/* Says what is wrong with a collection name that avfs_storage_check_collection() refused. */
+static void
+set_collection_error (const char  *collection,
+                      GError     **error)
 {
   gsize len;
 
@@ -16,7 +18,7 @@ avfs_storage_check_collection (const char  *collection,
     {
       g_set_error_literal (error, AVFS_ERROR, AVFS_ERROR_INVALID_ARGUMENT,
                            "A collection name is required");
-      return FALSE;
+      return;
     }
 
   len = strlen (collection);
@@ -25,20 +27,36 @@ avfs_storage_check_collection (const char  *collection,
       g_set_error (error, AVFS_ERROR, AVFS_ERROR_INVALID_ARGUMENT,
                    "Collection name is %zu bytes long; at most %d are allowed",
                    len, AVFS_STORAGE_MAX_COLLECTION_LEN);
+    }
+  else
+    {
+      g_autofree char *shown = g_strescape (collection, NULL);
+      g_set_error (error, AVFS_ERROR, AVFS_ERROR_INVALID_ARGUMENT,
+                   "Invalid collection name “%s”: use lower-case letters, digits and "
+                   "“_”, starting with a letter or “_”", shown);
+    }
+}
+
+/* Runs on every get, put and scan: one pass over the name, no strlen() first. */
+gboolean
+avfs_storage_check_collection (const char  *collection,
+                               GError     **error)
+{
+  gsize len = 0;
+
+  if (G_UNLIKELY (collection == NULL || collection[0] == '\0'))
+    {
+      set_collection_error (collection, error);
       return FALSE;
     }
 
-  for (gsize i = 0; i < len; i++)
+  for (const char *c = collection; *c != '\0'; c++, len++)
     {
-      char c = collection[i];
-      gboolean ok = (c >= 'a' && c <= 'z') || c == '_' || (i > 0 && c >= '0' && c <= '9');
+      gboolean ok = (*c >= 'a' && *c <= 'z') || *c == '_' || (len > 0 && *c >= '0' && *c <= '9');
 
-      if (!ok)
+      if (G_UNLIKELY (!ok || len == AVFS_STORAGE_MAX_COLLECTION_LEN))
         {
-          g_autofree char *shown = g_strescape (collection, NULL);
-          g_set_error (error, AVFS_ERROR, AVFS_ERROR_INVALID_ARGUMENT,
-                       "Invalid collection name “%s”: use lower-case letters, digits and "
-                       "“_”, starting with a letter or “_”", shown);
+          set_collection_error (collection, error);
           return FALSE;
         }
     }
@@ -98,19 +116,91 @@ avfs_storage_set_unknown_collection (GError     **error,
                collection, path != NULL ? path : "(memory)");
 }
 
-/* Byte order: memcmp over the common length, then the shorter key first. This is the
- * order of SQLite BLOBs, LMDB's default comparator and RocksDB's bytewise comparator. */
-int
-avfs_storage_key_compare (const guint8 *a,
-                          gsize         a_len,
-                          const guint8 *b,
-                          gsize         b_len)
+void
+avfs_storage_set_closed_error (GError     **error,
+                               const char  *engine,
+                               const char  *path)
 {
-  int cmp = memcmp (a, b, MIN (a_len, b_len));
+  g_set_error (error, AVFS_ERROR, AVFS_ERROR_CLOSED,
+               "The %s store “%s” is closed; open the vault again",
+               engine, path != NULL ? path : "(memory)");
+}
 
-  if (cmp != 0)
-    return cmp;
-  return a_len < b_len ? -1 : a_len > b_len ? 1 : 0;
+/**
+ * avfs_storage_set_engine_error:
+ * @error: return location for an error
+ * @code: what went wrong; %AVFS_ERROR_NO_SPACE, %AVFS_ERROR_CORRUPT and %AVFS_ERROR_IO
+ *   get the explanation and advice every engine gives, other codes only @detail
+ * @store: what the message calls the store, e.g. `"LMDB store"`
+ * @action: completes "Cannot … the @store"
+ * @path: the store's file or folder
+ * @detail: the library's own words
+ *
+ * Reports a failed library call the same way for every engine.
+ */
+void
+avfs_storage_set_engine_error (GError     **error,
+                               AvfsError    code,
+                               const char  *store,
+                               const char  *action,
+                               const char  *path,
+                               const char  *detail)
+{
+  switch (code)
+    {
+    case AVFS_ERROR_NO_SPACE:
+      g_set_error (error, AVFS_ERROR, code,
+                   "Cannot %s the %s “%s”: the disk is full; free some space and try again "
+                   "(%s)", action, store, path, detail);
+      break;
+    case AVFS_ERROR_CORRUPT:
+      g_set_error (error, AVFS_ERROR, code,
+                   "Cannot %s the %s “%s”: it is damaged or not an avfs vault; restore the "
+                   "vault from a backup (%s)", action, store, path, detail);
+      break;
+    case AVFS_ERROR_IO:
+      g_set_error (error, AVFS_ERROR, code,
+                   "Cannot %s the %s “%s”: the system refused to read or write it; check "
+                   "its permissions and the disk (%s)", action, store, path, detail);
+      break;
+    default:
+      g_set_error (error, AVFS_ERROR, code, "Cannot %s the %s “%s” (%s)",
+                   action, store, path, detail);
+      break;
+    }
+}
+
+static int
+compare_names (const void *a,
+               const void *b)
+{
+  return strcmp (*(char * const *) a, *(char * const *) b);
+}
+
+/**
+ * avfs_storage_sorted_names:
+ * @collections: an engine's table of collections, keyed by name
+ *
+ * Returns: (transfer full): the names, sorted bytewise, for list_collections() and stats()
+ */
+char **
+avfs_storage_sorted_names (GHashTable *collections)
+{
+  char **names = (char **) g_hash_table_get_keys_as_array (collections, NULL);
+
+  for (guint i = 0; names[i] != NULL; i++)
+    names[i] = g_strdup (names[i]);
+  qsort (names, g_strv_length (names), sizeof (char *), compare_names);
+  return names;
+}
+
+void
+avfs_collection_cache_set (AvfsCollectionCache *cache,
+                           const char          *collection,
+                           gpointer             handle)
+{
+  g_strlcpy (cache->name, collection, sizeof cache->name);
+  cache->handle = handle;
 }
 
 /**

@@ -7,6 +7,7 @@
 #include "avfs-storage-private.h"
 
 #define ENGINE "rocksdb"
+#define STORE "RocksDB store" /* in messages */
 
 /* RocksDB's own column family, which every store has and which holds no collection. A
  * collection named "default" lives in DEFAULT_COLLECTION_FAMILY instead, a name no
@@ -115,39 +116,9 @@ set_status_error (GError     **error,
                   char        *message,
                   AvfsError    fallback)
 {
-  AvfsError code = classify_status (message, fallback);
-
-  switch (code)
-    {
-    case AVFS_ERROR_NO_SPACE:
-      g_set_error (error, AVFS_ERROR, code,
-                   "Cannot %s the RocksDB store “%s”: the disk is full; free some space and "
-                   "try again (%s)", action, path, message);
-      break;
-    case AVFS_ERROR_CORRUPT:
-      g_set_error (error, AVFS_ERROR, code,
-                   "Cannot %s the RocksDB store “%s”: it is damaged or not a RocksDB store; "
-                   "restore the vault from a backup (%s)", action, path, message);
-      break;
-    case AVFS_ERROR_IO:
-      g_set_error (error, AVFS_ERROR, code,
-                   "Cannot %s the RocksDB store “%s”: the system refused; check the "
-                   "folder's permissions and the disk (%s)", action, path, message);
-      break;
-    default:
-      g_set_error (error, AVFS_ERROR, code, "Cannot %s the RocksDB store “%s” (%s)",
-                   action, path, message);
-      break;
-    }
+  avfs_storage_set_engine_error (error, classify_status (message, fallback), STORE, action,
+                                 path, message);
   rocksdb_free (message);
-}
-
-static void
-set_closed_error (GError     **error,
-                  const char  *path)
-{
-  g_set_error (error, AVFS_ERROR, AVFS_ERROR_CLOSED,
-               "The rocksdb store “%s” is closed; open the vault again", path);
 }
 
 /* Collections. */
@@ -162,7 +133,7 @@ lookup_collection (AvfsStorageRocksdb  *self,
 
   if (self->db == NULL)
     {
-      set_closed_error (error, self->path);
+      avfs_storage_set_closed_error (error, ENGINE, self->path);
       return NULL;
     }
   family = g_hash_table_lookup (self->collections, collection);
@@ -229,10 +200,8 @@ struct _AvfsRocksdbTransaction
   AvfsTransaction parent_instance;
 
   AvfsStorageRocksdb *store; /* NULL once the transaction is over */
-  /* The last collection used: a transaction mostly writes to one, and handles stay
-   * valid while it runs (closing waits for @writer). */
-  char cached_name[AVFS_STORAGE_MAX_COLLECTION_LEN + 1];
-  rocksdb_column_family_handle_t *cached_family;
+  /* Handles stay valid while it runs (closing waits for @writer). */
+  AvfsCollectionCache last_used;
 };
 
 G_DEFINE_FINAL_TYPE (AvfsRocksdbTransaction, avfs_rocksdb_transaction, AVFS_TYPE_TRANSACTION)
@@ -250,15 +219,9 @@ transaction_collection (AvfsRocksdbTransaction  *self,
                            "This transaction is over; make changes inside its callback");
       return NULL;
     }
-  if (self->cached_family != NULL && strcmp (self->cached_name, collection) == 0)
-    return self->cached_family;
-
-  family = find_collection (self->store, collection, error);
-  if (family != NULL)
-    {
-      g_strlcpy (self->cached_name, collection, sizeof self->cached_name);
-      self->cached_family = family;
-    }
+  family = avfs_collection_cache_get (&self->last_used, collection);
+  if (family == NULL && (family = find_collection (self->store, collection, error)) != NULL)
+    avfs_collection_cache_set (&self->last_used, collection, family);
   return family;
 }
 
@@ -355,7 +318,7 @@ avfs_rocksdb_transaction_get (AvfsTransaction  *tx,
                               gsize             key_len,
                               GError          **error)
 {
-  AvfsRocksdbTransaction *self = AVFS_ROCKSDB_TRANSACTION (tx);
+  AvfsRocksdbTransaction *self = (AvfsRocksdbTransaction *) tx; /* no type check per record */
   rocksdb_column_family_handle_t *family = transaction_collection (self, collection, error);
   AvfsStorageRocksdb *store = self->store;
   char *message = NULL;
@@ -407,7 +370,7 @@ avfs_rocksdb_transaction_put (AvfsTransaction  *tx,
                               gsize             value_len,
                               GError          **error)
 {
-  AvfsRocksdbTransaction *self = AVFS_ROCKSDB_TRANSACTION (tx);
+  AvfsRocksdbTransaction *self = (AvfsRocksdbTransaction *) tx; /* no type check per record */
   rocksdb_column_family_handle_t *family = transaction_collection (self, collection, error);
   AvfsStorageRocksdb *store = self->store;
 
@@ -432,7 +395,7 @@ avfs_rocksdb_transaction_delete (AvfsTransaction  *tx,
                                  gsize             key_len,
                                  GError          **error)
 {
-  AvfsRocksdbTransaction *self = AVFS_ROCKSDB_TRANSACTION (tx);
+  AvfsRocksdbTransaction *self = (AvfsRocksdbTransaction *) tx; /* no type check per record */
   rocksdb_column_family_handle_t *family = transaction_collection (self, collection, error);
   AvfsStorageRocksdb *store = self->store;
 
@@ -608,7 +571,7 @@ avfs_rocksdb_cursor_next (AvfsCursor  *cursor,
     {
       /* Revoked: the store was closed, and the iterator is gone. */
       if (!self->exhausted)
-        set_closed_error (error, self->store->path);
+        avfs_storage_set_closed_error (error, ENGINE, self->store->path);
       return FALSE;
     }
   found = cursor_step (self, error);
@@ -694,7 +657,7 @@ add_collection (AvfsStorageRocksdb  *self,
     return TRUE;
   if (self->db == NULL)
     {
-      set_closed_error (error, self->path);
+      avfs_storage_set_closed_error (error, ENGINE, self->path);
       return FALSE;
     }
 
@@ -731,25 +694,6 @@ avfs_storage_rocksdb_create_collection (AvfsStorage  *storage,
   return ok;
 }
 
-static int
-compare_names (const void *a,
-               const void *b)
-{
-  return strcmp (*(char * const *) a, *(char * const *) b);
-}
-
-/* Call with @lock held. */
-static char **
-sorted_collection_names (AvfsStorageRocksdb *self)
-{
-  char **names = (char **) g_hash_table_get_keys_as_array (self->collections, NULL);
-
-  for (guint i = 0; names[i] != NULL; i++)
-    names[i] = g_strdup (names[i]);
-  qsort (names, g_strv_length (names), sizeof (char *), compare_names);
-  return names;
-}
-
 static char **
 avfs_storage_rocksdb_list_collections (AvfsStorage  *storage,
                                        GError      **error)
@@ -759,9 +703,9 @@ avfs_storage_rocksdb_list_collections (AvfsStorage  *storage,
 
   g_rw_lock_reader_lock (&self->lock);
   if (self->db != NULL)
-    names = sorted_collection_names (self);
+    names = avfs_storage_sorted_names (self->collections);
   else
-    set_closed_error (error, self->path);
+    avfs_storage_set_closed_error (error, ENGINE, self->path);
   g_rw_lock_reader_unlock (&self->lock);
   return names;
 }
@@ -773,7 +717,7 @@ avfs_storage_rocksdb_get (AvfsStorage   *storage,
                           gsize          key_len,
                           GError       **error)
 {
-  AvfsStorageRocksdb *self = AVFS_STORAGE_ROCKSDB (storage);
+  AvfsStorageRocksdb *self = (AvfsStorageRocksdb *) storage; /* no type check per record */
   rocksdb_column_family_handle_t *family;
   GBytes *value = NULL;
 
@@ -822,7 +766,8 @@ avfs_storage_rocksdb_put (AvfsStorage   *storage,
                           gsize          value_len,
                           GError       **error)
 {
-  return write_one (AVFS_STORAGE_ROCKSDB (storage), collection, key, key_len,
+  /* No type check per record: the AvfsStorage wrapper checked it. */
+  return write_one ((AvfsStorageRocksdb *) storage, collection, key, key_len,
                     value, value_len, error);
 }
 
@@ -833,7 +778,8 @@ avfs_storage_rocksdb_delete (AvfsStorage   *storage,
                              gsize          key_len,
                              GError       **error)
 {
-  return write_one (AVFS_STORAGE_ROCKSDB (storage), collection, key, key_len,
+  /* No type check per record: the AvfsStorage wrapper checked it. */
+  return write_one ((AvfsStorageRocksdb *) storage, collection, key, key_len,
                     NULL, 0, error);
 }
 
@@ -845,7 +791,7 @@ avfs_storage_rocksdb_exists (AvfsStorage   *storage,
                              gboolean      *exists,
                              GError       **error)
 {
-  AvfsStorageRocksdb *self = AVFS_STORAGE_ROCKSDB (storage);
+  AvfsStorageRocksdb *self = (AvfsStorageRocksdb *) storage; /* no type check per record */
   rocksdb_column_family_handle_t *family;
   rocksdb_pinnableslice_t *slice = NULL;
   char *message = NULL;
@@ -932,7 +878,7 @@ avfs_storage_rocksdb_transaction (AvfsStorage          *storage,
   if (self->db == NULL)
     {
       g_mutex_unlock (&self->writer);
-      set_closed_error (error, self->path);
+      avfs_storage_set_closed_error (error, ENGINE, self->path);
       return FALSE;
     }
 
@@ -986,7 +932,7 @@ avfs_storage_rocksdb_sync (AvfsStorage  *storage,
   if (self->db != NULL)
     ok = flush_all (self, error);
   else
-    set_closed_error (error, self->path);
+    avfs_storage_set_closed_error (error, ENGINE, self->path);
   g_rw_lock_reader_unlock (&self->lock);
   return ok;
 }
@@ -1005,7 +951,7 @@ avfs_storage_rocksdb_compact (AvfsStorage  *storage,
   if (self->db == NULL)
     {
       g_rw_lock_reader_unlock (&self->lock);
-      set_closed_error (error, self->path);
+      avfs_storage_set_closed_error (error, ENGINE, self->path);
       g_free (stats);
       return NULL;
     }
@@ -1123,7 +1069,7 @@ collect_stats (AvfsStorageRocksdb  *self,
                GError             **error)
 {
   g_autoptr(AvfsStorageStats) stats = avfs_storage_stats_new (ENGINE, self->path);
-  g_auto(GStrv) names = sorted_collection_names (self);
+  g_auto(GStrv) names = avfs_storage_sorted_names (self->collections);
   rocksdb_readoptions_t *read_options = rocksdb_readoptions_create ();
   gboolean ok = TRUE;
 
@@ -1158,7 +1104,7 @@ avfs_storage_rocksdb_stats (AvfsStorage  *storage,
   if (self->db != NULL)
     stats = collect_stats (self, error);
   else
-    set_closed_error (error, self->path);
+    avfs_storage_set_closed_error (error, ENGINE, self->path);
   g_rw_lock_reader_unlock (&self->lock);
   return stats;
 }
@@ -1206,7 +1152,8 @@ avfs_storage_rocksdb_close (AvfsStorage  *storage,
 static gboolean
 avfs_storage_rocksdb_is_closed (AvfsStorage *storage)
 {
-  return g_atomic_int_get (&AVFS_STORAGE_ROCKSDB (storage)->closed);
+  /* No type check: is_closed() runs before every call. */
+  return g_atomic_int_get (&((AvfsStorageRocksdb *) storage)->closed);
 }
 
 static void

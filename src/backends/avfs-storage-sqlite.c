@@ -9,6 +9,7 @@
 #include "avfs-storage-private.h"
 
 #define ENGINE "sqlite"
+#define STORE "SQLite vault" /* in messages */
 
 /* How long a connection waits for another process's lock before it gives up. */
 #define BUSY_TIMEOUT_MS 5000
@@ -155,37 +156,22 @@ set_sqlite_error (GError     **error,
                    action, path, BUSY_TIMEOUT_MS / 1000, detail);
       break;
     case SQLITE_FULL:
-      g_set_error (error, AVFS_ERROR, AVFS_ERROR_NO_SPACE,
-                   "Cannot %s the SQLite vault “%s”: the disk is full; free some space and "
-                   "try again (%s)", action, path, detail);
+      avfs_storage_set_engine_error (error, AVFS_ERROR_NO_SPACE, STORE, action, path, detail);
       break;
     case SQLITE_CORRUPT:
     case SQLITE_NOTADB:
-      g_set_error (error, AVFS_ERROR, AVFS_ERROR_CORRUPT,
-                   "Cannot %s the SQLite vault “%s”: it is damaged; restore the vault from "
-                   "a backup (%s)", action, path, detail);
+      avfs_storage_set_engine_error (error, AVFS_ERROR_CORRUPT, STORE, action, path, detail);
       break;
     case SQLITE_IOERR:
     case SQLITE_CANTOPEN:
     case SQLITE_READONLY:
     case SQLITE_PERM:
-      g_set_error (error, AVFS_ERROR, AVFS_ERROR_IO,
-                   "Cannot %s the SQLite vault “%s”: the system refused to read or write "
-                   "it; check the file's permissions and the disk (%s)", action, path, detail);
+      avfs_storage_set_engine_error (error, AVFS_ERROR_IO, STORE, action, path, detail);
       break;
     default:
-      g_set_error (error, AVFS_ERROR, AVFS_ERROR_FAILED, "Cannot %s the SQLite vault “%s” (%s)",
-                   action, path, detail);
+      avfs_storage_set_engine_error (error, AVFS_ERROR_FAILED, STORE, action, path, detail);
       break;
     }
-}
-
-static void
-set_closed_error (GError     **error,
-                  const char  *path)
-{
-  g_set_error (error, AVFS_ERROR, AVFS_ERROR_CLOSED,
-               "The sqlite store “%s” is closed; open the vault again", path);
 }
 
 /* Connections and their statements. */
@@ -383,7 +369,7 @@ take_reader (AvfsStorageSqlite  *self,
   if (self->closed)
     {
       g_mutex_unlock (&self->pool_lock);
-      set_closed_error (error, self->path);
+      avfs_storage_set_closed_error (error, ENGINE, self->path);
       return NULL;
     }
   if (self->idle_readers->len > 0)
@@ -525,7 +511,7 @@ lock_writer (AvfsStorageSqlite  *self,
   if (G_UNLIKELY (self->write_conn == NULL))
     {
       g_mutex_unlock (&self->writer);
-      set_closed_error (error, self->path);
+      avfs_storage_set_closed_error (error, ENGINE, self->path);
       return FALSE;
     }
   return TRUE;
@@ -769,7 +755,7 @@ avfs_sqlite_cursor_next (AvfsCursor  *cursor,
 
   if (G_UNLIKELY (g_atomic_int_get (&self->store->closed)))
     {
-      set_closed_error (error, self->store->path);
+      avfs_storage_set_closed_error (error, ENGINE, self->store->path);
       return FALSE;
     }
   if (self->next_row == self->n_rows)
@@ -914,7 +900,7 @@ avfs_storage_sqlite_get (AvfsStorage   *storage,
                          gsize          key_len,
                          GError       **error)
 {
-  AvfsStorageSqlite *self = AVFS_STORAGE_SQLITE (storage);
+  AvfsStorageSqlite *self = (AvfsStorageSqlite *) storage; /* no type check per record */
   Connection *conn = take_reader (self, error);
   GBytes *value;
 
@@ -933,7 +919,7 @@ avfs_storage_sqlite_exists (AvfsStorage   *storage,
                             gboolean      *exists,
                             GError       **error)
 {
-  AvfsStorageSqlite *self = AVFS_STORAGE_SQLITE (storage);
+  AvfsStorageSqlite *self = (AvfsStorageSqlite *) storage; /* no type check per record */
   Connection *conn = take_reader (self, error);
   gboolean ok;
 
@@ -972,7 +958,8 @@ avfs_storage_sqlite_put (AvfsStorage   *storage,
                          gsize          value_len,
                          GError       **error)
 {
-  return write_one (AVFS_STORAGE_SQLITE (storage), collection, key, key_len,
+  /* No type check per record: the AvfsStorage wrapper checked it. */
+  return write_one ((AvfsStorageSqlite *) storage, collection, key, key_len,
                     value, value_len, error);
 }
 
@@ -983,7 +970,8 @@ avfs_storage_sqlite_delete (AvfsStorage   *storage,
                             gsize          key_len,
                             GError       **error)
 {
-  return write_one (AVFS_STORAGE_SQLITE (storage), collection, key, key_len, NULL, 0, error);
+  /* No type check per record: the AvfsStorage wrapper checked it. */
+  return write_one ((AvfsStorageSqlite *) storage, collection, key, key_len, NULL, 0, error);
 }
 
 static AvfsCursor *
@@ -1329,7 +1317,8 @@ avfs_storage_sqlite_close (AvfsStorage  *storage,
 static gboolean
 avfs_storage_sqlite_is_closed (AvfsStorage *storage)
 {
-  return g_atomic_int_get (&AVFS_STORAGE_SQLITE (storage)->closed);
+  /* No type check: is_closed() runs before every call. */
+  return g_atomic_int_get (&((AvfsStorageSqlite *) storage)->closed);
 }
 
 static void

@@ -9,28 +9,36 @@ avfs_storage_default_init (AvfsStorageInterface *iface)
 {
 }
 
-static gboolean
-check_open (AvfsStorage  *self,
-            GError      **error)
+/* The store's interface, or NULL when @self is not a store. It stands in for
+ * AVFS_IS_STORAGE(), which for an interface walks the type system: the calls below run
+ * once per record, and need the interface anyway. */
+static inline AvfsStorageInterface *
+storage_iface (AvfsStorage *self)
 {
-  if (!AVFS_STORAGE_GET_IFACE (self)->is_closed (self))
+  return self != NULL ? AVFS_STORAGE_GET_IFACE (self) : NULL;
+}
+
+static gboolean
+check_open (AvfsStorage           *self,
+            AvfsStorageInterface  *iface,
+            GError               **error)
+{
+  if (!iface->is_closed (self))
     return TRUE;
 
-  g_set_error (error, AVFS_ERROR, AVFS_ERROR_CLOSED,
-               "The %s store “%s” is closed; open the vault again",
-               avfs_storage_get_engine_name (self),
-               avfs_storage_get_path (self) ? avfs_storage_get_path (self) : "(memory)");
+  avfs_storage_set_closed_error (error, iface->get_engine_name (self), iface->get_path (self));
   return FALSE;
 }
 
 static gboolean
-check_access (AvfsStorage   *self,
-              const char    *collection,
-              const guint8  *key,
-              gsize          key_len,
-              GError       **error)
+check_access (AvfsStorage           *self,
+              AvfsStorageInterface  *iface,
+              const char            *collection,
+              const guint8          *key,
+              gsize                  key_len,
+              GError               **error)
 {
-  return check_open (self, error) &&
+  return check_open (self, iface, error) &&
          avfs_storage_check_collection (collection, error) &&
          avfs_storage_check_key (key, key_len, error);
 }
@@ -76,11 +84,13 @@ avfs_storage_create_collection (AvfsStorage  *self,
                                 const char   *collection,
                                 GError      **error)
 {
-  g_return_val_if_fail (AVFS_IS_STORAGE (self), FALSE);
+  AvfsStorageInterface *iface = storage_iface (self);
 
-  if (!check_open (self, error) || !avfs_storage_check_collection (collection, error))
+  g_return_val_if_fail (iface != NULL, FALSE);
+
+  if (!check_open (self, iface, error) || !avfs_storage_check_collection (collection, error))
     return FALSE;
-  return AVFS_STORAGE_GET_IFACE (self)->create_collection (self, collection, error);
+  return iface->create_collection (self, collection, error);
 }
 
 /**
@@ -94,11 +104,13 @@ char **
 avfs_storage_list_collections (AvfsStorage  *self,
                                GError      **error)
 {
-  g_return_val_if_fail (AVFS_IS_STORAGE (self), NULL);
+  AvfsStorageInterface *iface = storage_iface (self);
 
-  if (!check_open (self, error))
+  g_return_val_if_fail (iface != NULL, NULL);
+
+  if (!check_open (self, iface, error))
     return NULL;
-  return AVFS_STORAGE_GET_IFACE (self)->list_collections (self, error);
+  return iface->list_collections (self, error);
 }
 
 /**
@@ -119,11 +131,13 @@ avfs_storage_get (AvfsStorage   *self,
                   gsize          key_len,
                   GError       **error)
 {
-  g_return_val_if_fail (AVFS_IS_STORAGE (self), NULL);
+  AvfsStorageInterface *iface = storage_iface (self);
 
-  if (!check_access (self, collection, key, key_len, error))
+  g_return_val_if_fail (iface != NULL, NULL);
+
+  if (!check_access (self, iface, collection, key, key_len, error))
     return NULL;
-  return AVFS_STORAGE_GET_IFACE (self)->get (self, collection, key, key_len, error);
+  return iface->get (self, collection, key, key_len, error);
 }
 
 /**
@@ -149,14 +163,15 @@ avfs_storage_put (AvfsStorage   *self,
                   gsize          value_len,
                   GError       **error)
 {
-  g_return_val_if_fail (AVFS_IS_STORAGE (self), FALSE);
+  AvfsStorageInterface *iface = storage_iface (self);
 
-  if (!check_access (self, collection, key, key_len, error) ||
+  g_return_val_if_fail (iface != NULL, FALSE);
+
+  if (!check_access (self, iface, collection, key, key_len, error) ||
       !avfs_storage_check_value (value, value_len, error))
     return FALSE;
-  return AVFS_STORAGE_GET_IFACE (self)->put (self, collection, key, key_len,
-                                             value != NULL ? value : (const guint8 *) "",
-                                             value_len, error);
+  return iface->put (self, collection, key, key_len,
+                     value != NULL ? value : (const guint8 *) "", value_len, error);
 }
 
 /**
@@ -178,11 +193,13 @@ avfs_storage_delete (AvfsStorage   *self,
                      gsize          key_len,
                      GError       **error)
 {
-  g_return_val_if_fail (AVFS_IS_STORAGE (self), FALSE);
+  AvfsStorageInterface *iface = storage_iface (self);
 
-  if (!check_access (self, collection, key, key_len, error))
+  g_return_val_if_fail (iface != NULL, FALSE);
+
+  if (!check_access (self, iface, collection, key, key_len, error))
     return FALSE;
-  return AVFS_STORAGE_GET_IFACE (self)->delete (self, collection, key, key_len, error);
+  return iface->delete (self, collection, key, key_len, error);
 }
 
 /**
@@ -204,13 +221,15 @@ avfs_storage_exists (AvfsStorage   *self,
                      gboolean      *exists,
                      GError       **error)
 {
-  g_return_val_if_fail (AVFS_IS_STORAGE (self), FALSE);
+  AvfsStorageInterface *iface = storage_iface (self);
+
+  g_return_val_if_fail (iface != NULL, FALSE);
   g_return_val_if_fail (exists != NULL, FALSE);
 
   *exists = FALSE;
-  if (!check_access (self, collection, key, key_len, error))
+  if (!check_access (self, iface, collection, key, key_len, error))
     return FALSE;
-  return AVFS_STORAGE_GET_IFACE (self)->exists (self, collection, key, key_len, exists, error);
+  return iface->exists (self, collection, key, key_len, exists, error);
 }
 
 /**
@@ -230,19 +249,19 @@ avfs_storage_scan_prefix (AvfsStorage   *self,
                           gsize          prefix_len,
                           GError       **error)
 {
+  AvfsStorageInterface *iface = storage_iface (self);
   g_autofree guint8 *end = NULL;
   gsize end_len = 0;
 
-  g_return_val_if_fail (AVFS_IS_STORAGE (self), NULL);
+  g_return_val_if_fail (iface != NULL, NULL);
   g_return_val_if_fail (prefix != NULL || prefix_len == 0, NULL);
 
-  if (!check_open (self, error) || !avfs_storage_check_collection (collection, error))
+  if (!check_open (self, iface, error) || !avfs_storage_check_collection (collection, error))
     return NULL;
 
   end = avfs_storage_prefix_end (prefix, prefix_len, &end_len);
-  return AVFS_STORAGE_GET_IFACE (self)->scan_range (self, collection,
-                                                    prefix_len > 0 ? prefix : NULL, prefix_len,
-                                                    end, end_len, error);
+  return iface->scan_range (self, collection, prefix_len > 0 ? prefix : NULL, prefix_len,
+                            end, end_len, error);
 }
 
 /**
@@ -266,14 +285,15 @@ avfs_storage_scan_range (AvfsStorage   *self,
                          gsize          end_len,
                          GError       **error)
 {
-  g_return_val_if_fail (AVFS_IS_STORAGE (self), NULL);
+  AvfsStorageInterface *iface = storage_iface (self);
+
+  g_return_val_if_fail (iface != NULL, NULL);
   g_return_val_if_fail (start != NULL || start_len == 0, NULL);
   g_return_val_if_fail (end != NULL || end_len == 0, NULL);
 
-  if (!check_open (self, error) || !avfs_storage_check_collection (collection, error))
+  if (!check_open (self, iface, error) || !avfs_storage_check_collection (collection, error))
     return NULL;
-  return AVFS_STORAGE_GET_IFACE (self)->scan_range (self, collection, start, start_len,
-                                                    end, end_len, error);
+  return iface->scan_range (self, collection, start, start_len, end, end_len, error);
 }
 
 /**
@@ -295,12 +315,14 @@ avfs_storage_transaction (AvfsStorage          *self,
                           gpointer              user_data,
                           GError              **error)
 {
-  g_return_val_if_fail (AVFS_IS_STORAGE (self), FALSE);
+  AvfsStorageInterface *iface = storage_iface (self);
+
+  g_return_val_if_fail (iface != NULL, FALSE);
   g_return_val_if_fail (func != NULL, FALSE);
 
-  if (!check_open (self, error))
+  if (!check_open (self, iface, error))
     return FALSE;
-  return AVFS_STORAGE_GET_IFACE (self)->transaction (self, func, user_data, error);
+  return iface->transaction (self, func, user_data, error);
 }
 
 /**
@@ -316,11 +338,13 @@ gboolean
 avfs_storage_sync (AvfsStorage  *self,
                    GError      **error)
 {
-  g_return_val_if_fail (AVFS_IS_STORAGE (self), FALSE);
+  AvfsStorageInterface *iface = storage_iface (self);
 
-  if (!check_open (self, error))
+  g_return_val_if_fail (iface != NULL, FALSE);
+
+  if (!check_open (self, iface, error))
     return FALSE;
-  return AVFS_STORAGE_GET_IFACE (self)->sync (self, error);
+  return iface->sync (self, error);
 }
 
 /**
@@ -336,11 +360,13 @@ AvfsCompactionStats *
 avfs_storage_compact (AvfsStorage  *self,
                       GError      **error)
 {
-  g_return_val_if_fail (AVFS_IS_STORAGE (self), NULL);
+  AvfsStorageInterface *iface = storage_iface (self);
 
-  if (!check_open (self, error))
+  g_return_val_if_fail (iface != NULL, NULL);
+
+  if (!check_open (self, iface, error))
     return NULL;
-  return AVFS_STORAGE_GET_IFACE (self)->compact (self, error);
+  return iface->compact (self, error);
 }
 
 /**
@@ -356,11 +382,13 @@ AvfsStorageStats *
 avfs_storage_stats (AvfsStorage  *self,
                     GError      **error)
 {
-  g_return_val_if_fail (AVFS_IS_STORAGE (self), NULL);
+  AvfsStorageInterface *iface = storage_iface (self);
 
-  if (!check_open (self, error))
+  g_return_val_if_fail (iface != NULL, NULL);
+
+  if (!check_open (self, iface, error))
     return NULL;
-  return AVFS_STORAGE_GET_IFACE (self)->stats (self, error);
+  return iface->stats (self, error);
 }
 
 /**
@@ -377,9 +405,11 @@ gboolean
 avfs_storage_close (AvfsStorage  *self,
                     GError      **error)
 {
-  g_return_val_if_fail (AVFS_IS_STORAGE (self), FALSE);
+  AvfsStorageInterface *iface = storage_iface (self);
 
-  if (AVFS_STORAGE_GET_IFACE (self)->is_closed (self))
+  g_return_val_if_fail (iface != NULL, FALSE);
+
+  if (iface->is_closed (self))
     return TRUE;
-  return AVFS_STORAGE_GET_IFACE (self)->close (self, error);
+  return iface->close (self, error);
 }

@@ -416,6 +416,7 @@ for_each_path (AvfsCli               *cli,
                const gboolean        *ignore_missing)
 {
   g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
   AvfsVault *vault;
   int status;
 
@@ -426,8 +427,8 @@ for_each_path (AvfsCli               *cli,
     return avfs_cli_fail (cli, error);
   for (guint i = 1; argv[i] != NULL; i++)
     {
-      g_autofree char *path = avfs_cli_resolve_path (cli, argv[i], &error);
-
+      g_free (path);
+      path = avfs_cli_resolve_path (cli, argv[i], &error);
       if (path != NULL && func (vault, path, flag != NULL && *flag, &error))
         continue;
       if (ignore_missing != NULL && *ignore_missing &&
@@ -438,7 +439,7 @@ for_each_path (AvfsCli               *cli,
         }
       return avfs_cli_fail (cli, error);
     }
-  return avfs_cli_print_done (cli, argv[2] == NULL ? argv[1] : NULL, NULL);
+  return avfs_cli_print_done (cli, argv[2] == NULL ? path : NULL, NULL);
 }
 
 static gboolean

@@ -159,13 +159,19 @@ verify_cb (AvfsCli               *cli,
   g_autoptr(GError) error = NULL;
   g_autoptr(AvfsVerifyReport) report = NULL;
   g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(AvfsCliProgress) progress = NULL;
   AvfsVault *vault;
   int status;
 
   if (!avfs_cli_parse (cli, command, NULL, argv, 0, 1, &status))
     return status;
   vault = open_named_vault (cli, argv[1], &error);
-  if (vault == NULL || (report = avfs_vault_verify (vault, NULL, NULL, NULL, &error)) == NULL)
+  if (vault == NULL)
+    return avfs_cli_fail (cli, error);
+  progress = avfs_cli_progress_new (cli);
+  report = avfs_vault_verify (vault, avfs_cli_progress_cb, progress, NULL, &error);
+  g_clear_pointer (&progress, avfs_cli_progress_free);
+  if (report == NULL)
     return avfs_cli_fail (cli, error);
   json_builder_begin_object (builder);
   avfs_cli_json_member_bool (builder, "ok", report->n_problems == 0);
@@ -208,14 +214,21 @@ gc_cb (AvfsCli               *cli,
   };
   g_autoptr(GError) error = NULL;
   g_autofree char *freed = NULL;
+  g_autoptr(AvfsCliProgress) progress = NULL;
   AvfsGcReport report = { 0 };
   AvfsVault *vault;
+  gboolean ok;
   int status;
 
   if (!avfs_cli_parse (cli, command, options, argv, 0, 0, &status))
     return status;
   vault = avfs_cli_get_vault (cli, &error);
-  if (vault == NULL || !avfs_vault_gc (vault, dry_run, &report, NULL, NULL, NULL, &error))
+  if (vault == NULL)
+    return avfs_cli_fail (cli, error);
+  progress = avfs_cli_progress_new (cli);
+  ok = avfs_vault_gc (vault, dry_run, &report, avfs_cli_progress_cb, progress, NULL, &error);
+  g_clear_pointer (&progress, avfs_cli_progress_free);
+  if (!ok)
     return avfs_cli_fail (cli, error);
   if (cli->json)
     {

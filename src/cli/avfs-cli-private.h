@@ -21,7 +21,8 @@ typedef struct _AvfsCliProgress AvfsCliProgress;
 typedef struct _AvfsCliCommand AvfsCliCommand;
 
 /* A command: parses its own arguments (@argv, a GStrv whose first element is the
- * command's name), does its work, prints, and returns the exit status. */
+ * command's name) with avfs_cli_parse() before anything else, does its work, prints,
+ * and returns the exit status. */
 typedef int (*AvfsCliFunc) (AvfsCli               *cli,
                             const AvfsCliCommand  *command,
                             char                 **argv);
@@ -44,6 +45,8 @@ struct _AvfsCli
   AvfsRegistry *registry;
   AvfsVault *vault;        /* opened on first use */
   char *cwd;               /* the shell's working directory, "/" otherwise */
+  gboolean in_shell;       /* a line of `shell`: the registry and vault outlive it */
+  GHashTable *describe_options; /* set: avfs_cli_parse() only records the options here */
 };
 
 /* The command tables, one per file. */
@@ -55,8 +58,19 @@ extern const AvfsCliCommand avfs_cli_snapshot_commands[];
 extern const AvfsCliCommand avfs_cli_maintenance_commands[];
 extern const AvfsCliCommand avfs_cli_transfer_commands[];
 extern const AvfsCliCommand avfs_cli_search_commands[];
+extern const AvfsCliCommand avfs_cli_shell_commands[];
 
 /* avfs-cli.c */
+const AvfsCliCommand * const *avfs_cli_get_command_tables (guint *n_tables);
+const AvfsCliCommand *avfs_cli_find_command (const char     *word,
+                                      const char            *next_word,
+                                      int                   *words);
+gboolean     avfs_cli_take_global_flags (AvfsCli            *cli,
+                                      char                 **argv,
+                                      GError               **error);
+int          avfs_cli_run            (AvfsCli               *cli,
+                                      char                 **args);
+void         avfs_cli_release_vault  (AvfsVault             *vault);
 gboolean     avfs_cli_parse          (AvfsCli               *cli,
                                       const AvfsCliCommand  *command,
                                       const GOptionEntry    *entries,

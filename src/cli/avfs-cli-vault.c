@@ -28,11 +28,12 @@ create_cb (AvfsCli               *cli,
       (vault = avfs_registry_create (registry, argv[1], backend, &error)) == NULL)
     return avfs_cli_fail (cli, error);
   engine = avfs_vault_get_engine_name (vault);
-  if (avfs_vault_get_path (vault) == NULL && !cli->json)
+  if (avfs_vault_get_path (vault) == NULL && !cli->json && !cli->in_shell)
     fprintf (stderr, "Note: a memory vault lasts only as long as the program that made it; "
              "this one is gone when this command ends. Use “%s shell” to work in one.\n",
              g_get_prgname ());
-  avfs_vault_close (vault, NULL);
+  if (avfs_vault_get_path (vault) != NULL)  /* the registry keeps a memory vault open */
+    avfs_vault_close (vault, NULL);
   if (cli->json)
     {
       g_autoptr(JsonBuilder) builder = json_builder_new ();
@@ -157,6 +158,9 @@ info_cb (AvfsCli               *cli,
   if (registry == NULL)
     return avfs_cli_fail (cli, error);
   name = chosen_vault_name (cli, registry, argv[1]);
+  if (name == NULL)
+    return avfs_cli_usage_error (cli, command, "no vault given and none is current; "
+                                 "name one, or pick one with “vault use NAME”");
   if ((entry = avfs_registry_info (registry, name, &error)) == NULL ||
       (vault = avfs_registry_open (registry, name, &error)) == NULL)
     return avfs_cli_fail (cli, error);
@@ -171,7 +175,7 @@ info_cb (AvfsCli               *cli,
       avfs_cli_json_member_int (builder, "chunk_size", settings.chunk_size);
       avfs_cli_json_member_int (builder, "compression_level", settings.compression_level);
       json_builder_end_object (builder);
-      avfs_vault_close (vault, NULL);
+      avfs_cli_release_vault (g_steal_pointer (&vault));
       return avfs_cli_print_json (cli, builder);
     }
   size = g_format_size (entry->disk_bytes);
@@ -180,7 +184,7 @@ info_cb (AvfsCli               *cli,
           entry->name, entry->is_current ? " (current)" : "", entry->engine,
           entry->path != NULL ? entry->path : "(in memory)", size,
           avfs_vault_get_uuid (vault), settings.chunk_size, settings.compression_level);
-  avfs_vault_close (vault, NULL);
+  avfs_cli_release_vault (g_steal_pointer (&vault));
   return AVFS_CLI_OK;
 }
 

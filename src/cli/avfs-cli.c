@@ -18,12 +18,33 @@ static const AvfsCliCommand *command_tables[] = {
   avfs_cli_transfer_commands,
   avfs_cli_maintenance_commands,
   avfs_cli_search_commands,
+  avfs_cli_shell_commands,
 };
 
-static const AvfsCliCommand *
-find_command (const char *word,
-              const char *next_word,
-              int        *words)
+/**
+ * avfs_cli_get_command_tables:
+ * @n_tables: (out): how many tables there are
+ *
+ * Returns: (transfer none): the command tables, each ended by a %NULL name
+ */
+const AvfsCliCommand * const *
+avfs_cli_get_command_tables (guint *n_tables)
+{
+  *n_tables = G_N_ELEMENTS (command_tables);
+  return command_tables;
+}
+
+/**
+ * avfs_cli_find_command:
+ * @next_word: (nullable): the word after @word, for two-word commands (`vault create`)
+ * @words: (out): how many words the command's name took
+ *
+ * Returns: (nullable): the command @word (and @next_word) name
+ */
+const AvfsCliCommand *
+avfs_cli_find_command (const char *word,
+                       const char *next_word,
+                       int        *words)
 {
   g_autofree char *two = next_word != NULL ? g_strdup_printf ("%s %s", word, next_word) : NULL;
 
@@ -54,7 +75,7 @@ avfs_cli_is_command (const char *word)
 {
   int words;
 
-  return find_command (word, NULL, &words) != NULL || g_str_equal (word, "vault") ||
+  return avfs_cli_find_command (word, NULL, &words) != NULL || g_str_equal (word, "vault") ||
          g_str_equal (word, "help") || g_str_has_prefix (word, "--version") ||
          g_str_equal (word, "--vault") || g_str_equal (word, "--json") ||
          g_str_equal (word, "-V");
@@ -106,12 +127,32 @@ avfs_cli_usage_error (AvfsCli               *cli,
   return AVFS_CLI_USAGE;
 }
 
+/* Records each option's spellings ("--long", "-s") and whether it takes a value. */
+static void
+describe_options (GHashTable         *options,
+                  const GOptionEntry *entries)
+{
+  for (const GOptionEntry *e = entries; e != NULL && e->long_name != NULL; e++)
+    {
+      gpointer takes_value = GINT_TO_POINTER (e->arg != G_OPTION_ARG_NONE);
+
+      g_hash_table_insert (options, g_strconcat ("--", e->long_name, NULL), takes_value);
+      if (e->short_name != 0)
+        g_hash_table_insert (options, g_strdup_printf ("-%c", e->short_name), takes_value);
+    }
+  g_hash_table_insert (options, g_strdup ("--help"), GINT_TO_POINTER (FALSE));
+}
+
 /**
  * avfs_cli_parse:
  * @entries: (nullable): the command's options
  * @argv: the command's arguments; on return only the positional ones are left after
  *   the name
  * @status: (out): the exit status when parsing ends the run (a usage error)
+ *
+ * Every command calls this before doing anything else (as `--help` needs). When
+ * @cli->describe_options is set, it only records @entries there and ends the command:
+ * that is how the shell learns a command's options for completion.
  *
  * Returns: %TRUE to go on with the command
  */
@@ -124,10 +165,17 @@ avfs_cli_parse (AvfsCli               *cli,
                 int                    max_args,
                 int                   *status)
 {
-  g_autoptr(GOptionContext) context = g_option_context_new (command->parameters);
+  g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   int positional;
 
+  if (cli->describe_options != NULL)
+    {
+      describe_options (cli->describe_options, entries);
+      *status = AVFS_CLI_OK;
+      return FALSE;
+    }
+  context = g_option_context_new (command->parameters);
   g_option_context_set_summary (context, command->summary);
   /* GOption's own --help exits the process, which would end the shell too. */
   g_option_context_set_help_enabled (context, FALSE);
@@ -231,46 +279,58 @@ avfs_cli_resolve_path (AvfsCli     *cli,
   return avfs_path_resolve (cli->cwd, path, error);
 }
 
-/* Takes --vault and --json out of @argv wherever they are, before a `--`. */
-static gboolean
-take_global_flags (AvfsCli  *cli,
-                   int      *argc,
-                   char    **argv,
-                   GError  **error)
+/**
+ * avfs_cli_take_global_flags:
+ * @argv: (inout): a GStrv: the program's name, then the arguments
+ *
+ * Takes --vault and --json out of @argv wherever they are before a `--`, into @cli,
+ * freeing what it takes out.
+ *
+ * Returns: %FALSE if --vault lacks its value
+ */
+gboolean
+avfs_cli_take_global_flags (AvfsCli  *cli,
+                            char    **argv,
+                            GError  **error)
 {
+  int argc = g_strv_length (argv);
+  gboolean ok = TRUE;
   int out = 1;
+  int in;
 
-  for (int in = 1; in < *argc; in++)
+  for (in = 1; in < argc && !g_str_equal (argv[in], "--"); in++)
     {
-      const char *arg = argv[in];
+      char *arg = argv[in];
 
-      if (g_str_equal (arg, "--"))
-        {
-          while (in < *argc)
-            argv[out++] = argv[in++];
-          break;
-        }
       if (g_str_equal (arg, "--json"))
         cli->json = TRUE;
       else if (g_str_has_prefix (arg, "--vault="))
-        cli->vault_name = g_strdup (arg + strlen ("--vault="));
+        {
+          g_free (cli->vault_name);
+          cli->vault_name = g_strdup (arg + strlen ("--vault="));
+        }
+      else if (g_str_equal (arg, "--vault") && in + 1 < argc)
+        {
+          g_free (cli->vault_name);
+          cli->vault_name = g_steal_pointer (&argv[++in]);
+        }
       else if (g_str_equal (arg, "--vault"))
         {
-          if (++in == *argc)
-            {
-              g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                                   "--vault needs a vault name or path");
-              return FALSE;
-            }
-          g_free (cli->vault_name);
-          cli->vault_name = g_strdup (argv[in]);
+          g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                               "--vault needs a vault name or path");
+          ok = FALSE;
         }
       else
-        argv[out++] = argv[in];
+        {
+          argv[out++] = arg;
+          continue;
+        }
+      g_free (arg);
     }
-  *argc = out;
+  while (in < argc)
+    argv[out++] = argv[in++];
   argv[out] = NULL;
-  return TRUE;
+  return ok;
 }
 
 static void
@@ -361,15 +421,74 @@ run_program_flags (AvfsCli  *cli,
   return TRUE;
 }
 
+/**
+ * avfs_cli_release_vault:
+ * @vault: (transfer full) (nullable): a vault the CLI opened
+ *
+ * Closes @vault, unless the registry holds it (a memory vault: closing would end it
+ * while the process, the shell, still has a use for it), and drops the reference.
+ */
+void
+avfs_cli_release_vault (AvfsVault *vault)
+{
+  if (vault == NULL)
+    return;
+  if (avfs_vault_get_path (vault) != NULL)
+    avfs_vault_close (vault, NULL);
+  g_object_unref (vault);
+}
+
 static void
 avfs_cli_clear (AvfsCli *cli)
 {
-  if (cli->vault != NULL)
-    avfs_vault_close (cli->vault, NULL);
-  g_clear_object (&cli->vault);
+  g_clear_pointer (&cli->vault, avfs_cli_release_vault);
   g_clear_object (&cli->registry);
   g_clear_pointer (&cli->vault_name, g_free);
   g_clear_pointer (&cli->cwd, g_free);
+}
+
+/**
+ * avfs_cli_run:
+ * @args: the program's name, then `COMMAND [ARGS…]` (or the program's own flags),
+ *   with the global flags already taken out (avfs_cli_take_global_flags())
+ *
+ * Runs one command line on @cli, which keeps what it opened (the registry, the vault).
+ *
+ * Returns: the exit status: 0 done, 1 failed, 2 bad usage
+ */
+int
+avfs_cli_run (AvfsCli  *cli,
+              char    **args)
+{
+  g_auto(GStrv) command_args = NULL;
+  const AvfsCliCommand *command;
+  int argc = g_strv_length (args);
+  int status = AVFS_CLI_OK;
+  int words = 0;
+
+  /* `help COMMAND…` is `COMMAND… --help`. */
+  if (argc > 2 && g_str_equal (args[1], "help"))
+    {
+      g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+      g_auto(GStrv) help_args = NULL;
+
+      g_strv_builder_add (builder, args[0]);
+      g_strv_builder_addv (builder, (const char **) args + 2);
+      g_strv_builder_add (builder, "--help");
+      help_args = g_strv_builder_end (builder);
+      return avfs_cli_run (cli, help_args);
+    }
+  if (run_program_flags (cli, argc, args, &status))
+    return status;
+  command = avfs_cli_find_command (args[1], argc > 2 ? args[2] : NULL, &words);
+  if (command == NULL)
+    {
+      g_autofree char *message = g_strdup_printf ("unknown command “%s”", args[1]);
+
+      return avfs_cli_usage_error (cli, NULL, message);
+    }
+  command_args = g_strdupv (args + words);
+  return command->func (cli, command, command_args);
 }
 
 /**
@@ -386,33 +505,17 @@ avfs_cli_main (int    argc,
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) args = g_new0 (char *, argc + 1);
   AvfsCli cli = { 0 };
-  const AvfsCliCommand *command;
-  int status = AVFS_CLI_OK;
-  int words = 0;
+  int status;
 
   for (int i = 0; i < argc; i++)
     args[i] = g_strdup (argv[i]);
   cli.interactive = isatty (STDOUT_FILENO);
   cli.color = cli.interactive && g_getenv ("NO_COLOR") == NULL;
   cli.cwd = g_strdup ("/");
-  if (!take_global_flags (&cli, &argc, args, &error))
+  if (avfs_cli_take_global_flags (&cli, args, &error))
+    status = avfs_cli_run (&cli, args);
+  else
     status = avfs_cli_usage_error (&cli, NULL, error->message);
-  else if (!run_program_flags (&cli, argc, args, &status))
-    {
-      command = find_command (args[1], argc > 2 ? args[2] : NULL, &words);
-      if (command == NULL)
-        {
-          g_autofree char *message = g_strdup_printf ("unknown command “%s”", args[1]);
-
-          status = avfs_cli_usage_error (&cli, NULL, message);
-        }
-      else
-        {
-          g_auto(GStrv) command_args = g_strdupv (args + words);
-
-          status = command->func (&cli, command, command_args);
-        }
-    }
   avfs_cli_clear (&cli);
   return status;
 }

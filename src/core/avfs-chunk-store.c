@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Content-addressed chunks: SHA-256 keys, zstd values, written without holding a file whole. */
+#include <nettle/sha2.h>
 #include <string.h>
 #include <zstd.h>
 
@@ -32,16 +33,58 @@ struct _AvfsChunkWriter
   gsize pending_bytes;
 };
 
+/* SHA-256 of a chunk. Nettle's, not GLib's: it uses the CPU's SHA extensions where there
+ * are any, and hashing is a large share of what a write costs. */
 void
 avfs_chunk_hash (const guint8 *data,
                  gsize         len,
                  guint8        hash[AVFS_HASH_LEN])
 {
-  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
-  gsize hash_len = AVFS_HASH_LEN;
+  struct sha256_ctx context;
 
-  g_checksum_update (checksum, data, len);
-  g_checksum_get_digest (checksum, hash, &hash_len);
+  sha256_init (&context);
+  sha256_update (&context, len, data);
+  sha256_digest (&context, AVFS_HASH_LEN, hash);
+}
+
+/* zstd contexts, one pair per thread, kept for the thread's life (a few MiB at the
+ * default level): ZSTD_compress() and ZSTD_decompress() make a context, with its whole
+ * workspace, for every chunk. Per thread, not per writer: an import makes a writer per
+ * file, and reads take no lock. */
+typedef struct
+{
+  ZSTD_CCtx *compress;
+  ZSTD_DCtx *decompress;
+} ZstdContexts;
+
+static void
+zstd_contexts_free (gpointer data)
+{
+  ZstdContexts *contexts = data;
+
+  ZSTD_freeCCtx (contexts->compress);
+  ZSTD_freeDCtx (contexts->decompress);
+  g_free (contexts);
+}
+
+static GPrivate zstd_contexts = G_PRIVATE_INIT (zstd_contexts_free);
+
+static ZstdContexts *
+get_zstd_contexts (void)
+{
+  ZstdContexts *contexts = g_private_get (&zstd_contexts);
+
+  if (contexts == NULL)
+    {
+      contexts = g_new (ZstdContexts, 1);
+      contexts->compress = ZSTD_createCCtx ();
+      contexts->decompress = ZSTD_createDCtx ();
+      /* Only out of memory, where g_malloc() would abort as well. */
+      if (contexts->compress == NULL || contexts->decompress == NULL)
+        g_error ("Out of memory for the zstd contexts");
+      g_private_set (&zstd_contexts, contexts);
+    }
+  return contexts;
 }
 
 /* Compresses with zstd unless that does not make the chunk smaller. */
@@ -54,8 +97,11 @@ encode_chunk (const guint8 *data,
   guint8 *out = g_malloc (1 + MAX (bound, len));
   gsize written = 0;
 
+  /* ZSTD_compressCCtx() resets the context's parameters: the frame is what
+   * ZSTD_compress() would make. */
   if (level > 0 && len > 0)
-    written = ZSTD_compress (out + 1, bound, data, len, level);
+    written = ZSTD_compressCCtx (get_zstd_contexts ()->compress, out + 1, bound, data, len,
+                                 level);
   if (level > 0 && len > 0 && !ZSTD_isError (written) && written < len)
     {
       out[0] = CODEC_ZSTD;
@@ -120,7 +166,8 @@ avfs_chunk_decode (GBytes        *stored,
   if (avfs_chunk_get_raw_size (data, len, &size))
     {
       out = g_malloc (MAX (size, 1));
-      got = ZSTD_decompress (out, size, data + 1, len - 1);
+      got = ZSTD_decompressDCtx (get_zstd_contexts ()->decompress, out, size, data + 1,
+                                 len - 1);
       if (!ZSTD_isError (got) && got == size)
         return g_bytes_new_take (out, size);
       g_free (out);
@@ -239,7 +286,9 @@ store_pending_cb (AvfsTransaction  *tx,
   return avfs_chunk_writer_store_pending (user_data, tx, error);
 }
 
-/* Commits the sealed chunks in a transaction of their own. */
+/* Commits the sealed chunks in a transaction of their own: a plain storage transaction,
+ * not avfs_vault_transaction(), since stored chunks change nothing a user sees until the
+ * write's own transaction links them (and audits the write). */
 static gboolean
 flush_pending (AvfsChunkWriter  *writer,
                GError          **error)

@@ -107,6 +107,9 @@ run_in_thread_cb (GTask        *task,
   GError *error = NULL;
   gpointer result;
 
+  /* Cancelled before it started: nothing was done, and the result can say so. */
+  if (g_task_return_error_if_cancelled (task))
+    return;
   result = job->func (source, job->args, cancellable,
                       job->progress != NULL ? queue_progress : NULL, task, &error);
   if (result == NULL)
@@ -150,6 +153,10 @@ avfs_job_run (gpointer             source,
   job->context = g_main_context_ref_thread_default ();
   g_mutex_init (&job->lock);
   g_task_set_source_tag (task, source_tag);
+  /* Once started, the operation alone says whether it was cancelled: a write or a gc
+   * batch that committed must not be reported as cancelled because the cancellable
+   * fired just afterwards. */
+  g_task_set_check_cancellable (task, FALSE);
   g_task_set_task_data (task, job, job_free);
   g_task_run_in_thread (task, run_in_thread_cb);
 }
@@ -169,4 +176,23 @@ avfs_job_finish (GAsyncResult  *result,
                         NULL);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * avfs_job_get_args:
+ * @result: the result of a job that has completed
+ *
+ * The operation is done with its arguments once it completes, so a `_finish` function
+ * may read what it left there, such as a report it fills even when it fails.
+ *
+ * Returns: (transfer none): the arguments given to avfs_job_run()
+ */
+gpointer
+avfs_job_get_args (GAsyncResult *result)
+{
+  Job *job;
+
+  g_return_val_if_fail (G_IS_TASK (result), NULL);
+  job = g_task_get_task_data (G_TASK (result));
+  return job->args;
 }

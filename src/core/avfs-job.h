@@ -27,20 +27,21 @@ typedef gpointer (*AvfsJobFunc) (gpointer           source,
                                  gpointer           progress_data,
                                  GError           **error);
 
-void     avfs_job_run    (gpointer             source,
-                          gpointer             source_tag,
-                          AvfsJobFunc          func,
-                          gpointer             args,
-                          GDestroyNotify       args_free,
-                          GDestroyNotify       result_free,
-                          AvfsProgressFunc     progress,
-                          gpointer             progress_data,
-                          GCancellable        *cancellable,
-                          GAsyncReadyCallback  callback,
-                          gpointer             user_data);
-gpointer avfs_job_finish (GAsyncResult        *result,
-                          gpointer             source_tag,
-                          GError             **error);
+void     avfs_job_run      (gpointer             source,
+                            gpointer             source_tag,
+                            AvfsJobFunc          func,
+                            gpointer             args,
+                            GDestroyNotify       args_free,
+                            GDestroyNotify       result_free,
+                            AvfsProgressFunc     progress,
+                            gpointer             progress_data,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data);
+gpointer avfs_job_finish   (GAsyncResult        *result,
+                            gpointer             source_tag,
+                            GError             **error);
+gpointer avfs_job_get_args (GAsyncResult        *result);
 
 #define AVFS_JOB_DONE GINT_TO_POINTER (1)
 

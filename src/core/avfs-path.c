@@ -145,7 +145,7 @@ avfs_path_resolve (const char  *base,
   g_autofree char *joined = NULL;
 
   if (path != NULL && path[0] != '/' && path[0] != '\0')
-    path = joined = g_strconcat (base, "/", path, NULL);
+    path = joined = g_strconcat (base, g_str_has_suffix (base, "/") ? "" : "/", path, NULL);
   return avfs_path_normalize (path, error);
 }
 

@@ -13,8 +13,13 @@
  * AvfsRegistry:
  *
  * Finds, creates, lists and deletes vaults by name. Memory vaults have no file: the
- * registry holds them for as long as it lives (the app, the CLI shell). Not
- * thread-safe; use it from one thread.
+ * registry holds them for as long as it lives (the app, the CLI shell).
+ *
+ * Thread-safe, so that the `_async` calls (avfs-registry-async.h) can run on worker
+ * threads: its settings are fixed once it is made, and one lock guards the memory
+ * vaults. Create, set-current and delete hold that lock throughout, so two threads
+ * creating the same name cannot both succeed, and the current vault is never set to one
+ * being deleted. Other processes sharing the home are not locked out.
  */
 struct _AvfsRegistry
 {
@@ -24,6 +29,8 @@ struct _AvfsRegistry
   char *vaults_dir;
   char *default_engine;
   GHashTable *backend_options; /* engine → (option → value text) */
+
+  GMutex lock;                 /* guards the fields below */
   GHashTable *memory_vaults;   /* name → AvfsVault */
 };
 
@@ -63,6 +70,7 @@ avfs_registry_finalize (GObject *object)
   g_free (self->default_engine);
   g_hash_table_unref (self->backend_options);
   g_hash_table_unref (self->memory_vaults);
+  g_mutex_clear (&self->lock);
   G_OBJECT_CLASS (avfs_registry_parent_class)->finalize (object);
 }
 
@@ -79,6 +87,7 @@ avfs_registry_init (AvfsRegistry *self)
                                                  (GDestroyNotify) g_hash_table_unref);
   self->memory_vaults = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                                g_object_unref);
+  g_mutex_init (&self->lock);
 }
 
 /* Accepts `[defaults]` with `backend`, and `[backend.NAME]` for known engines. */
@@ -370,6 +379,7 @@ ensure_vaults_dir (AvfsRegistry  *self,
   return make_private (self->home, error) && make_private (self->vaults_dir, error);
 }
 
+/* Called with the lock held. */
 static gboolean
 check_name_free (AvfsRegistry  *self,
                  const char    *name,
@@ -400,6 +410,7 @@ avfs_registry_create (AvfsRegistry  *self,
                       const char    *engine,
                       GError       **error)
 {
+  g_autoptr(GMutexLocker) locker = NULL;
   g_autofree char *path = NULL;
   g_autoptr(AvfsVault) vault = NULL;
   const AvfsEngineInfo *info;
@@ -407,8 +418,10 @@ avfs_registry_create (AvfsRegistry  *self,
   if (engine == NULL)
     engine = self->default_engine;
   if (!avfs_registry_check_name (name, error) ||
-      (info = avfs_storage_lookup_engine (engine, error)) == NULL ||
-      !check_name_free (self, name, error))
+      (info = avfs_storage_lookup_engine (engine, error)) == NULL)
+    return NULL;
+  locker = g_mutex_locker_new (&self->lock);
+  if (!check_name_free (self, name, error))
     return NULL;
   if (info->extension == NULL)
     {
@@ -430,6 +443,27 @@ avfs_registry_create (AvfsRegistry  *self,
   return g_steal_pointer (&vault);
 }
 
+static gboolean
+has_memory_vault (AvfsRegistry *self,
+                  const char   *name)
+{
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+
+  return g_hash_table_contains (self->memory_vaults, name);
+}
+
+/* A new reference to memory vault @name, taken under the lock so that a delete cannot
+ * drop the last one first; NULL when there is none. */
+static AvfsVault *
+dup_memory_vault (AvfsRegistry *self,
+                  const char   *name)
+{
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  AvfsVault *vault = g_hash_table_lookup (self->memory_vaults, name);
+
+  return vault != NULL ? g_object_ref (vault) : NULL;
+}
+
 /**
  * avfs_registry_open:
  * @name_or_path: a vault name or a path
@@ -442,11 +476,10 @@ avfs_registry_open (AvfsRegistry  *self,
                     GError       **error)
 {
   g_autofree char *path = NULL;
-  AvfsVault *memory;
+  AvfsVault *memory = name_or_path != NULL ? dup_memory_vault (self, name_or_path) : NULL;
 
-  if (name_or_path != NULL &&
-      (memory = g_hash_table_lookup (self->memory_vaults, name_or_path)) != NULL)
-    return g_object_ref (memory);
+  if (memory != NULL)
+    return memory;
   path = avfs_registry_find (self, name_or_path, error);
   if (path == NULL)
     return NULL;
@@ -491,6 +524,20 @@ split_vault_file (const char  *base,
   return NULL;
 }
 
+static void
+add_memory_entries (AvfsRegistry *self,
+                    GPtrArray    *entries,
+                    const char   *current)
+{
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  GHashTableIter iter;
+  const char *name;
+
+  g_hash_table_iter_init (&iter, self->memory_vaults);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &name, NULL))
+    g_ptr_array_add (entries, make_entry (self, name, "memory", NULL, current));
+}
+
 static gint
 compare_entries (gconstpointer a,
                  gconstpointer b)
@@ -511,7 +558,6 @@ avfs_registry_list (AvfsRegistry  *self,
   g_autofree char *current = avfs_registry_get_current (self);
   g_autoptr(GDir) dir = NULL;
   GError *local_error = NULL;
-  GHashTableIter iter;
   const char *base;
 
   dir = g_dir_open (self->vaults_dir, 0, &local_error);
@@ -532,9 +578,7 @@ avfs_registry_list (AvfsRegistry  *self,
       if (engine != NULL)
         g_ptr_array_add (entries, make_entry (self, name, engine, path, current));
     }
-  g_hash_table_iter_init (&iter, self->memory_vaults);
-  while (g_hash_table_iter_next (&iter, (gpointer *) &base, NULL))
-    g_ptr_array_add (entries, make_entry (self, base, "memory", NULL, current));
+  add_memory_entries (self, entries, current);
   g_ptr_array_sort (entries, compare_entries);
   return g_steal_pointer (&entries);
 }
@@ -555,7 +599,7 @@ avfs_registry_info (AvfsRegistry  *self,
 
   if (!avfs_registry_check_name (name, error))
     return NULL;
-  if (g_hash_table_contains (self->memory_vaults, name))
+  if (has_memory_vault (self, name))
     return make_entry (self, name, "memory", NULL, current);
   path = find_by_name (self, name, &engine);
   if (path == NULL)
@@ -592,6 +636,7 @@ avfs_registry_set_current (AvfsRegistry  *self,
   g_autofree char *filename = g_build_filename (self->home, "current", NULL);
   g_autofree char *contents = NULL;
   g_autofree char *path = NULL;
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
 
   if (!g_hash_table_contains (self->memory_vaults, name) &&
       (path = avfs_registry_find (self, name, error)) == NULL)
@@ -624,6 +669,7 @@ avfs_registry_delete (AvfsRegistry  *self,
                       const char    *name,
                       GError       **error)
 {
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
   g_autofree char *current = avfs_registry_get_current (self);
   g_autofree char *path = NULL;
 

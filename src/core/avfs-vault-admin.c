@@ -364,37 +364,34 @@ avfs_vault_audit (AvfsVault        *self,
   return TRUE;
 }
 
+static gboolean
+add_audit_key_cb (AvfsCursor  *cursor,
+                  gpointer     user_data,
+                  GError     **error)
+{
+  gsize len;
+  const guint8 *key = avfs_cursor_get_key (cursor, &len);
+
+  if (len != AUDIT_KEY_LEN)
+    {
+      g_set_error_literal (error, AVFS_ERROR, AVFS_ERROR_CORRUPT,
+                           "An audit log entry is damaged; run “avfs-cli vault verify”");
+      return FALSE;
+    }
+  g_array_append_vals (user_data, key, 1);
+  return TRUE;
+}
+
 /* The keys of every entry, oldest first, AUDIT_KEY_LEN bytes each. */
 static GArray *
 gather_audit_keys (AvfsVault  *self,
                    GError    **error)
 {
   g_autoptr(GArray) keys = g_array_new (FALSE, FALSE, AUDIT_KEY_LEN);
-  g_autoptr(AvfsCursor) cursor = NULL;
-  GError *local_error = NULL;
 
-  cursor = avfs_storage_scan_range (self->storage, AVFS_COLLECTION_AUDIT, NULL, 0, NULL, 0,
-                                    error);
-  if (cursor == NULL)
+  if (!avfs_vault_scan_prefix_each (self, AVFS_COLLECTION_AUDIT, NULL, 0, add_audit_key_cb,
+                                    keys, error))
     return NULL;
-  while (avfs_cursor_next (cursor, &local_error))
-    {
-      gsize len;
-      const guint8 *key = avfs_cursor_get_key (cursor, &len);
-
-      if (len != AUDIT_KEY_LEN)
-        {
-          g_set_error_literal (error, AVFS_ERROR, AVFS_ERROR_CORRUPT,
-                               "An audit log entry is damaged; run “avfs-cli vault verify”");
-          return NULL;
-        }
-      g_array_append_vals (keys, key, 1);
-    }
-  if (local_error != NULL)
-    {
-      g_propagate_error (error, local_error);
-      return NULL;
-    }
   return g_steal_pointer (&keys);
 }
 
@@ -438,6 +435,8 @@ trim_audit (AvfsVault  *self,
     job.n_delete = keys->len - max_entries;
   g_debug ("Trimming the audit log of %s: %u of %u entries go", avfs_vault_get_uuid (self),
            job.n_delete, keys->len);
+  /* Upkeep after a mutation, so a plain transaction: avfs_vault_transaction() would
+   * check for trimming all over again. */
   return avfs_storage_transaction (self->storage, delete_entries_cb, &job, error);
 }
 
@@ -497,6 +496,26 @@ avfs_vault_transaction (AvfsVault            *self,
   return TRUE;
 }
 
+/* The newest @limit (0: all) entries seen so far, oldest first. */
+typedef struct
+{
+  guint limit;
+  GQueue window;
+} AuditWindow;
+
+static gboolean
+slide_window_cb (AvfsCursor  *cursor,
+                 gpointer     user_data,
+                 GError     **error)
+{
+  AuditWindow *window = user_data;
+
+  g_queue_push_tail (&window->window, avfs_cursor_dup_value (cursor));
+  if (window->limit > 0 && window->window.length > window->limit)
+    g_bytes_unref (g_queue_pop_head (&window->window));
+  return TRUE;
+}
+
 /* Newest first, at most @limit (0: all) of the stored entries since @since_us. */
 static GPtrArray *
 read_audit_records (AvfsVault  *self,
@@ -506,9 +525,9 @@ read_audit_records (AvfsVault  *self,
 {
   g_autoptr(GPtrArray) records = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
   g_autoptr(AvfsCursor) cursor = NULL;
-  GQueue window = G_QUEUE_INIT;
-  GError *local_error = NULL;
+  AuditWindow window = { limit, G_QUEUE_INIT };
   guint8 start[AVFS_ID_KEY_LEN];
+  gboolean ok;
 
   /* Keys start with the time, so the entries since @since_us are one range. */
   avfs_id_key (since_us, start);
@@ -516,20 +535,10 @@ read_audit_records (AvfsVault  *self,
                                     NULL, 0, error);
   if (cursor == NULL)
     return NULL;
-  while (avfs_cursor_next (cursor, &local_error))
-    {
-      g_queue_push_tail (&window, avfs_cursor_dup_value (cursor));
-      if (limit > 0 && window.length > limit)
-        g_bytes_unref (g_queue_pop_head (&window));
-    }
-  while (!g_queue_is_empty (&window))
-    g_ptr_array_add (records, g_queue_pop_tail (&window));
-  if (local_error != NULL)
-    {
-      g_propagate_error (error, local_error);
-      return NULL;
-    }
-  return g_steal_pointer (&records);
+  ok = avfs_vault_scan_cursor_each (cursor, NULL, slide_window_cb, &window, error);
+  while (!g_queue_is_empty (&window.window))
+    g_ptr_array_add (records, g_queue_pop_tail (&window.window));
+  return ok ? g_steal_pointer (&records) : NULL;
 }
 
 static AvfsAuditEntry *

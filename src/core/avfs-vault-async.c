@@ -1,38 +1,30 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* The asynchronous vault API, one small job per synchronous call (see avfs-job.c). */
-#include "avfs-job.h"
+/* The asynchronous vault API for a vault's lifecycle, tree and content, one small job per
+ * synchronous call (see avfs-job.c), and what the other avfs-vault-async-*.c share. */
 #include "avfs-vault-async.h"
+#include "avfs-vault-async-private.h"
 
-/* The arguments of any call; each job reads the fields its call has. */
-typedef struct
+void
+avfs_async_args_free (gpointer data)
 {
-  char *path;
-  char *other;          /* the destination of move and copy */
-  GBytes *content;
-  GHashTable *options;
-  guint32 number;       /* a version, or write flags */
-  gboolean flag;        /* parents, recursive */
-} Args;
-
-static void
-args_free (gpointer data)
-{
-  Args *args = data;
+  AvfsAsyncArgs *args = data;
 
   g_free (args->path);
   g_free (args->other);
+  g_free (args->value);
   g_clear_pointer (&args->content, g_bytes_unref);
   g_clear_pointer (&args->options, g_hash_table_unref);
+  g_free (args->settings);
   g_free (args);
 }
 
-static Args *
-args_new (const char *path,
-          const char *other,
-          guint32     number,
-          gboolean    flag)
+AvfsAsyncArgs *
+avfs_async_args_new (const char *path,
+                     const char *other,
+                     guint64     number,
+                     gboolean    flag)
 {
-  Args *args = g_new0 (Args, 1);
+  AvfsAsyncArgs *args = g_new0 (AvfsAsyncArgs, 1);
 
   args->path = g_strdup (path);
   args->other = g_strdup (other);
@@ -41,19 +33,70 @@ args_new (const char *path,
   return args;
 }
 
-/* Runs @func for @self with @args, with no progress to report. */
-static void
-run (gpointer             self,
-     gpointer             source_tag,
-     AvfsJobFunc          func,
-     Args                *args,
-     GDestroyNotify       result_free,
-     GCancellable        *cancellable,
-     GAsyncReadyCallback  callback,
-     gpointer             user_data)
+/* Runs @func for @source with @args, with no progress to report. */
+void
+avfs_async_run (gpointer             source,
+                gpointer             source_tag,
+                AvfsJobFunc          func,
+                AvfsAsyncArgs       *args,
+                GDestroyNotify       result_free,
+                GCancellable        *cancellable,
+                GAsyncReadyCallback  callback,
+                gpointer             user_data)
 {
-  avfs_job_run (self, source_tag, func, args, args_free, result_free, NULL, NULL,
-                cancellable, callback, user_data);
+  avfs_job_run (source, source_tag, func, args, avfs_async_args_free, result_free, NULL,
+                NULL, cancellable, callback, user_data);
+}
+
+static gpointer
+create_job (gpointer          source,
+            gpointer          data,
+            GCancellable     *cancellable,
+            AvfsProgressFunc  progress,
+            gpointer          progress_data,
+            GError          **error)
+{
+  AvfsAsyncArgs *args = data;
+
+  return avfs_vault_create (args->other, args->path, args->options, args->settings, error);
+}
+
+/**
+ * avfs_vault_create_async:
+ * @path: (nullable): where the vault goes; %NULL for memory
+ * @backend_options: (nullable): engine name → (option → value), copied by reference
+ * @settings: (nullable): copied; %NULL for the defaults
+ *
+ * Creates a vault on a worker thread, as avfs_vault_create() does.
+ * avfs_vault_create_finish() gives the new, open vault.
+ */
+void
+avfs_vault_create_async (const char               *engine,
+                         const char               *path,
+                         GHashTable               *backend_options,
+                         const AvfsVaultSettings  *settings,
+                         GCancellable             *cancellable,
+                         GAsyncReadyCallback       callback,
+                         gpointer                  user_data)
+{
+  AvfsAsyncArgs *args = avfs_async_args_new (path, engine, 0, FALSE);
+
+  args->options = backend_options != NULL ? g_hash_table_ref (backend_options) : NULL;
+  args->settings = settings != NULL ? g_memdup2 (settings, sizeof *settings) : NULL;
+  avfs_async_run (NULL, avfs_vault_create_async, create_job, args, g_object_unref,
+                  cancellable, callback, user_data);
+}
+
+/**
+ * avfs_vault_create_finish:
+ *
+ * Returns: (transfer full) (nullable): the new vault, open
+ */
+AvfsVault *
+avfs_vault_create_finish (GAsyncResult  *result,
+                          GError       **error)
+{
+  return avfs_job_finish (result, avfs_vault_create_async, error);
 }
 
 static gpointer
@@ -64,7 +107,7 @@ open_job (gpointer          source,
           gpointer          progress_data,
           GError          **error)
 {
-  Args *args = data;
+  AvfsAsyncArgs *args = data;
 
   return avfs_vault_open (args->path, args->options, error);
 }
@@ -74,6 +117,7 @@ open_job (gpointer          source,
  * @backend_options: (nullable): engine name → (option → value), copied by reference
  *
  * Opens a vault on a worker thread (opening may replay a journal).
+ * avfs_vault_open_finish() gives the open vault.
  */
 void
 avfs_vault_open_async (const char           *path,
@@ -82,11 +126,11 @@ avfs_vault_open_async (const char           *path,
                        GAsyncReadyCallback   callback,
                        gpointer              user_data)
 {
-  Args *args = args_new (path, NULL, 0, FALSE);
+  AvfsAsyncArgs *args = avfs_async_args_new (path, NULL, 0, FALSE);
 
   args->options = backend_options != NULL ? g_hash_table_ref (backend_options) : NULL;
-  run (NULL, avfs_vault_open_async, open_job, args, g_object_unref, cancellable, callback,
-       user_data);
+  avfs_async_run (NULL, avfs_vault_open_async, open_job, args, g_object_unref, cancellable,
+                  callback, user_data);
 }
 
 /**
@@ -112,22 +156,82 @@ close_job (gpointer          source,
   return avfs_vault_close (source, error) ? AVFS_JOB_DONE : NULL;
 }
 
+/**
+ * avfs_vault_close_async:
+ *
+ * Closes the vault on a worker thread (a close may flush the engine).
+ * avfs_vault_close_finish() says whether it closed cleanly.
+ */
 void
 avfs_vault_close_async (AvfsVault            *self,
                         GCancellable         *cancellable,
                         GAsyncReadyCallback   callback,
                         gpointer              user_data)
 {
-  run (self, avfs_vault_close_async, close_job, args_new (NULL, NULL, 0, FALSE), NULL,
-       cancellable, callback, user_data);
+  avfs_async_run (self, avfs_vault_close_async, close_job,
+                  avfs_async_args_new (NULL, NULL, 0, FALSE), NULL, cancellable, callback,
+                  user_data);
 }
 
+/**
+ * avfs_vault_close_finish:
+ *
+ * Returns: %TRUE when the vault closed cleanly
+ */
 gboolean
 avfs_vault_close_finish (AvfsVault     *self,
                          GAsyncResult  *result,
                          GError       **error)
 {
   return avfs_job_finish (result, avfs_vault_close_async, error) != NULL;
+}
+
+static gpointer
+set_compression_level_job (gpointer          source,
+                           gpointer          data,
+                           GCancellable     *cancellable,
+                           AvfsProgressFunc  progress,
+                           gpointer          progress_data,
+                           GError          **error)
+{
+  AvfsAsyncArgs *args = data;
+
+  return avfs_vault_set_compression_level (source, args->signed_number, error)
+         ? AVFS_JOB_DONE : NULL;
+}
+
+/**
+ * avfs_vault_set_compression_level_async:
+ * @level: 0 (store raw) to 19
+ *
+ * Runs avfs_vault_set_compression_level() on a worker thread.
+ * avfs_vault_set_compression_level_finish() says whether the level was saved.
+ */
+void
+avfs_vault_set_compression_level_async (AvfsVault            *self,
+                                        gint                  level,
+                                        GCancellable         *cancellable,
+                                        GAsyncReadyCallback   callback,
+                                        gpointer              user_data)
+{
+  AvfsAsyncArgs *args = avfs_async_args_new (NULL, NULL, 0, FALSE);
+
+  args->signed_number = level;
+  avfs_async_run (self, avfs_vault_set_compression_level_async, set_compression_level_job,
+                  args, NULL, cancellable, callback, user_data);
+}
+
+/**
+ * avfs_vault_set_compression_level_finish:
+ *
+ * Returns: %TRUE when the new level was saved
+ */
+gboolean
+avfs_vault_set_compression_level_finish (AvfsVault     *self,
+                                         GAsyncResult  *result,
+                                         GError       **error)
+{
+  return avfs_job_finish (result, avfs_vault_set_compression_level_async, error) != NULL;
 }
 
 static gpointer
@@ -138,9 +242,15 @@ stat_job (gpointer          source,
           gpointer          progress_data,
           GError          **error)
 {
-  return avfs_vault_stat (source, ((Args *) data)->path, error);
+  return avfs_vault_stat (source, ((AvfsAsyncArgs *) data)->path, error);
 }
 
+/**
+ * avfs_vault_stat_async:
+ *
+ * Runs avfs_vault_stat() on a worker thread. avfs_vault_stat_finish() gives what the
+ * path is.
+ */
 void
 avfs_vault_stat_async (AvfsVault            *self,
                        const char           *path,
@@ -148,8 +258,9 @@ avfs_vault_stat_async (AvfsVault            *self,
                        GAsyncReadyCallback   callback,
                        gpointer              user_data)
 {
-  run (self, avfs_vault_stat_async, stat_job, args_new (path, NULL, 0, FALSE),
-       (GDestroyNotify) avfs_file_info_free, cancellable, callback, user_data);
+  avfs_async_run (self, avfs_vault_stat_async, stat_job,
+                  avfs_async_args_new (path, NULL, 0, FALSE),
+                  (GDestroyNotify) avfs_file_info_free, cancellable, callback, user_data);
 }
 
 /**
@@ -173,9 +284,15 @@ list_job (gpointer          source,
           gpointer          progress_data,
           GError          **error)
 {
-  return avfs_vault_list (source, ((Args *) data)->path, error);
+  return avfs_vault_list (source, ((AvfsAsyncArgs *) data)->path, error);
 }
 
+/**
+ * avfs_vault_list_async:
+ *
+ * Runs avfs_vault_list() on a worker thread. avfs_vault_list_finish() gives the
+ * directory's entries.
+ */
 void
 avfs_vault_list_async (AvfsVault            *self,
                        const char           *path,
@@ -183,8 +300,9 @@ avfs_vault_list_async (AvfsVault            *self,
                        GAsyncReadyCallback   callback,
                        gpointer              user_data)
 {
-  run (self, avfs_vault_list_async, list_job, args_new (path, NULL, 0, FALSE),
-       (GDestroyNotify) g_ptr_array_unref, cancellable, callback, user_data);
+  avfs_async_run (self, avfs_vault_list_async, list_job,
+                  avfs_async_args_new (path, NULL, 0, FALSE),
+                  (GDestroyNotify) g_ptr_array_unref, cancellable, callback, user_data);
 }
 
 /**
@@ -201,6 +319,49 @@ avfs_vault_list_finish (AvfsVault     *self,
 }
 
 static gpointer
+touch_job (gpointer          source,
+           gpointer          data,
+           GCancellable     *cancellable,
+           AvfsProgressFunc  progress,
+           gpointer          progress_data,
+           GError          **error)
+{
+  return avfs_vault_touch (source, ((AvfsAsyncArgs *) data)->path, error)
+         ? AVFS_JOB_DONE : NULL;
+}
+
+/**
+ * avfs_vault_touch_async:
+ *
+ * Runs avfs_vault_touch() on a worker thread. avfs_vault_touch_finish() says whether
+ * the file exists now.
+ */
+void
+avfs_vault_touch_async (AvfsVault            *self,
+                        const char           *path,
+                        GCancellable         *cancellable,
+                        GAsyncReadyCallback   callback,
+                        gpointer              user_data)
+{
+  avfs_async_run (self, avfs_vault_touch_async, touch_job,
+                  avfs_async_args_new (path, NULL, 0, FALSE), NULL, cancellable, callback,
+                  user_data);
+}
+
+/**
+ * avfs_vault_touch_finish:
+ *
+ * Returns: %TRUE when the file was created or its time set
+ */
+gboolean
+avfs_vault_touch_finish (AvfsVault     *self,
+                         GAsyncResult  *result,
+                         GError       **error)
+{
+  return avfs_job_finish (result, avfs_vault_touch_async, error) != NULL;
+}
+
+static gpointer
 read_job (gpointer          source,
           gpointer          data,
           GCancellable     *cancellable,
@@ -208,11 +369,18 @@ read_job (gpointer          source,
           gpointer          progress_data,
           GError          **error)
 {
-  Args *args = data;
+  AvfsAsyncArgs *args = data;
 
   return avfs_vault_read (source, args->path, args->number, error);
 }
 
+/**
+ * avfs_vault_read_async:
+ * @version: a version, or 0 for the current content
+ *
+ * Runs avfs_vault_read() on a worker thread. avfs_vault_read_finish() gives the
+ * content.
+ */
 void
 avfs_vault_read_async (AvfsVault            *self,
                        const char           *path,
@@ -221,8 +389,9 @@ avfs_vault_read_async (AvfsVault            *self,
                        GAsyncReadyCallback   callback,
                        gpointer              user_data)
 {
-  run (self, avfs_vault_read_async, read_job, args_new (path, NULL, version, FALSE),
-       (GDestroyNotify) g_bytes_unref, cancellable, callback, user_data);
+  avfs_async_run (self, avfs_vault_read_async, read_job,
+                  avfs_async_args_new (path, NULL, version, FALSE),
+                  (GDestroyNotify) g_bytes_unref, cancellable, callback, user_data);
 }
 
 /**
@@ -246,7 +415,7 @@ write_job (gpointer          source,
            gpointer          progress_data,
            GError          **error)
 {
-  Args *args = data;
+  AvfsAsyncArgs *args = data;
   gsize len;
   const guint8 *content = g_bytes_get_data (args->content, &len);
 
@@ -254,6 +423,13 @@ write_job (gpointer          source,
                                              args->number, error));
 }
 
+/**
+ * avfs_vault_write_async:
+ * @content: kept by reference until the write ends
+ *
+ * Runs avfs_vault_write() on a worker thread. avfs_vault_write_finish() gives the new
+ * version's number.
+ */
 void
 avfs_vault_write_async (AvfsVault            *self,
                         const char           *path,
@@ -263,11 +439,11 @@ avfs_vault_write_async (AvfsVault            *self,
                         GAsyncReadyCallback   callback,
                         gpointer              user_data)
 {
-  Args *args = args_new (path, NULL, flags, FALSE);
+  AvfsAsyncArgs *args = avfs_async_args_new (path, NULL, flags, FALSE);
 
   args->content = g_bytes_ref (content);
-  run (self, avfs_vault_write_async, write_job, args, NULL, cancellable, callback,
-       user_data);
+  avfs_async_run (self, avfs_vault_write_async, write_job, args, NULL, cancellable, callback,
+                  user_data);
 }
 
 /**
@@ -291,11 +467,17 @@ mkdir_job (gpointer          source,
            gpointer          progress_data,
            GError          **error)
 {
-  Args *args = data;
+  AvfsAsyncArgs *args = data;
 
   return avfs_vault_mkdir (source, args->path, args->flag, error) ? AVFS_JOB_DONE : NULL;
 }
 
+/**
+ * avfs_vault_mkdir_async:
+ *
+ * Runs avfs_vault_mkdir() on a worker thread. avfs_vault_mkdir_finish() says whether
+ * the directory was made.
+ */
 void
 avfs_vault_mkdir_async (AvfsVault            *self,
                         const char           *path,
@@ -304,10 +486,16 @@ avfs_vault_mkdir_async (AvfsVault            *self,
                         GAsyncReadyCallback   callback,
                         gpointer              user_data)
 {
-  run (self, avfs_vault_mkdir_async, mkdir_job, args_new (path, NULL, 0, parents), NULL,
-       cancellable, callback, user_data);
+  avfs_async_run (self, avfs_vault_mkdir_async, mkdir_job,
+                  avfs_async_args_new (path, NULL, 0, parents), NULL, cancellable, callback,
+                  user_data);
 }
 
+/**
+ * avfs_vault_mkdir_finish:
+ *
+ * Returns: %TRUE when the directory was made
+ */
 gboolean
 avfs_vault_mkdir_finish (AvfsVault     *self,
                          GAsyncResult  *result,
@@ -324,11 +512,18 @@ remove_job (gpointer          source,
             gpointer          progress_data,
             GError          **error)
 {
-  Args *args = data;
+  AvfsAsyncArgs *args = data;
 
   return avfs_vault_remove (source, args->path, args->flag, error) ? AVFS_JOB_DONE : NULL;
 }
 
+/**
+ * avfs_vault_remove_async:
+ * @recursive: whether a directory goes with everything in it (else it must be empty)
+ *
+ * Runs avfs_vault_remove() on a worker thread. avfs_vault_remove_finish() says whether
+ * the path was removed.
+ */
 void
 avfs_vault_remove_async (AvfsVault            *self,
                          const char           *path,
@@ -337,10 +532,16 @@ avfs_vault_remove_async (AvfsVault            *self,
                          GAsyncReadyCallback   callback,
                          gpointer              user_data)
 {
-  run (self, avfs_vault_remove_async, remove_job, args_new (path, NULL, 0, recursive), NULL,
-       cancellable, callback, user_data);
+  avfs_async_run (self, avfs_vault_remove_async, remove_job,
+                  avfs_async_args_new (path, NULL, 0, recursive), NULL, cancellable, callback,
+                  user_data);
 }
 
+/**
+ * avfs_vault_remove_finish:
+ *
+ * Returns: %TRUE when the path was removed
+ */
 gboolean
 avfs_vault_remove_finish (AvfsVault     *self,
                           GAsyncResult  *result,
@@ -357,11 +558,17 @@ move_job (gpointer          source,
           gpointer          progress_data,
           GError          **error)
 {
-  Args *args = data;
+  AvfsAsyncArgs *args = data;
 
   return avfs_vault_move (source, args->path, args->other, error);
 }
 
+/**
+ * avfs_vault_move_async:
+ *
+ * Runs avfs_vault_move() on a worker thread. avfs_vault_move_finish() gives the path
+ * the file or directory has now.
+ */
 void
 avfs_vault_move_async (AvfsVault            *self,
                        const char           *from,
@@ -370,8 +577,9 @@ avfs_vault_move_async (AvfsVault            *self,
                        GAsyncReadyCallback   callback,
                        gpointer              user_data)
 {
-  run (self, avfs_vault_move_async, move_job, args_new (from, to, 0, FALSE), g_free,
-       cancellable, callback, user_data);
+  avfs_async_run (self, avfs_vault_move_async, move_job,
+                  avfs_async_args_new (from, to, 0, FALSE), g_free, cancellable, callback,
+                  user_data);
 }
 
 /**
@@ -395,11 +603,17 @@ copy_job (gpointer          source,
           gpointer          progress_data,
           GError          **error)
 {
-  Args *args = data;
+  AvfsAsyncArgs *args = data;
 
   return avfs_vault_copy (source, args->path, args->other, args->flag, error);
 }
 
+/**
+ * avfs_vault_copy_async:
+ *
+ * Runs avfs_vault_copy() on a worker thread. avfs_vault_copy_finish() gives the path
+ * of the copy.
+ */
 void
 avfs_vault_copy_async (AvfsVault            *self,
                        const char           *from,
@@ -409,8 +623,9 @@ avfs_vault_copy_async (AvfsVault            *self,
                        GAsyncReadyCallback   callback,
                        gpointer              user_data)
 {
-  run (self, avfs_vault_copy_async, copy_job, args_new (from, to, 0, recursive), g_free,
-       cancellable, callback, user_data);
+  avfs_async_run (self, avfs_vault_copy_async, copy_job,
+                  avfs_async_args_new (from, to, 0, recursive), g_free, cancellable,
+                  callback, user_data);
 }
 
 /**

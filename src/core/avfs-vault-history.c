@@ -32,6 +32,27 @@ avfs_version_info_free (AvfsVersionInfo *self)
   g_free (self);
 }
 
+static gboolean
+add_version_number_cb (AvfsCursor  *cursor,
+                       gpointer     user_data,
+                       GError     **error)
+{
+  gsize len;
+  const guint8 *key = avfs_cursor_get_key (cursor, &len);
+  guint32 number;
+
+  if (len != AVFS_ID_KEY_LEN + sizeof number)
+    {
+      g_set_error_literal (error, AVFS_ERROR, AVFS_ERROR_CORRUPT,
+                           "A version record's key is damaged; run “avfs-cli vault verify”");
+      return FALSE;
+    }
+  memcpy (&number, key + AVFS_ID_KEY_LEN, sizeof number);
+  number = GUINT32_FROM_BE (number);
+  g_array_append_val (user_data, number);
+  return TRUE;
+}
+
 /* The numbers of node @id's versions, oldest first. They are scanned, not counted from
  * 1, because prune leaves gaps. */
 static GArray *
@@ -40,36 +61,12 @@ list_version_numbers (AvfsVault  *self,
                       GError    **error)
 {
   guint8 prefix[AVFS_ID_KEY_LEN];
-  g_autoptr(AvfsCursor) cursor = NULL;
   g_autoptr(GArray) numbers = g_array_new (FALSE, FALSE, sizeof (guint32));
-  GError *local_error = NULL;
 
   avfs_id_key (id, prefix);
-  cursor = avfs_storage_scan_prefix (self->storage, AVFS_COLLECTION_VERSIONS, prefix,
-                                     sizeof prefix, error);
-  if (cursor == NULL)
+  if (!avfs_vault_scan_prefix_each (self, AVFS_COLLECTION_VERSIONS, prefix, sizeof prefix,
+                                    add_version_number_cb, numbers, error))
     return NULL;
-  while (avfs_cursor_next (cursor, &local_error))
-    {
-      gsize len;
-      const guint8 *key = avfs_cursor_get_key (cursor, &len);
-      guint32 number;
-
-      if (len != AVFS_ID_KEY_LEN + sizeof number)
-        {
-          g_set_error_literal (error, AVFS_ERROR, AVFS_ERROR_CORRUPT,
-                               "A version record's key is damaged; run “avfs-cli vault verify”");
-          return NULL;
-        }
-      memcpy (&number, key + AVFS_ID_KEY_LEN, sizeof number);
-      number = GUINT32_FROM_BE (number);
-      g_array_append_val (numbers, number);
-    }
-  if (local_error != NULL)
-    {
-      g_propagate_error (error, local_error);
-      return NULL;
-    }
   return g_steal_pointer (&numbers);
 }
 
@@ -125,17 +122,10 @@ avfs_vault_log (AvfsVault   *self,
       if (number > node->version)
         continue;
       version = avfs_version_load (self, NULL, node->id, number, &local_error);
-      if (g_error_matches (local_error, AVFS_ERROR, AVFS_ERROR_NOT_FOUND))
-        {
-          g_clear_error (&local_error);
-          continue;
-        }
-      if (local_error != NULL)
-        {
-          g_propagate_error (error, local_error);
-          return NULL;
-        }
-      g_ptr_array_add (log, version_info_new (number, version, node));
+      if (version != NULL)
+        g_ptr_array_add (log, version_info_new (number, version, node));
+      else if (!avfs_skip_not_found (local_error, error))
+        return NULL;
     }
   return g_steal_pointer (&log);
 }

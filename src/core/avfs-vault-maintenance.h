@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Keeping a vault healthy: gc, prune, stats, verify and compact. */
+/* Keeping a vault healthy: gc, prune, stats, verify and compact (verify lives in
+ * avfs-vault-verify.c, the others in avfs-vault-maintenance.c). */
 #pragma once
 
+#include "avfs-progress.h"
 #include "avfs-vault.h"
 
 G_BEGIN_DECLS
@@ -131,11 +133,13 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (AvfsPruneReport, avfs_prune_report_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (AvfsVaultStats, avfs_vault_stats_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (AvfsVerifyReport, avfs_verify_report_free)
 
-gboolean             avfs_vault_gc      (AvfsVault     *self,
-                                         gboolean       dry_run,
-                                         AvfsGcReport  *report,
-                                         GCancellable  *cancellable,
-                                         GError       **error);
+gboolean             avfs_vault_gc      (AvfsVault         *self,
+                                         gboolean           dry_run,
+                                         AvfsGcReport      *report,
+                                         AvfsProgressFunc   progress,
+                                         gpointer           user_data,
+                                         GCancellable      *cancellable,
+                                         GError           **error);
 AvfsPruneReport     *avfs_vault_prune   (AvfsVault     *self,
                                          guint          keep,
                                          guint          older_than_days,
@@ -143,9 +147,11 @@ AvfsPruneReport     *avfs_vault_prune   (AvfsVault     *self,
                                          GError       **error);
 AvfsVaultStats      *avfs_vault_stats   (AvfsVault     *self,
                                          GError       **error);
-AvfsVerifyReport    *avfs_vault_verify  (AvfsVault     *self,
-                                         GCancellable  *cancellable,
-                                         GError       **error);
+AvfsVerifyReport    *avfs_vault_verify  (AvfsVault         *self,
+                                         AvfsProgressFunc   progress,
+                                         gpointer           user_data,
+                                         GCancellable      *cancellable,
+                                         GError           **error);
 AvfsCompactionStats *avfs_vault_compact (AvfsVault     *self,
                                          GError       **error);
 

@@ -2,6 +2,7 @@
 /* What the files of AvfsVault share: the instance, the record layer, the chunk store. */
 #pragma once
 
+#include "avfs-progress.h"
 #include "avfs-vault.h"
 
 G_BEGIN_DECLS
@@ -21,16 +22,18 @@ G_BEGIN_DECLS
 #define AVFS_COLLECTION_AUDIT "audit"               /* time µs ‖ sequence (BE) → AUDIT_RECORD */
 #define AVFS_COLLECTION_SEARCH_QUEUE "search_queue" /* sequence → pending index change */
 
-/* Record shapes (GVariant type strings); the first member is always the format byte 1.
- * Content is a bytestring of chunk hashes, AVFS_HASH_LEN each. */
+/* Record shapes (GVariant type strings). Each starts with the format byte 1, except a
+ * snapshot entry, which has none: its first member is the node's kind. Content is a
+ * bytestring of chunk hashes, AVFS_HASH_LEN each. */
 #define AVFS_NODE_RECORD "(yytsuxxutay)"      /* kind parent name mode created modified version size content */
 #define AVFS_VERSION_RECORD "(ytxsay)"        /* size time op content */
 #define AVFS_USAGE_RECORD "(yttt)"            /* meta "usage": files directories bytes */
 #define AVFS_QUOTA_RECORD "(yttt)"            /* meta "quota": max_size_mb max_files max_file_size_mb (0: none) */
 #define AVFS_AUDIT_RECORD "(yxsss)"           /* time op path details-json */
 #define AVFS_SNAPSHOT_RECORD "(yxbsttt)"      /* created automatic description files directories bytes */
-/* A snapshot entry: kind mode created modified, every version (number size time op
- * content), tags, metadata. Snapshots reference chunks; they never copy content. */
+/* A snapshot entry, without a format byte: kind mode created modified, every version
+ * (number size time op content), tags, metadata. Snapshots reference chunks; they never
+ * copy content. */
 #define AVFS_SNAPSHOT_ENTRY "(yuxxa(utxsay)asa{ss})"
 
 #define AVFS_VAULT_FORMAT 1
@@ -98,6 +101,8 @@ GBytes      *avfs_node_text_key      (guint64              id,
                                       const char          *text);
 GBytes      *avfs_tag_index_key      (const char          *tag,
                                       guint64              id);
+gboolean     avfs_tag_index_key_is_valid (const guint8    *key,
+                                      gsize                len);
 GBytes      *avfs_version_key        (guint64              id,
                                       guint32              version);
 GBytes      *avfs_vault_get_record   (AvfsVault           *self,
@@ -157,6 +162,30 @@ gboolean     avfs_meta_get_uint64    (AvfsVault           *self,
 gboolean     avfs_meta_put_uint64    (AvfsTransaction     *tx,
                                       const char          *name,
                                       guint64              value,
+                                      GError             **error);
+
+/* avfs-vault-records.c: scans. @func sees each entry in key order; returning %FALSE it
+ * stops the scan, which fails when @func set its error and succeeds when it did not (it
+ * found what it looked for). The cursor holds no lock between entries (docs/storage.md),
+ * so @func may commit transactions. */
+typedef gboolean (*AvfsScanFunc) (AvfsCursor          *cursor,
+                                  gpointer             user_data,
+                                  GError             **error);
+
+gboolean     avfs_vault_scan_cursor_each (AvfsCursor  *cursor,
+                                      GCancellable        *cancellable,
+                                      AvfsScanFunc         func,
+                                      gpointer             user_data,
+                                      GError             **error);
+gboolean     avfs_vault_scan_prefix_each (AvfsVault   *self,
+                                      const char          *collection,
+                                      const guint8        *prefix,
+                                      gsize                prefix_len,
+                                      AvfsScanFunc         func,
+                                      gpointer             user_data,
+                                      GError             **error);
+/* Readers take no lock: what a scan listed may be gone when they read it. */
+gboolean     avfs_skip_not_found     (GError              *local_error,
                                       GError             **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (AvfsNode, avfs_node_free)
@@ -281,6 +310,31 @@ gboolean     avfs_node_append_version (AvfsTransaction    *tx,
                                       guint64              size,
                                       const char          *op,
                                       AvfsUsage           *usage,
+                                      GError             **error);
+
+/* avfs-vault-snapshots.c, for gc and verify: the versions a snapshot entry holds (its
+ * a(utxsay) member), read whatever its other members hold */
+GVariant    *avfs_snapshot_entry_versions (GBytes          *entry,
+                                      GError             **error);
+GBytes      *avfs_snapshot_version_content (GVariant       *versions,
+                                      gsize                index,
+                                      guint32             *number);
+
+/* avfs-vault-maintenance.c, shared with avfs-vault-verify.c: walks over a whole
+ * collection, reporting progress as they go */
+typedef struct
+{
+  AvfsProgressFunc func;
+  gpointer user_data;
+  AvfsProgress figures;  /* files_done counts the entries walked */
+} AvfsTicker;
+
+gboolean     avfs_vault_walk_collection (AvfsVault    *self,
+                                      const char          *collection,
+                                      GCancellable        *cancellable,
+                                      AvfsTicker          *ticker,
+                                      AvfsScanFunc         func,
+                                      gpointer             user_data,
                                       GError             **error);
 
 G_END_DECLS

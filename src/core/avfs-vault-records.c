@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* The record layer: binary keys and GVariant records of nodes, versions and meta. */
+/* The record layer: binary keys, GVariant records of nodes, versions and meta, and the
+ * scans that read records in key order. */
 #include <string.h>
 
 #include "avfs-vault-private.h"
@@ -80,6 +81,21 @@ avfs_tag_index_key (const char *tag,
   key[tag_len] = 0;
   avfs_id_key (id, key + tag_len + 1);
   return g_bytes_new_take (key, tag_len + 1 + AVFS_ID_KEY_LEN);
+}
+
+/**
+ * avfs_tag_index_key_is_valid:
+ * @key: (array length=len): a key read from the tag index
+ *
+ * Returns: whether @key is tag ‖ 0 ‖ id with a tag of one byte or more and no NUL, so
+ *   that it starts with its tag as a C string
+ */
+gboolean
+avfs_tag_index_key_is_valid (const guint8 *key,
+                             gsize         len)
+{
+  return len >= AVFS_ID_KEY_LEN + 2 && key[len - AVFS_ID_KEY_LEN - 1] == 0 &&
+         memchr (key, 0, len - AVFS_ID_KEY_LEN - 1) == NULL;
 }
 
 GBytes *
@@ -475,4 +491,83 @@ avfs_meta_put_uint64 (AvfsTransaction  *tx,
   avfs_id_key (value, bytes);
   return avfs_transaction_put (tx, AVFS_COLLECTION_META, (const guint8 *) name,
                                strlen (name), bytes, sizeof bytes, error);
+}
+
+/**
+ * avfs_vault_scan_cursor_each:
+ * @cursor: a cursor from avfs_storage_scan_prefix() or avfs_storage_scan_range()
+ * @cancellable: (nullable): checked before each entry
+ * @func: called with @cursor on each entry; returns %FALSE to stop, setting its error
+ *   when that is a failure
+ *
+ * Returns: %FALSE when @func fails, reading fails or @cancellable is cancelled
+ */
+gboolean
+avfs_vault_scan_cursor_each (AvfsCursor    *cursor,
+                             GCancellable  *cancellable,
+                             AvfsScanFunc   func,
+                             gpointer       user_data,
+                             GError       **error)
+{
+  GError *local_error = NULL;
+
+  while (avfs_cursor_next (cursor, &local_error))
+    {
+      if (g_cancellable_set_error_if_cancelled (cancellable, &local_error) ||
+          !func (cursor, user_data, &local_error))
+        break;
+    }
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, local_error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * avfs_vault_scan_prefix_each:
+ * @prefix: (array length=prefix_len) (nullable): the keys to visit; empty for all of
+ *   @collection
+ *
+ * Calls @func on the entries of @collection whose keys start with @prefix.
+ */
+gboolean
+avfs_vault_scan_prefix_each (AvfsVault     *self,
+                             const char    *collection,
+                             const guint8  *prefix,
+                             gsize          prefix_len,
+                             AvfsScanFunc   func,
+                             gpointer       user_data,
+                             GError       **error)
+{
+  g_autoptr(AvfsCursor) cursor = avfs_storage_scan_prefix (self->storage, collection, prefix,
+                                                           prefix_len, error);
+
+  return cursor != NULL && avfs_vault_scan_cursor_each (cursor, NULL, func, user_data, error);
+}
+
+/**
+ * avfs_skip_not_found:
+ * @local_error: (transfer full) (nullable): what a read of a node or version set
+ *
+ * Readers take no lock, so a node or version removed since a scan listed it is skipped,
+ * not reported: this drops @local_error when it is %AVFS_ERROR_NOT_FOUND and hands any
+ * other error on.
+ *
+ * Returns: %FALSE when @local_error was another error, now in @error
+ */
+gboolean
+avfs_skip_not_found (GError  *local_error,
+                     GError **error)
+{
+  if (local_error == NULL)
+    return TRUE;
+  if (g_error_matches (local_error, AVFS_ERROR, AVFS_ERROR_NOT_FOUND))
+    {
+      g_error_free (local_error);
+      return TRUE;
+    }
+  g_propagate_error (error, local_error);
+  return FALSE;
 }

@@ -3,7 +3,6 @@
 #include <string.h>
 
 #include "avfs-path.h"
-#include "avfs-storage-private.h"
 #include "avfs-vault-private.h"
 
 /* A directory entry's value: the child's id and kind, so listing needs no node reads
@@ -245,6 +244,45 @@ free_nodes (gpointer data)
   avfs_node_free (data);
 }
 
+/* The child id and kind a directory entry holds, or %NULL with %AVFS_ERROR_CORRUPT. */
+static const guint8 *
+dirent_value (AvfsCursor  *cursor,
+              GError     **error)
+{
+  gsize len;
+  const guint8 *value = avfs_cursor_get_value (cursor, &len);
+
+  if (len == DIRENT_VALUE_LEN)
+    return value;
+  g_set_error_literal (error, AVFS_ERROR, AVFS_ERROR_CORRUPT,
+                       "A directory entry is damaged; run “avfs-cli vault verify”");
+  return NULL;
+}
+
+typedef struct
+{
+  AvfsVault *vault;
+  GPtrArray *children;
+} ListChildren;
+
+static gboolean
+add_child_cb (AvfsCursor  *cursor,
+              gpointer     user_data,
+              GError     **error)
+{
+  ListChildren *list = user_data;
+  const guint8 *value = dirent_value (cursor, error);
+  GError *local_error = NULL;
+  AvfsNode *child;
+
+  if (value == NULL)
+    return FALSE;
+  child = avfs_node_load (list->vault, NULL, avfs_id_from_key (value), &local_error);
+  if (child != NULL)
+    g_ptr_array_add (list->children, child);
+  return avfs_skip_not_found (local_error, error);
+}
+
 /**
  * avfs_vault_list_children:
  *
@@ -258,42 +296,38 @@ avfs_vault_list_children (AvfsVault  *self,
                           GError    **error)
 {
   guint8 prefix[AVFS_ID_KEY_LEN];
-  g_autoptr(AvfsCursor) cursor = NULL;
   g_autoptr(GPtrArray) children = g_ptr_array_new_with_free_func (free_nodes);
-  GError *local_error = NULL;
+  ListChildren list = { self, children };
 
   avfs_id_key (parent, prefix);
-  cursor = avfs_storage_scan_prefix (self->storage, AVFS_COLLECTION_DIRENTS, prefix,
-                                     sizeof prefix, error);
-  if (cursor == NULL)
+  if (!avfs_vault_scan_prefix_each (self, AVFS_COLLECTION_DIRENTS, prefix, sizeof prefix,
+                                    add_child_cb, &list, error))
     return NULL;
-  while (avfs_cursor_next (cursor, &local_error))
-    {
-      gsize len;
-      const guint8 *value = avfs_cursor_get_value (cursor, &len);
-      AvfsNode *child;
-
-      if (len != DIRENT_VALUE_LEN)
-        {
-          g_set_error_literal (error, AVFS_ERROR, AVFS_ERROR_CORRUPT,
-                               "A directory entry is damaged; run “avfs-cli vault verify”");
-          return NULL;
-        }
-      /* An entry removed after the scan read it has no node any more: skip it. */
-      child = avfs_node_load (self, NULL, avfs_id_from_key (value), &local_error);
-      if (child != NULL)
-        g_ptr_array_add (children, child);
-      else if (g_error_matches (local_error, AVFS_ERROR, AVFS_ERROR_NOT_FOUND))
-        g_clear_error (&local_error);
-      else
-        break;
-    }
-  if (local_error != NULL)
-    {
-      g_propagate_error (error, local_error);
-      return NULL;
-    }
   return g_steal_pointer (&children);
+}
+
+typedef struct
+{
+  GArray *ids;
+  GArray *directories;
+} Subtree;
+
+static gboolean
+add_subtree_entry_cb (AvfsCursor  *cursor,
+                      gpointer     user_data,
+                      GError     **error)
+{
+  Subtree *subtree = user_data;
+  const guint8 *value = dirent_value (cursor, error);
+  guint64 child;
+
+  if (value == NULL)
+    return FALSE;
+  child = avfs_id_from_key (value);
+  g_array_append_val (subtree->ids, child);
+  if (value[AVFS_ID_KEY_LEN] == AVFS_NODE_KIND_DIRECTORY)
+    g_array_append_val (subtree->directories, child);
+  return TRUE;
 }
 
 /**
@@ -310,6 +344,7 @@ avfs_vault_collect_subtree (AvfsVault       *self,
 {
   g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (guint64));
   g_autoptr(GArray) directories = g_array_new (FALSE, FALSE, sizeof (guint64));
+  Subtree subtree = { ids, directories };
 
   g_array_append_val (ids, top->id);
   if (top->kind == AVFS_NODE_KIND_DIRECTORY)
@@ -317,36 +352,11 @@ avfs_vault_collect_subtree (AvfsVault       *self,
   for (guint d = 0; d < directories->len; d++)
     {
       guint8 prefix[AVFS_ID_KEY_LEN];
-      g_autoptr(AvfsCursor) cursor = NULL;
-      GError *local_error = NULL;
 
       avfs_id_key (g_array_index (directories, guint64, d), prefix);
-      cursor = avfs_storage_scan_prefix (self->storage, AVFS_COLLECTION_DIRENTS, prefix,
-                                         sizeof prefix, error);
-      if (cursor == NULL)
+      if (!avfs_vault_scan_prefix_each (self, AVFS_COLLECTION_DIRENTS, prefix, sizeof prefix,
+                                        add_subtree_entry_cb, &subtree, error))
         return NULL;
-      while (avfs_cursor_next (cursor, &local_error))
-        {
-          gsize len;
-          const guint8 *value = avfs_cursor_get_value (cursor, &len);
-          guint64 child;
-
-          if (len != DIRENT_VALUE_LEN)
-            {
-              g_set_error_literal (error, AVFS_ERROR, AVFS_ERROR_CORRUPT,
-                                   "A directory entry is damaged; run “avfs-cli vault verify”");
-              return NULL;
-            }
-          child = avfs_id_from_key (value);
-          g_array_append_val (ids, child);
-          if (value[AVFS_ID_KEY_LEN] == AVFS_NODE_KIND_DIRECTORY)
-            g_array_append_val (directories, child);
-        }
-      if (local_error != NULL)
-        {
-          g_propagate_error (error, local_error);
-          return NULL;
-        }
     }
   return g_steal_pointer (&ids);
 }

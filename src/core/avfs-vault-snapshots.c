@@ -111,55 +111,12 @@ check_description (const char  *description,
   return TRUE;
 }
 
-/* Called for each key/value a scan meets; the key is whole, prefix included. */
-typedef gboolean (*ScanFunc) (const guint8  *key,
-                              gsize          key_len,
-                              const guint8  *value,
-                              gsize          value_len,
-                              gpointer       user_data,
-                              GError       **error);
-
 static gboolean
-scan (AvfsVault     *self,
-      const char    *collection,
-      const guint8  *prefix,
-      gsize          prefix_len,
-      ScanFunc       func,
-      gpointer       user_data,
-      GError       **error)
+add_key_cb (AvfsCursor  *cursor,
+            gpointer     user_data,
+            GError     **error)
 {
-  g_autoptr(AvfsCursor) cursor = NULL;
-  GError *local_error = NULL;
-
-  cursor = avfs_storage_scan_prefix (self->storage, collection, prefix, prefix_len, error);
-  if (cursor == NULL)
-    return FALSE;
-  while (avfs_cursor_next (cursor, &local_error))
-    {
-      gsize key_len, value_len;
-      const guint8 *key = avfs_cursor_get_key (cursor, &key_len);
-      const guint8 *value = avfs_cursor_get_value (cursor, &value_len);
-
-      if (!func (key, key_len, value, value_len, user_data, error))
-        return FALSE;
-    }
-  if (local_error != NULL)
-    {
-      g_propagate_error (error, local_error);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static gboolean
-add_key_cb (const guint8  *key,
-            gsize          key_len,
-            const guint8  *value,
-            gsize          value_len,
-            gpointer       user_data,
-            GError       **error)
-{
-  g_ptr_array_add (user_data, g_bytes_new (key, key_len));
+  g_ptr_array_add (user_data, avfs_cursor_dup_key (cursor));
   return TRUE;
 }
 
@@ -173,7 +130,8 @@ collect_keys (AvfsVault     *self,
 {
   g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
 
-  if (!scan (self, collection, prefix, prefix_len, add_key_cb, keys, error))
+  if (!avfs_vault_scan_prefix_each (self, collection, prefix, prefix_len, add_key_cb, keys,
+                                    error))
     return NULL;
   return g_steal_pointer (&keys);
 }
@@ -242,15 +200,20 @@ check_free_name (AvfsVault        *self,
   return FALSE;
 }
 
-/* The parsed record of snapshot @name, or %AVFS_ERROR_NOT_FOUND. */
+/* The parsed record of snapshot @name, a name as the caller gave it: fails with
+ * %AVFS_ERROR_INVALID_ARGUMENT when it is malformed, %AVFS_ERROR_NOT_FOUND when there is
+ * no such snapshot. */
 static GVariant *
 require_snapshot (AvfsVault   *self,
                   const char  *name,
                   GError     **error)
 {
   GError *local_error = NULL;
-  g_autoptr(GBytes) bytes = load_record (self, NULL, name, &local_error);
+  g_autoptr(GBytes) bytes = NULL;
 
+  if (!check_name (name, error))
+    return NULL;
+  bytes = load_record (self, NULL, name, &local_error);
   if (bytes != NULL)
     return avfs_record_parse (bytes, SNAPSHOT_TYPE, "snapshot", error);
   if (local_error != NULL)
@@ -313,13 +276,12 @@ set_damaged (GError     **error,
 /* Adds a versions record (id ‖ number → AVFS_VERSION_RECORD) as (number size time op
  * content); the content stays a list of chunk hashes. */
 static gboolean
-add_version_cb (const guint8  *key,
-                gsize          key_len,
-                const guint8  *value,
-                gsize          value_len,
-                gpointer       user_data,
-                GError       **error)
+add_version_cb (AvfsCursor  *cursor,
+                gpointer     user_data,
+                GError     **error)
 {
+  gsize key_len;
+  const guint8 *key = avfs_cursor_get_key (cursor, &key_len);
   g_autoptr(GBytes) bytes = NULL;
   g_autoptr(GVariant) record = NULL;
   g_autoptr(GVariant) content = NULL;
@@ -331,7 +293,7 @@ add_version_cb (const guint8  *key,
   if (key_len != AVFS_ID_KEY_LEN + sizeof number)
     return set_damaged (error, "A version key");
   memcpy (&number, key + AVFS_ID_KEY_LEN, sizeof number);
-  bytes = g_bytes_new (value, value_len);
+  bytes = avfs_cursor_dup_value (cursor);
   record = avfs_record_parse (bytes, VERSION_TYPE, "version", error);
   if (record == NULL)
     return FALSE;
@@ -343,10 +305,10 @@ add_version_cb (const guint8  *key,
 
 /* The text after the node id of a tags or props key, or %NULL when it is not UTF-8. */
 static char *
-key_text (const guint8 *key,
-          gsize         key_len)
+key_text (AvfsCursor *cursor)
 {
-  const char *text = (const char *) key + AVFS_ID_KEY_LEN;
+  gsize key_len;
+  const char *text = (const char *) avfs_cursor_get_key (cursor, &key_len) + AVFS_ID_KEY_LEN;
 
   if (key_len <= AVFS_ID_KEY_LEN ||
       !g_utf8_validate_len (text, key_len - AVFS_ID_KEY_LEN, NULL))
@@ -355,14 +317,11 @@ key_text (const guint8 *key,
 }
 
 static gboolean
-add_tag_cb (const guint8  *key,
-            gsize          key_len,
-            const guint8  *value,
-            gsize          value_len,
-            gpointer       user_data,
-            GError       **error)
+add_tag_cb (AvfsCursor  *cursor,
+            gpointer     user_data,
+            GError     **error)
 {
-  g_autofree char *tag = key_text (key, key_len);
+  g_autofree char *tag = key_text (cursor);
 
   if (tag == NULL)
     return set_damaged (error, "A tag");
@@ -371,14 +330,13 @@ add_tag_cb (const guint8  *key,
 }
 
 static gboolean
-add_prop_cb (const guint8  *key,
-             gsize          key_len,
-             const guint8  *value,
-             gsize          value_len,
-             gpointer       user_data,
-             GError       **error)
+add_prop_cb (AvfsCursor  *cursor,
+             gpointer     user_data,
+             GError     **error)
 {
-  g_autofree char *name = key_text (key, key_len);
+  gsize value_len;
+  const guint8 *value = avfs_cursor_get_value (cursor, &value_len);
+  g_autofree char *name = key_text (cursor);
   g_autofree char *text = NULL;
 
   if (name == NULL || !g_utf8_validate_len ((const char *) value, value_len, NULL))
@@ -406,10 +364,12 @@ capture_node (AvfsVault       *self,
   if (key == NULL)
     return FALSE;
   avfs_id_key (node->id, prefix);
-  if (!scan (self, AVFS_COLLECTION_VERSIONS, prefix, sizeof prefix, add_version_cb, &versions,
-             error) ||
-      !scan (self, AVFS_COLLECTION_TAGS, prefix, sizeof prefix, add_tag_cb, &tags, error) ||
-      !scan (self, AVFS_COLLECTION_PROPS, prefix, sizeof prefix, add_prop_cb, &props, error))
+  if (!avfs_vault_scan_prefix_each (self, AVFS_COLLECTION_VERSIONS, prefix, sizeof prefix,
+                                    add_version_cb, &versions, error) ||
+      !avfs_vault_scan_prefix_each (self, AVFS_COLLECTION_TAGS, prefix, sizeof prefix,
+                                    add_tag_cb, &tags, error) ||
+      !avfs_vault_scan_prefix_each (self, AVFS_COLLECTION_PROPS, prefix, sizeof prefix,
+                                    add_prop_cb, &props, error))
     {
       g_prefix_error (error, "%s: ", path);
       return FALSE;
@@ -594,14 +554,13 @@ compare_infos (gconstpointer a,
 }
 
 static gboolean
-add_info_cb (const guint8  *key,
-             gsize          key_len,
-             const guint8  *value,
-             gsize          value_len,
-             gpointer       user_data,
-             GError       **error)
+add_info_cb (AvfsCursor  *cursor,
+             gpointer     user_data,
+             GError     **error)
 {
-  g_autoptr(GBytes) bytes = g_bytes_new (value, value_len);
+  gsize key_len;
+  const guint8 *key = avfs_cursor_get_key (cursor, &key_len);
+  g_autoptr(GBytes) bytes = avfs_cursor_dup_value (cursor);
   g_autoptr(GVariant) record = avfs_record_parse (bytes, SNAPSHOT_TYPE, "snapshot", error);
   g_autofree char *name = g_strndup ((const char *) key, key_len);
 
@@ -624,7 +583,8 @@ avfs_vault_snapshot_list (AvfsVault  *self,
 
   g_return_val_if_fail (AVFS_IS_VAULT (self), NULL);
   infos = g_ptr_array_new_with_free_func ((GDestroyNotify) avfs_snapshot_info_free);
-  if (!scan (self, AVFS_COLLECTION_SNAPSHOTS, NULL, 0, add_info_cb, infos, error))
+  if (!avfs_vault_scan_prefix_each (self, AVFS_COLLECTION_SNAPSHOTS, NULL, 0, add_info_cb,
+                                    infos, error))
     return NULL;
   g_ptr_array_sort (infos, compare_infos);
   return g_steal_pointer (&infos);
@@ -644,8 +604,6 @@ avfs_vault_snapshot_info (AvfsVault   *self,
 
   g_return_val_if_fail (AVFS_IS_VAULT (self), NULL);
   g_return_val_if_fail (name != NULL, NULL);
-  if (!check_name (name, error))
-    return NULL;
   record = require_snapshot (self, name, error);
   return record != NULL ? info_from_record (name, record) : NULL;
 }
@@ -703,8 +661,6 @@ avfs_vault_snapshot_delete (AvfsVault   *self,
 
   g_return_val_if_fail (AVFS_IS_VAULT (self), FALSE);
   g_return_val_if_fail (name != NULL, FALSE);
-  if (!check_name (name, error))
-    return FALSE;
   locker = g_mutex_locker_new (&self->write_lock);
   record = require_snapshot (self, name, error);
   if (record == NULL)
@@ -718,21 +674,47 @@ avfs_vault_snapshot_delete (AvfsVault   *self,
   return avfs_vault_transaction (self, delete_cb, &job, error);
 }
 
-/* One entry of a snapshot being restored. */
-typedef struct
+/**
+ * avfs_snapshot_entry_versions:
+ * @entry: a stored AVFS_SNAPSHOT_ENTRY
+ *
+ * Returns: (transfer full) (nullable): its versions, an a(utxsay) array, or %NULL with
+ *   %AVFS_ERROR_CORRUPT when @entry is not a snapshot entry
+ */
+GVariant *
+avfs_snapshot_entry_versions (GBytes  *entry,
+                              GError **error)
 {
-  char *path;
-  GVariant *entry; /* AVFS_SNAPSHOT_ENTRY */
-} Entry;
+  g_autoptr(GVariant) record = g_variant_ref_sink (g_variant_new_from_bytes (ENTRY_TYPE, entry,
+                                                                             FALSE));
 
-static void
-entry_free (gpointer data)
+  if (!g_variant_is_normal_form (record))
+    {
+      g_set_error_literal (error, AVFS_ERROR, AVFS_ERROR_CORRUPT,
+                           "A snapshot entry is damaged; run “avfs-cli vault verify”");
+      return NULL;
+    }
+  return g_variant_get_child_value (record, 4);
+}
+
+/**
+ * avfs_snapshot_version_content:
+ * @versions: what avfs_snapshot_entry_versions() returned
+ * @index: which of them
+ * @number: (out): the version's number
+ *
+ * Returns: (transfer full): the version's chunk hashes
+ */
+GBytes *
+avfs_snapshot_version_content (GVariant *versions,
+                               gsize     index,
+                               guint32  *number)
 {
-  Entry *entry = data;
+  g_autoptr(GVariant) version = g_variant_get_child_value (versions, index);
+  g_autoptr(GVariant) content = g_variant_get_child_value (version, 4);
 
-  g_free (entry->path);
-  g_variant_unref (entry->entry);
-  g_free (entry);
+  g_variant_get_child (version, 0, "u", number);
+  return g_variant_get_data_as_bytes (content);
 }
 
 /* Whether the versions of an entry are numbered upwards, each content whole hashes. */
@@ -745,32 +727,39 @@ versions_are_sound (GVariant *entry)
 
   for (gsize i = 0; i < n; i++)
     {
-      g_autoptr(GVariant) version = g_variant_get_child_value (versions, i);
-      g_autoptr(GVariant) content = g_variant_get_child_value (version, 4);
       guint32 number;
+      g_autoptr(GBytes) content = avfs_snapshot_version_content (versions, i, &number);
 
-      g_variant_get_child (version, 0, "u", &number);
-      if (number <= previous || g_variant_get_size (content) % AVFS_HASH_LEN != 0)
+      if (number <= previous || g_bytes_get_size (content) % AVFS_HASH_LEN != 0)
         return FALSE;
       previous = number;
     }
   return TRUE;
 }
 
-/* Checks an entry read from a snapshot, so the restore only writes sound records. */
-static Entry *
-parse_entry (const char    *path,
-             gsize          path_len,
-             const guint8  *value,
-             gsize          value_len,
-             GError       **error)
+/* A snapshot's tree as it is read back: @entries[i] goes at @paths[i]. */
+typedef struct
 {
+  gsize prefix_len;    /* of the entries' keys: name ‖ 0 */
+  GPtrArray *paths;    /* char * */
+  GPtrArray *entries;  /* GVariant: AVFS_SNAPSHOT_ENTRY */
+} LoadEntries;
+
+/* Checks an entry read from a snapshot, so the restore only writes sound records. */
+static gboolean
+add_entry_cb (AvfsCursor  *cursor,
+              gpointer     user_data,
+              GError     **error)
+{
+  LoadEntries *load = user_data;
+  gsize key_len;
+  const char *path = (const char *) avfs_cursor_get_key (cursor, &key_len) + load->prefix_len;
+  gsize path_len = key_len - load->prefix_len;
   g_autofree char *copy = g_strndup (path, path_len);
   g_autofree char *normalized = avfs_path_normalize (copy, NULL);
-  g_autoptr(GBytes) bytes = g_bytes_new (value, value_len);
+  g_autoptr(GBytes) bytes = avfs_cursor_dup_value (cursor);
   g_autoptr(GVariant) entry = g_variant_ref_sink (g_variant_new_from_bytes (ENTRY_TYPE, bytes,
                                                                             FALSE));
-  Entry *parsed;
   guint8 kind = 0;
 
   if (g_variant_is_normal_form (entry))
@@ -784,67 +773,44 @@ parse_entry (const char    *path,
 
       g_set_error (error, AVFS_ERROR, AVFS_ERROR_CORRUPT,
                    "The entry for %s is damaged; run “avfs-cli vault verify”", shown);
-      return NULL;
+      return FALSE;
     }
-  parsed = g_new (Entry, 1);
-  parsed->path = g_steal_pointer (&copy);
-  parsed->entry = g_steal_pointer (&entry);
-  return parsed;
-}
-
-typedef struct
-{
-  gsize prefix_len;
-  GPtrArray *entries;
-} LoadEntries;
-
-static gboolean
-add_entry_cb (const guint8  *key,
-              gsize          key_len,
-              const guint8  *value,
-              gsize          value_len,
-              gpointer       user_data,
-              GError       **error)
-{
-  LoadEntries *load = user_data;
-  Entry *entry = parse_entry ((const char *) key + load->prefix_len, key_len - load->prefix_len,
-                              value, value_len, error);
-
-  if (entry == NULL)
-    return FALSE;
-  g_ptr_array_add (load->entries, entry);
+  g_ptr_array_add (load->paths, g_steal_pointer (&copy));
+  g_ptr_array_add (load->entries, g_steal_pointer (&entry));
   return TRUE;
 }
 
-/* The entries of snapshot @name in key order, which puts every directory before what
- * it holds (a path sorts before the paths it is a prefix of). */
-static GPtrArray *
+/* Reads the entries of snapshot @name into @paths and @entries in key order, which puts
+ * every directory before what it holds (a path sorts before the paths it is a prefix
+ * of). */
+static gboolean
 load_entries (AvfsVault   *self,
               const char  *name,
+              GPtrArray   *paths,
+              GPtrArray   *entries,
               GError     **error)
 {
   g_autoptr(GBytes) prefix = entries_prefix (name);
-  g_autoptr(GPtrArray) entries = g_ptr_array_new_with_free_func (entry_free);
-  LoadEntries load = { g_bytes_get_size (prefix), entries };
-  Entry *root;
+  LoadEntries load = { g_bytes_get_size (prefix), paths, entries };
   guint8 kind = 0;
 
-  if (!scan (self, AVFS_COLLECTION_SNAPSHOT_ENTRIES, g_bytes_get_data (prefix, NULL),
-             g_bytes_get_size (prefix), add_entry_cb, &load, error))
+  if (!avfs_vault_scan_prefix_each (self, AVFS_COLLECTION_SNAPSHOT_ENTRIES,
+                                    g_bytes_get_data (prefix, NULL), g_bytes_get_size (prefix),
+                                    add_entry_cb, &load, error))
     {
       g_prefix_error (error, "Snapshot “%s”: ", name);
-      return NULL;
+      return FALSE;
     }
-  root = entries->len > 0 ? g_ptr_array_index (entries, 0) : NULL;
-  if (root != NULL)
-    g_variant_get_child (root->entry, 0, "y", &kind);
-  if (root == NULL || !g_str_equal (root->path, "/") || kind != AVFS_NODE_KIND_DIRECTORY)
+  if (entries->len > 0)
+    g_variant_get_child (g_ptr_array_index (entries, 0), 0, "y", &kind);
+  if (entries->len == 0 || !g_str_equal (g_ptr_array_index (paths, 0), "/") ||
+      kind != AVFS_NODE_KIND_DIRECTORY)
     {
       g_set_error (error, AVFS_ERROR, AVFS_ERROR_CORRUPT,
                    "Snapshot “%s” has no root directory; it is damaged", name);
-      return NULL;
+      return FALSE;
     }
-  return g_steal_pointer (&entries);
+  return TRUE;
 }
 
 /* The keys of the whole tree, one array per collection of tree_collections. */
@@ -894,17 +860,19 @@ typedef struct
 {
   AvfsVault *vault;
   const char *name;
-  GPtrArray *entries;      /* Entry: the snapshot's tree, parents first */
+  GPtrArray *paths;        /* char *: where each entry goes… */
+  GPtrArray *entries;      /* …GVariant: the snapshot's tree, parents first */
   SnapshotWrite undo;      /* the current tree, saved before it is replaced */
   GPtrArray *wipe;         /* per tree collection, GBytes: the current tree's keys */
   GHashTable *directories; /* path → new id (guint64 *), filled inside the transaction */
 } RestoreJob;
 
-/* Makes the node for @entry: `/` keeps its id, everything else gets a new one. */
+/* Makes the node for the entry at @path: `/` keeps its id, everything else gets a new
+ * one. */
 static AvfsNode *
 new_node (RestoreJob       *job,
           AvfsTransaction  *tx,
-          const Entry      *entry,
+          const char       *path,
           AvfsNodeKind      kind,
           GError          **error)
 {
@@ -912,19 +880,19 @@ new_node (RestoreJob       *job,
   const guint64 *parent;
   guint64 id;
 
-  if (g_str_equal (entry->path, "/"))
+  if (g_str_equal (path, "/"))
     return avfs_node_new (AVFS_ROOT_ID, AVFS_NODE_KIND_DIRECTORY, 0, "");
-  parent_path = avfs_path_get_parent (entry->path);
+  parent_path = avfs_path_get_parent (path);
   parent = g_hash_table_lookup (job->directories, parent_path);
   if (parent == NULL)
     {
       g_set_error (error, AVFS_ERROR, AVFS_ERROR_CORRUPT,
-                   "%s has no parent directory in the snapshot, which is damaged", entry->path);
+                   "%s has no parent directory in the snapshot, which is damaged", path);
       return NULL;
     }
   if (!avfs_vault_next_id (job->vault, tx, &id, error))
     return NULL;
-  return avfs_node_new (id, kind, *parent, avfs_path_get_name (entry->path));
+  return avfs_node_new (id, kind, *parent, avfs_path_get_name (path));
 }
 
 /* Writes every version of a file back; the newest is its current content. */
@@ -999,11 +967,11 @@ restore_labels (AvfsTransaction  *tx,
   return TRUE;
 }
 
-/* Rebuilds one entry of the snapshot, counting it in @usage and checking quotas. */
+/* Rebuilds entry @i of the snapshot, counting it in @usage and checking quotas. */
 static gboolean
 restore_entry (RestoreJob       *job,
                AvfsTransaction  *tx,
-               const Entry      *entry,
+               guint             i,
                AvfsUsage        *usage,
                GError          **error)
 {
@@ -1011,13 +979,14 @@ restore_entry (RestoreJob       *job,
   g_autoptr(GVariantIter) tags = NULL;
   g_autoptr(GVariantIter) props = NULL;
   g_autoptr(AvfsNode) node = NULL;
+  const char *path = g_ptr_array_index (job->paths, i);
   guint8 kind;
   guint32 mode;
   gint64 created_us, modified_us;
 
-  g_variant_get (entry->entry, AVFS_SNAPSHOT_ENTRY, &kind, &mode, &created_us, &modified_us,
-                 &versions, &tags, &props);
-  node = new_node (job, tx, entry, kind, error);
+  g_variant_get (g_ptr_array_index (job->entries, i), AVFS_SNAPSHOT_ENTRY, &kind, &mode,
+                 &created_us, &modified_us, &versions, &tags, &props);
+  node = new_node (job, tx, path, kind, error);
   if (node == NULL)
     return FALSE;
   node->mode = mode;
@@ -1025,7 +994,7 @@ restore_entry (RestoreJob       *job,
   node->modified_us = modified_us;
   if (kind == AVFS_NODE_KIND_DIRECTORY)
     {
-      g_hash_table_insert (job->directories, g_strdup (entry->path),
+      g_hash_table_insert (job->directories, g_strdup (path),
                            g_memdup2 (&node->id, sizeof node->id));
       if (node->id != AVFS_ROOT_ID)
         usage->directories++;
@@ -1036,7 +1005,7 @@ restore_entry (RestoreJob       *job,
         return FALSE;
       usage->files++;
       usage->bytes += node->size;
-      if (!avfs_vault_check_quota (job->vault, tx, usage, node->size, entry->path, error))
+      if (!avfs_vault_check_quota (job->vault, tx, usage, node->size, path, error))
         return FALSE;
     }
   return avfs_node_save (tx, node, error) &&
@@ -1065,7 +1034,7 @@ restore_cb (AvfsTransaction  *tx,
           return FALSE;
     }
   for (guint i = 0; i < job->entries->len; i++)
-    if (!restore_entry (job, tx, g_ptr_array_index (job->entries, i), &usage, error))
+    if (!restore_entry (job, tx, i, &usage, error))
       {
         g_prefix_error (error, "Cannot restore snapshot “%s”: ", job->name);
         return FALSE;
@@ -1096,7 +1065,8 @@ avfs_vault_snapshot_restore (AvfsVault   *self,
 {
   g_autoptr(GMutexLocker) locker = NULL;
   g_autoptr(GVariant) record = NULL;
-  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) entries = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
   g_autofree char *undo = NULL;
   g_autofree char *description = NULL;
   g_autoptr(Capture) capture = NULL;
@@ -1107,16 +1077,16 @@ avfs_vault_snapshot_restore (AvfsVault   *self,
 
   g_return_val_if_fail (AVFS_IS_VAULT (self), FALSE);
   g_return_val_if_fail (name != NULL, FALSE);
-  if (!check_name (name, error))
-    return FALSE;
   locker = g_mutex_locker_new (&self->write_lock);
   record = require_snapshot (self, name, error);
-  entries = record != NULL ? load_entries (self, name, error) : NULL;
-  undo = entries != NULL ? pick_undo_name (self, error) : NULL;
+  if (record == NULL || !load_entries (self, name, paths, entries, error))
+    return FALSE;
+  undo = pick_undo_name (self, error);
   capture = undo != NULL ? capture_tree (self, undo, error) : NULL;
   wipe = capture != NULL ? collect_tree_keys (self, error) : NULL;
   if (wipe == NULL)
     return FALSE;
+  job.paths = paths;
   job.entries = entries;
   description = g_strdup_printf ("Before restoring “%s”", name);
   job.undo = (SnapshotWrite) { undo, description, TRUE, g_get_real_time (), capture };

@@ -434,6 +434,22 @@ bytes_to_string (const guint8 *data,
   return text;
 }
 
+static gboolean
+add_entry_cb (AvfsCursor  *cursor,
+              gpointer     user_data,
+              GError     **error)
+{
+  gsize key_len, value_len;
+  const guint8 *key = avfs_cursor_get_key (cursor, &key_len);
+  const guint8 *value = avfs_cursor_get_value (cursor, &value_len);
+  AvfsMetaEntry *entry = g_new (AvfsMetaEntry, 1);
+
+  entry->key = bytes_to_string (key + AVFS_ID_KEY_LEN, key_len - AVFS_ID_KEY_LEN);
+  entry->value = bytes_to_string (value, value_len);
+  g_ptr_array_add (user_data, entry);
+  return TRUE;
+}
+
 /* The records of @path's node in @collection, in byte order of their text, as pairs
  * of text and value. */
 static GPtrArray *
@@ -444,34 +460,16 @@ list_node_records (AvfsVault   *self,
 {
   g_autofree char *normalized = NULL;
   g_autoptr(AvfsNode) node = avfs_vault_resolve_user_path (self, path, &normalized, error);
-  g_autoptr(AvfsCursor) cursor = NULL;
   g_autoptr(GPtrArray) entries = NULL;
-  GError *local_error = NULL;
   guint8 prefix[AVFS_ID_KEY_LEN];
 
   if (node == NULL)
     return NULL;
   avfs_id_key (node->id, prefix);
-  cursor = avfs_storage_scan_prefix (self->storage, collection, prefix, sizeof prefix, error);
-  if (cursor == NULL)
-    return NULL;
   entries = g_ptr_array_new_with_free_func ((GDestroyNotify) avfs_meta_entry_free);
-  while (avfs_cursor_next (cursor, &local_error))
-    {
-      gsize key_len, value_len;
-      const guint8 *key = avfs_cursor_get_key (cursor, &key_len);
-      const guint8 *value = avfs_cursor_get_value (cursor, &value_len);
-      AvfsMetaEntry *entry = g_new (AvfsMetaEntry, 1);
-
-      entry->key = bytes_to_string (key + AVFS_ID_KEY_LEN, key_len - AVFS_ID_KEY_LEN);
-      entry->value = bytes_to_string (value, value_len);
-      g_ptr_array_add (entries, entry);
-    }
-  if (local_error != NULL)
-    {
-      g_propagate_error (error, local_error);
-      return NULL;
-    }
+  if (!avfs_vault_scan_prefix_each (self, collection, prefix, sizeof prefix, add_entry_cb,
+                                    entries, error))
+    return NULL;
   return g_steal_pointer (&entries);
 }
 
@@ -560,13 +558,36 @@ check_index_key (const guint8  *key,
                  gsize          len,
                  GError       **error)
 {
-  if (len < AVFS_ID_KEY_LEN + 2 || key[len - AVFS_ID_KEY_LEN - 1] != 0 ||
-      memchr (key, 0, len - AVFS_ID_KEY_LEN - 1) != NULL)
+  if (!avfs_tag_index_key_is_valid (key, len))
     {
       g_set_error_literal (error, AVFS_ERROR, AVFS_ERROR_CORRUPT,
                            "The tag index is damaged; run “avfs-cli vault verify”");
       return FALSE;
     }
+  return TRUE;
+}
+
+/* Counts an index entry; the index is in tag order, so the entries of one tag come
+ * together. */
+static gboolean
+count_tag_cb (AvfsCursor  *cursor,
+              gpointer     user_data,
+              GError     **error)
+{
+  GPtrArray *counts = user_data;
+  AvfsTagCount *last = counts->len > 0 ? g_ptr_array_index (counts, counts->len - 1) : NULL;
+  gsize len;
+  const guint8 *key = avfs_cursor_get_key (cursor, &len);
+
+  if (!check_index_key (key, len, error))
+    return FALSE;
+  if (last == NULL || !g_str_equal (last->tag, (const char *) key))
+    {
+      last = g_new0 (AvfsTagCount, 1);
+      last->tag = g_strdup ((const char *) key);
+      g_ptr_array_add (counts, last);
+    }
+  last->count++;
   return TRUE;
 }
 
@@ -580,38 +601,13 @@ GPtrArray *
 avfs_vault_tags_all (AvfsVault  *self,
                      GError    **error)
 {
-  g_autoptr(AvfsCursor) cursor = NULL;
   g_autoptr(GPtrArray) counts = NULL;
-  AvfsTagCount *last = NULL;
-  GError *local_error = NULL;
 
   g_return_val_if_fail (AVFS_IS_VAULT (self), NULL);
-  cursor = avfs_storage_scan_range (self->storage, AVFS_COLLECTION_TAG_INDEX, NULL, 0, NULL,
-                                    0, error);
-  if (cursor == NULL)
-    return NULL;
   counts = g_ptr_array_new_with_free_func ((GDestroyNotify) avfs_tag_count_free);
-  /* The index is in tag order, so the entries of one tag come together. */
-  while (avfs_cursor_next (cursor, &local_error))
-    {
-      gsize len;
-      const guint8 *key = avfs_cursor_get_key (cursor, &len);
-
-      if (!check_index_key (key, len, error))
-        return NULL;
-      if (last == NULL || !g_str_equal (last->tag, (const char *) key))
-        {
-          last = g_new0 (AvfsTagCount, 1);
-          last->tag = g_strdup ((const char *) key);
-          g_ptr_array_add (counts, last);
-        }
-      last->count++;
-    }
-  if (local_error != NULL)
-    {
-      g_propagate_error (error, local_error);
-      return NULL;
-    }
+  if (!avfs_vault_scan_prefix_each (self, AVFS_COLLECTION_TAG_INDEX, NULL, 0, count_tag_cb,
+                                    counts, error))
+    return NULL;
   return g_steal_pointer (&counts);
 }
 
@@ -622,26 +618,32 @@ compare_paths (gconstpointer a,
   return strcmp (*(const char * const *) a, *(const char * const *) b);
 }
 
-/* Adds the path of node @id to @paths, unless the node went since the scan read it. */
-static gboolean
-add_node_path (AvfsVault  *self,
-               guint64     id,
-               GPtrArray  *paths,
-               GError    **error)
+typedef struct
 {
-  GError *local_error = NULL;
-  char *path = avfs_vault_node_path (self, NULL, id, &local_error);
+  AvfsVault *vault;
+  gsize prefix_len;  /* tag ‖ 0 */
+  GPtrArray *paths;
+} FindByTag;
 
+/* Adds the path of the node an index entry names. */
+static gboolean
+add_node_path_cb (AvfsCursor  *cursor,
+                  gpointer     user_data,
+                  GError     **error)
+{
+  FindByTag *find = user_data;
+  gsize len;
+  const guint8 *key = avfs_cursor_get_key (cursor, &len);
+  GError *local_error = NULL;
+  char *path;
+
+  if (!check_index_key (key, len, error))
+    return FALSE;
+  path = avfs_vault_node_path (find->vault, NULL, avfs_id_from_key (key + find->prefix_len),
+                               &local_error);
   if (path != NULL)
-    g_ptr_array_add (paths, path);
-  else if (g_error_matches (local_error, AVFS_ERROR, AVFS_ERROR_NOT_FOUND))
-    g_clear_error (&local_error);
-  else
-    {
-      g_propagate_error (error, local_error);
-      return FALSE;
-    }
-  return TRUE;
+    g_ptr_array_add (find->paths, path);
+  return avfs_skip_not_found (local_error, error);
 }
 
 /**
@@ -657,35 +659,18 @@ avfs_vault_find_by_tag (AvfsVault   *self,
                         const char  *tag,
                         GError     **error)
 {
-  g_autoptr(AvfsCursor) cursor = NULL;
   g_autoptr(GPtrArray) paths = NULL;
-  GError *local_error = NULL;
-  gsize tag_len;
+  FindByTag find;
 
   g_return_val_if_fail (AVFS_IS_VAULT (self), NULL);
   if (!avfs_vault_check_tag (tag, error))
     return NULL;
-  /* The prefix tag ‖ 0 is the tag with its terminating NUL. */
-  tag_len = strlen (tag);
-  cursor = avfs_storage_scan_prefix (self->storage, AVFS_COLLECTION_TAG_INDEX,
-                                     (const guint8 *) tag, tag_len + 1, error);
-  if (cursor == NULL)
-    return NULL;
   paths = g_ptr_array_new_with_free_func (g_free);
-  while (avfs_cursor_next (cursor, &local_error))
-    {
-      gsize len;
-      const guint8 *key = avfs_cursor_get_key (cursor, &len);
-
-      if (!check_index_key (key, len, error) ||
-          !add_node_path (self, avfs_id_from_key (key + tag_len + 1), paths, error))
-        return NULL;
-    }
-  if (local_error != NULL)
-    {
-      g_propagate_error (error, local_error);
-      return NULL;
-    }
+  /* The prefix tag ‖ 0 is the tag with its terminating NUL. */
+  find = (FindByTag) { self, strlen (tag) + 1, paths };
+  if (!avfs_vault_scan_prefix_each (self, AVFS_COLLECTION_TAG_INDEX, (const guint8 *) tag,
+                                    find.prefix_len, add_node_path_cb, &find, error))
+    return NULL;
   g_ptr_array_sort (paths, compare_paths);
   g_ptr_array_add (paths, NULL);
   return (char **) g_ptr_array_free (g_steal_pointer (&paths), FALSE);

@@ -87,19 +87,38 @@ check_cancelled (GCancellable  *cancellable,
   return !g_cancellable_set_error_if_cancelled (cancellable, error);
 }
 
-/* Hands on a transfer's error; a cancellation becomes AVFS_ERROR_CANCELLED, whichever
- * layer (ours, GIO's) noticed it first. */
-static void
-finish_error (GError      **error,
-              GError       *local_error,
-              const char   *cancelled_message)
+/* Zeroes the caller's report, or @local when the caller wants none, and returns it. */
+static AvfsTransferReport *
+report_init (AvfsTransferReport *report,
+             AvfsTransferReport *local)
 {
+  if (report == NULL)
+    report = local;
+  *report = (AvfsTransferReport) { 0 };
+  return report;
+}
+
+/* Ends a transfer: after success, with a last progress report; after a failure, handing
+ * on its error, where a cancellation becomes AVFS_ERROR_CANCELLED with
+ * @cancelled_message, whichever layer (ours, GIO's) noticed it first. */
+static gboolean
+finish_transfer (Progress    *progress,
+                 GError      *local_error,
+                 const char  *cancelled_message,
+                 GError     **error)
+{
+  if (local_error == NULL)
+    {
+      progress_report (progress, TRUE);
+      return TRUE;
+    }
   if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
       g_clear_error (&local_error);
       g_set_error_literal (&local_error, AVFS_ERROR, AVFS_ERROR_CANCELLED, cancelled_message);
     }
   g_propagate_error (error, local_error);
+  return FALSE;
 }
 
 /* ------------------------------------------------------------------------------------ */
@@ -358,56 +377,72 @@ import_read (Import      *import,
   return g_steal_pointer (&chunks);
 }
 
-/* The vault's node called @name in @parent, or %NULL (error unset) when there is none. */
-static AvfsNode *
-import_lookup (Import          *import,
-               const ImportDir *parent,
-               const char      *name,
-               GError         **error)
+/* A host file or directory an import takes, and where it goes. */
+typedef struct
 {
-  if (parent->id == 0)
-    return NULL; /* a directory this import creates starts empty */
-  return avfs_vault_lookup_child (import->vault, NULL, parent->id, name, error);
-}
+  ImportDir *parent;      /* the vault directory it goes into… */
+  const char *name;       /* …under this name */
+  const char *vault_path;
+  const char *host_path;
+} ImportItem;
 
+/* Finds what the vault holds where @item goes, leaving @existing %NULL when there is
+ * nothing; what is there must be of @kind, since an import replaces a file only with a
+ * file. */
 static gboolean
-import_file (Import       *import,
-             int           fd,
-             guint32       host_mode,
-             ImportDir    *parent,
-             const char   *name,
-             const char   *host_path,
-             GError      **error)
+import_lookup (Import            *import,
+               const ImportItem  *item,
+               AvfsNodeKind       kind,
+               AvfsNode         **existing,
+               GError           **error)
 {
-  g_autofree char *vault_path = avfs_path_join (parent->vault_path, name);
-  g_autoptr(AvfsNode) existing = NULL;
-  g_autoptr(AvfsChunkWriter) chunks = NULL;
-  g_autoptr(GBytes) content = NULL;
-  /* Like git, keep whether a file is executable and no other permission bit. */
-  guint32 mode = (host_mode & 0111) != 0 ? 0755 : 0644;
   GError *local_error = NULL;
-  ImportEntry entry;
 
-  existing = import_lookup (import, parent, name, &local_error);
+  /* A directory this import creates starts empty. */
+  if (item->parent->id != 0)
+    *existing = avfs_vault_lookup_child (import->vault, NULL, item->parent->id, item->name,
+                                         &local_error);
   if (local_error != NULL)
     {
       g_propagate_error (error, local_error);
       return FALSE;
     }
-  if (existing != NULL && existing->kind == AVFS_NODE_KIND_DIRECTORY)
-    {
-      g_set_error (error, AVFS_ERROR, AVFS_ERROR_IS_A_DIRECTORY,
-                   "Cannot import the file %s: %s is a directory in the vault; move it aside first",
-                   host_path, vault_path);
-      return FALSE;
-    }
+  if (*existing == NULL || (*existing)->kind == kind)
+    return TRUE;
+  if (kind == AVFS_NODE_KIND_FILE)
+    g_set_error (error, AVFS_ERROR, AVFS_ERROR_IS_A_DIRECTORY,
+                 "Cannot import the file %s: %s is a directory in the vault; move it aside first",
+                 item->host_path, item->vault_path);
+  else
+    g_set_error (error, AVFS_ERROR, AVFS_ERROR_NOT_A_DIRECTORY,
+                 "Cannot import the directory %s: %s is a file in the vault; move it aside first",
+                 item->host_path, item->vault_path);
+  return FALSE;
+}
+
+static gboolean
+import_file (Import            *import,
+             int                fd,
+             guint32            host_mode,
+             const ImportItem  *item,
+             GError           **error)
+{
+  g_autoptr(AvfsNode) existing = NULL;
+  g_autoptr(AvfsChunkWriter) chunks = NULL;
+  g_autoptr(GBytes) content = NULL;
+  /* Like git, keep whether a file is executable and no other permission bit. */
+  guint32 mode = (host_mode & 0111) != 0 ? 0755 : 0644;
+  ImportEntry entry;
+
+  if (!import_lookup (import, item, AVFS_NODE_KIND_FILE, &existing, error))
+    return FALSE;
   import->progress.state.files_done++;
   if (existing != NULL && (import->flags & AVFS_IMPORT_NO_CLOBBER))
     {
       import->report->skipped_existing++;
       return TRUE;
     }
-  chunks = import_read (import, fd, host_path, error);
+  chunks = import_read (import, fd, item->host_path, error);
   if (chunks == NULL)
     return FALSE;
   progress_report (&import->progress, FALSE);
@@ -422,9 +457,9 @@ import_file (Import       *import,
         return TRUE;
       g_clear_pointer (&chunks, avfs_chunk_writer_free);
     }
-  entry = (ImportEntry) { g_rc_box_acquire (parent), NULL, g_strdup (name), mode,
+  entry = (ImportEntry) { g_rc_box_acquire (item->parent), NULL, g_strdup (item->name), mode,
                           g_steal_pointer (&existing), g_steal_pointer (&chunks) };
-  return import_add (import, &entry, vault_path, error);
+  return import_add (import, &entry, item->vault_path, error);
 }
 
 static gboolean import_directory (Import      *import,
@@ -434,41 +469,26 @@ static gboolean import_directory (Import      *import,
                                   GError     **error);
 
 static gboolean
-import_subdirectory (Import       *import,
-                     int           fd,
-                     ImportDir    *parent,
-                     const char   *name,
-                     const char   *host_path,
-                     GError      **error)
+import_subdirectory (Import            *import,
+                     int                fd,
+                     const ImportItem  *item,
+                     GError           **error)
 {
-  g_autofree char *vault_path = avfs_path_join (parent->vault_path, name);
   g_autoptr(AvfsNode) existing = NULL;
   g_autoptr(ImportDir) dir = NULL;
-  GError *local_error = NULL;
 
-  existing = import_lookup (import, parent, name, &local_error);
-  if (local_error != NULL)
-    {
-      g_propagate_error (error, local_error);
-      return FALSE;
-    }
-  if (existing != NULL && existing->kind != AVFS_NODE_KIND_DIRECTORY)
-    {
-      g_set_error (error, AVFS_ERROR, AVFS_ERROR_NOT_A_DIRECTORY,
-                   "Cannot import the directory %s: %s is a file in the vault; move it aside first",
-                   host_path, vault_path);
-      return FALSE;
-    }
-  dir = import_dir_new (vault_path, existing != NULL ? existing->id : 0);
+  if (!import_lookup (import, item, AVFS_NODE_KIND_DIRECTORY, &existing, error))
+    return FALSE;
+  dir = import_dir_new (item->vault_path, existing != NULL ? existing->id : 0);
   if (existing == NULL)
     {
-      ImportEntry entry = { g_rc_box_acquire (parent), g_rc_box_acquire (dir),
-                            g_strdup (name), 0, NULL, NULL };
+      ImportEntry entry = { g_rc_box_acquire (item->parent), g_rc_box_acquire (dir),
+                            g_strdup (item->name), 0, NULL, NULL };
 
-      if (!import_add (import, &entry, vault_path, error))
+      if (!import_add (import, &entry, item->vault_path, error))
         return FALSE;
     }
-  return import_directory (import, fd, dir, host_path, error);
+  return import_directory (import, fd, dir, item->host_path, error);
 }
 
 /* Says why @name in @dir cannot be imported, or returns %NULL when it can. */
@@ -503,8 +523,10 @@ import_child (Import       *import,
               GError      **error)
 {
   g_autofree char *host_path = g_build_filename (dir_host_path, name, NULL);
+  g_autofree char *vault_path = NULL;
   g_auto(HostFd) fd = -1;
   const char *refusal;
+  ImportItem item;
   struct stat st;
 
   if (!check_cancelled (import->cancellable, error))
@@ -542,9 +564,11 @@ import_child (Import       *import,
       import->report->skipped_names++;
       return TRUE;
     }
+  vault_path = avfs_path_join (dir->vault_path, name);
+  item = (ImportItem) { dir, name, vault_path, host_path };
   if (S_ISDIR (st.st_mode))
-    return import_subdirectory (import, fd, dir, name, host_path, error);
-  return import_file (import, fd, st.st_mode, dir, name, host_path, error);
+    return import_subdirectory (import, fd, &item, error);
+  return import_file (import, fd, st.st_mode, &item, error);
 }
 
 static gint
@@ -687,6 +711,8 @@ import_top_file (Import             *import,
   g_autoptr(AvfsFileInfo) info = avfs_vault_stat (import->vault, target, NULL);
   g_autofree char *name = NULL;
   g_autofree char *parent_path = NULL;
+  g_autofree char *vault_path = NULL;
+  ImportItem item;
 
   if (info != NULL && info->kind == AVFS_NODE_KIND_DIRECTORY)
     {
@@ -708,8 +734,11 @@ import_top_file (Import             *import,
       parent_path = avfs_path_get_parent (target);
     }
   import->batch.top = import_find_directory (import, parent_path, host_path, error);
-  return import->batch.top != NULL &&
-         import_file (import, fd, st->st_mode, import->batch.top, name, host_path, error);
+  if (import->batch.top == NULL)
+    return FALSE;
+  vault_path = avfs_path_join (parent_path, name);
+  item = (ImportItem) { import->batch.top, name, vault_path, host_path };
+  return import_file (import, fd, st->st_mode, &item, error);
 }
 
 static void
@@ -806,17 +835,15 @@ avfs_vault_import (AvfsVault           *self,
                    GError             **error)
 {
   g_autofree char *target = NULL;
+  g_autofree char *cancelled = NULL;
   g_autoptr(GMutexLocker) locker = NULL;
   AvfsTransferReport local_report;
   GError *local_error = NULL;
   Import import;
-  gboolean ok;
 
   g_return_val_if_fail (AVFS_IS_VAULT (self), FALSE);
   g_return_val_if_fail (host_path != NULL, FALSE);
-  if (report == NULL)
-    report = &local_report;
-  *report = (AvfsTransferReport) { 0 };
+  report = report_init (report, &local_report);
   target = avfs_path_normalize (vault_path, error);
   if (target == NULL)
     return FALSE;
@@ -824,19 +851,12 @@ avfs_vault_import (AvfsVault           *self,
   locker = g_mutex_locker_new (&self->write_lock);
   import_init (&import, self, host_path, target, flags, progress, user_data, cancellable,
                report);
-  ok = import_run (&import, host_path, target, &local_error);
-  if (ok)
-    progress_report (&import.progress, TRUE);
+  import_run (&import, host_path, target, &local_error);
   import_clear (&import);
-  if (!ok)
-    {
-      g_autofree char *message = g_strdup_printf (
-          "The import into %s was cancelled after %" G_GUINT64_FORMAT " files; "
-          "they stay in the vault, and importing again finishes the job", target, report->files);
-
-      finish_error (error, local_error, message);
-    }
-  return ok;
+  cancelled = g_strdup_printf ("The import into %s was cancelled after %" G_GUINT64_FORMAT
+                               " files; they stay in the vault, and importing again finishes "
+                               "the job", target, report->files);
+  return finish_transfer (&import.progress, local_error, cancelled, error);
 }
 
 /* ------------------------------------------------------------------------------------ */
@@ -1320,32 +1340,23 @@ avfs_vault_export (AvfsVault           *self,
                    AvfsTransferReport  *report,
                    GError             **error)
 {
+  g_autofree char *cancelled = NULL;
   AvfsTransferReport local_report;
   GError *local_error = NULL;
   Export export;
-  gboolean ok;
 
   g_return_val_if_fail (AVFS_IS_VAULT (self), FALSE);
   g_return_val_if_fail (host_path != NULL, FALSE);
-  if (report == NULL)
-    report = &local_report;
-  *report = (AvfsTransferReport) { 0 };
+  report = report_init (report, &local_report);
   export = (Export) { self, flags, cancellable, report };
   export.progress = (Progress) { progress, user_data, { "scan" } };
   export.entries = g_ptr_array_new_with_free_func (export_entry_free);
 
-  ok = export_run (&export, vault_path, host_path, &local_error);
-  if (ok)
-    progress_report (&export.progress, TRUE);
+  export_run (&export, vault_path, host_path, &local_error);
   g_ptr_array_unref (export.entries);
   g_clear_pointer (&export.root, export_entry_free);
-  if (!ok)
-    {
-      g_autofree char *message = g_strdup_printf (
-          "The export of %s was cancelled after %" G_GUINT64_FORMAT " files; "
-          "they stay on disk, and no file was left half written", vault_path, report->files);
-
-      finish_error (error, local_error, message);
-    }
-  return ok;
+  cancelled = g_strdup_printf ("The export of %s was cancelled after %" G_GUINT64_FORMAT
+                               " files; they stay on disk, and no file was left half written",
+                               vault_path, report->files);
+  return finish_transfer (&export.progress, local_error, cancelled, error);
 }

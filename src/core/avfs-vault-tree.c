@@ -218,6 +218,24 @@ tag_index_key (GBytes *tags_key)
   return avfs_tag_index_key (tag, avfs_id_from_key (data));
 }
 
+typedef struct
+{
+  const char *collection;
+  GArray *records;
+} GatherRecords;
+
+static gboolean
+add_record_cb (AvfsCursor  *cursor,
+               gpointer     user_data,
+               GError     **error)
+{
+  GatherRecords *gather = user_data;
+
+  add_record (gather->records, gather->collection, avfs_cursor_dup_key (cursor),
+              avfs_cursor_dup_value (cursor));
+  return TRUE;
+}
+
 /* Adds to @records every key of node @id in @collection, with its value. */
 static gboolean
 gather_node_records (AvfsVault   *self,
@@ -227,22 +245,11 @@ gather_node_records (AvfsVault   *self,
                      GError     **error)
 {
   guint8 prefix[AVFS_ID_KEY_LEN];
-  g_autoptr(AvfsCursor) cursor = NULL;
-  GError *local_error = NULL;
+  GatherRecords gather = { collection, records };
 
   avfs_id_key (id, prefix);
-  cursor = avfs_storage_scan_prefix (self->storage, collection, prefix, sizeof prefix, error);
-  if (cursor == NULL)
-    return FALSE;
-  while (avfs_cursor_next (cursor, &local_error))
-    add_record (records, collection, avfs_cursor_dup_key (cursor),
-                avfs_cursor_dup_value (cursor));
-  if (local_error != NULL)
-    {
-      g_propagate_error (error, local_error);
-      return FALSE;
-    }
-  return TRUE;
+  return avfs_vault_scan_prefix_each (self, collection, prefix, sizeof prefix, add_record_cb,
+                                      &gather, error);
 }
 
 /* Loads the nodes of @top's subtree, parents first. */
@@ -371,6 +378,16 @@ resolve_removable (AvfsVault   *self,
   return node;
 }
 
+/* Stops a scan at its first entry, noting that there was one. */
+static gboolean
+found_cb (AvfsCursor  *cursor,
+          gpointer     user_data,
+          GError     **error)
+{
+  *(gboolean *) user_data = TRUE;
+  return FALSE;
+}
+
 static gboolean
 has_children (AvfsVault       *self,
               const AvfsNode  *dir,
@@ -378,21 +395,11 @@ has_children (AvfsVault       *self,
               GError         **error)
 {
   guint8 prefix[AVFS_ID_KEY_LEN];
-  g_autoptr(AvfsCursor) cursor = NULL;
-  GError *local_error = NULL;
 
   avfs_id_key (dir->id, prefix);
-  cursor = avfs_storage_scan_prefix (self->storage, AVFS_COLLECTION_DIRENTS, prefix,
-                                     sizeof prefix, error);
-  if (cursor == NULL)
-    return FALSE;
-  *result = avfs_cursor_next (cursor, &local_error);
-  if (local_error != NULL)
-    {
-      g_propagate_error (error, local_error);
-      return FALSE;
-    }
-  return TRUE;
+  *result = FALSE;
+  return avfs_vault_scan_prefix_each (self, AVFS_COLLECTION_DIRENTS, prefix, sizeof prefix,
+                                      found_cb, result, error);
 }
 
 /**
@@ -498,13 +505,53 @@ find_destination (AvfsVault       *self,
   return *parent != NULL ? g_steal_pointer (&destination) : NULL;
 }
 
+/* What a move or copy takes and where it lands, found under the write lock. */
+typedef struct
+{
+  char *from;       /* the source's normalised path */
+  AvfsNode *node;   /* the source */
+  char *to;         /* where it lands */
+  AvfsNode *parent; /* the directory it lands in */
+} Placement;
+
+static void
+placement_clear (Placement *place)
+{
+  g_free (place->from);
+  g_clear_pointer (&place->node, avfs_node_free);
+  g_free (place->to);
+  g_clear_pointer (&place->parent, avfs_node_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Placement, placement_clear)
+
+/* Fills @place for taking @from to @to. A directory is refused unless @directories (a
+ * copy that is not recursive refuses one). */
+static gboolean
+place_source (AvfsVault   *self,
+              const char  *from,
+              const char  *to,
+              gboolean     directories,
+              Placement   *place,
+              GError     **error)
+{
+  place->node = resolve_removable (self, from, &place->from, error);
+  if (place->node == NULL)
+    return FALSE;
+  if (place->node->kind == AVFS_NODE_KIND_DIRECTORY && !directories)
+    {
+      g_set_error (error, AVFS_ERROR, AVFS_ERROR_IS_A_DIRECTORY,
+                   "%s is a directory; copy it recursively", place->from);
+      return FALSE;
+    }
+  place->to = find_destination (self, place->node, place->from, to, &place->parent, error);
+  return place->to != NULL;
+}
+
 typedef struct
 {
   AvfsVault *vault;
-  AvfsNode *node;
-  const char *from;
-  const char *to;
-  guint64 parent;
+  const Placement *place;
 } MoveJob;
 
 static gboolean
@@ -513,19 +560,20 @@ move_cb (AvfsTransaction  *tx,
          GError          **error)
 {
   MoveJob *job = user_data;
-  g_autoptr(AvfsNode) moved = avfs_node_copy (job->node);
+  const Placement *place = job->place;
+  g_autoptr(AvfsNode) moved = avfs_node_copy (place->node);
   g_autofree char *details = NULL;
-  g_autofree char *quoted = avfs_json_quote (job->to);
+  g_autofree char *quoted = avfs_json_quote (place->to);
 
   g_free (moved->name);
-  moved->name = g_strdup (avfs_path_get_name (job->to));
-  moved->parent = job->parent;
+  moved->name = g_strdup (avfs_path_get_name (place->to));
+  moved->parent = place->parent->id;
   moved->modified_us = g_get_real_time ();
   details = g_strdup_printf ("{\"to\": %s}", quoted);
-  return avfs_vault_unlink (tx, job->node, error) &&
+  return avfs_vault_unlink (tx, place->node, error) &&
          avfs_node_save (tx, moved, error) &&
          avfs_vault_link (tx, moved, error) &&
-         avfs_vault_audit (job->vault, tx, "mv", job->from, details, error);
+         avfs_vault_audit (job->vault, tx, "mv", place->from, details, error);
 }
 
 /**
@@ -544,36 +592,22 @@ avfs_vault_move (AvfsVault   *self,
                  const char  *to,
                  GError     **error)
 {
-  g_autofree char *source_path = NULL;
-  g_autofree char *destination = NULL;
   g_autoptr(GMutexLocker) locker = NULL;
-  g_autoptr(AvfsNode) node = NULL;
-  g_autoptr(AvfsNode) parent = NULL;
-  MoveJob job = { self };
+  g_auto(Placement) place = { NULL };
+  MoveJob job = { self, &place };
 
   g_return_val_if_fail (AVFS_IS_VAULT (self), NULL);
   locker = g_mutex_locker_new (&self->write_lock);
-  node = resolve_removable (self, from, &source_path, error);
-  if (node == NULL)
+  if (!place_source (self, from, to, TRUE, &place, error) ||
+      !avfs_vault_transaction (self, move_cb, &job, error))
     return NULL;
-  destination = find_destination (self, node, source_path, to, &parent, error);
-  if (destination == NULL)
-    return NULL;
-  job.node = node;
-  job.from = source_path;
-  job.to = destination;
-  job.parent = parent->id;
-  if (!avfs_vault_transaction (self, move_cb, &job, error))
-    return NULL;
-  return g_steal_pointer (&destination);
+  return g_steal_pointer (&place.to);
 }
 
 typedef struct
 {
   AvfsVault *vault;
-  const char *from;
-  const char *to;
-  guint64 parent;
+  const Placement *place;
   GPtrArray *nodes;  /* the source subtree, parents first */
   GArray *records;   /* Record: the tags and metadata of each source node */
   GHashTable *ids;   /* source id → copy id, filled inside the transaction */
@@ -608,8 +642,8 @@ copy_node (CopyJob          *job,
   if (source == g_ptr_array_index (job->nodes, 0))
     {
       g_free (copy->name);
-      copy->name = g_strdup (avfs_path_get_name (job->to));
-      copy->parent = job->parent;
+      copy->name = g_strdup (avfs_path_get_name (job->place->to));
+      copy->parent = job->place->parent->id;
     }
   else
     copy->parent = copy_id (job, source->parent);
@@ -621,7 +655,7 @@ copy_node (CopyJob          *job,
       copy->version = 1;
       usage->files++;
       usage->bytes += copy->size;
-      if (!avfs_vault_check_quota (job->vault, tx, usage, copy->size, job->to, error) ||
+      if (!avfs_vault_check_quota (job->vault, tx, usage, copy->size, job->place->to, error) ||
           !avfs_version_save (tx, copy->id, 1, &version, error))
         return FALSE;
     }
@@ -662,7 +696,7 @@ copy_cb (AvfsTransaction  *tx,
 {
   CopyJob *job = user_data;
   g_autofree char *details = NULL;
-  g_autofree char *quoted = avfs_json_quote (job->to);
+  g_autofree char *quoted = avfs_json_quote (job->place->to);
   AvfsUsage usage;
 
   g_hash_table_remove_all (job->ids);
@@ -676,7 +710,7 @@ copy_cb (AvfsTransaction  *tx,
       return FALSE;
   details = g_strdup_printf ("{\"to\": %s, \"entries\": %u}", quoted, job->nodes->len);
   return avfs_usage_save (tx, &usage, error) &&
-         avfs_vault_audit (job->vault, tx, "cp", job->from, details, error);
+         avfs_vault_audit (job->vault, tx, "cp", job->place->from, details, error);
 }
 
 /**
@@ -697,11 +731,8 @@ avfs_vault_copy (AvfsVault   *self,
                  gboolean     recursive,
                  GError     **error)
 {
-  g_autofree char *source_path = NULL;
-  g_autofree char *destination = NULL;
   g_autoptr(GMutexLocker) locker = NULL;
-  g_autoptr(AvfsNode) node = NULL;
-  g_autoptr(AvfsNode) parent = NULL;
+  g_auto(Placement) place = { NULL };
   g_autoptr(GPtrArray) nodes = NULL;
   g_autoptr(GArray) records = record_array_new ();
   g_autoptr(GHashTable) ids = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
@@ -709,18 +740,8 @@ avfs_vault_copy (AvfsVault   *self,
 
   g_return_val_if_fail (AVFS_IS_VAULT (self), NULL);
   locker = g_mutex_locker_new (&self->write_lock);
-  node = resolve_removable (self, from, &source_path, error);
-  if (node == NULL)
-    return NULL;
-  if (node->kind == AVFS_NODE_KIND_DIRECTORY && !recursive)
-    {
-      g_set_error (error, AVFS_ERROR, AVFS_ERROR_IS_A_DIRECTORY,
-                   "%s is a directory; copy it recursively", source_path);
-      return NULL;
-    }
-  destination = find_destination (self, node, source_path, to, &parent, error);
-  nodes = destination != NULL ? load_subtree (self, node, error) : NULL;
-  if (nodes == NULL)
+  if (!place_source (self, from, to, recursive, &place, error) ||
+      (nodes = load_subtree (self, place.node, error)) == NULL)
     return NULL;
   for (guint i = 0; i < nodes->len; i++)
     {
@@ -730,8 +751,8 @@ avfs_vault_copy (AvfsVault   *self,
           !gather_node_records (self, AVFS_COLLECTION_PROPS, source->id, records, error))
         return NULL;
     }
-  job = (CopyJob) { self, source_path, destination, parent->id, nodes, records, ids };
+  job = (CopyJob) { self, &place, nodes, records, ids };
   if (!avfs_vault_transaction (self, copy_cb, &job, error))
     return NULL;
-  return g_steal_pointer (&destination);
+  return g_steal_pointer (&place.to);
 }

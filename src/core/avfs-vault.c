@@ -150,6 +150,7 @@ avfs_vault_create (const char               *engine,
       if (!avfs_storage_create_collection (storage, collections[i], error))
         break;
     }
+  /* Not avfs_vault_transaction(): there is no vault to audit until this commits. */
   if ((error != NULL && *error != NULL) ||
       !avfs_storage_transaction (storage, initialize_cb, self, error))
     {
@@ -318,7 +319,7 @@ avfs_vault_set_compression_level (AvfsVault  *self,
   if (!check_settings (&settings, error))
     return FALSE;
   locker = g_mutex_locker_new (&self->write_lock);
-  if (!avfs_storage_transaction (self->storage, save_level_cb, GINT_TO_POINTER (level), error))
+  if (!avfs_vault_transaction (self, save_level_cb, GINT_TO_POINTER (level), error))
     return FALSE;
   g_atomic_int_set (&self->settings.compression_level, level);
   return TRUE;

@@ -1,0 +1,1070 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* AvfsSearchFts5: an external-content FTS5 table over a documents table, ranked by bm25(). */
+#include <string.h>
+
+#include "avfs-search-fts5.h"
+#include "avfs-search-private.h"
+
+/* Schema, for the default prefix "search":
+ *
+ *   search_docs (doc_id INTEGER PRIMARY KEY, path, name, tags, body, tag_list)
+ *   search_fts  USING fts5 (path, name, tags, body, content='search_docs',
+ *                           content_rowid='doc_id', tokenize='avfs')
+ *
+ * search_docs holds each document's text once; search_fts holds only the inverted index
+ * and reads its columns from search_docs (external content). That keeps deletes exact
+ * (FTS5 needs the old text to delete it, and finds it in search_docs) and gives snippets
+ * their text without asking the vault, at the cost of the text being stored once more
+ * than in the vault's compressed blobs. A contentless table (content='') would save that
+ * copy, but SQLite 3.40 (Debian 12) cannot delete from one without the caller handing
+ * back the exact old text, which an index that fell out of step could not do.
+ *
+ * `tags` holds one token per tag (avfs_search_tag_token()), so tag: matches whole tags;
+ * tag_list keeps the folded tags themselves, one per line, for reading back.
+ *
+ * The tokenizer is ours (`avfs`, registered on every connection the index is lent), so
+ * FTS5 splits and folds words exactly as the Xapian and memory engines do. */
+
+#define TOKENIZER_NAME "avfs"
+#define SAVEPOINT_NAME "avfs_search"
+
+enum
+{
+  STMT_DELETE_FTS,
+  STMT_UPSERT_DOC,
+  STMT_INSERT_FTS,
+  STMT_DELETE_DOC,
+  STMT_SEARCH,
+  STMT_COUNT_MATCHES,
+  STMT_GET_DOC,
+  STMT_COUNT_DOCS,
+  STMT_LIST_DOCS,
+  N_STATEMENTS
+};
+
+/* %1$s is the prefix. */
+static const char * const statement_sql[N_STATEMENTS] = {
+  [STMT_DELETE_FTS] = "INSERT INTO \"%1$s_fts\" (\"%1$s_fts\", rowid, path, name, tags, body) "
+                      "SELECT 'delete', doc_id, path, name, tags, body FROM \"%1$s_docs\" "
+                      "WHERE doc_id = ?1",
+  [STMT_UPSERT_DOC] = "INSERT OR REPLACE INTO \"%1$s_docs\" (doc_id, path, name, tags, body, tag_list) "
+                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+  [STMT_INSERT_FTS] = "INSERT INTO \"%1$s_fts\" (rowid, path, name, tags, body) "
+                      "VALUES (?1, ?2, ?3, ?4, ?5)",
+  [STMT_DELETE_DOC] = "DELETE FROM \"%1$s_docs\" WHERE doc_id = ?1",
+  [STMT_SEARCH] = "SELECT rowid, rank FROM \"%1$s_fts\" WHERE \"%1$s_fts\" MATCH ?1 "
+                  "ORDER BY rank, rowid LIMIT ?2 OFFSET ?3",
+  [STMT_COUNT_MATCHES] = "SELECT count(*) FROM \"%1$s_fts\" WHERE \"%1$s_fts\" MATCH ?1",
+  [STMT_GET_DOC] = "SELECT path, name, body, tag_list FROM \"%1$s_docs\" WHERE doc_id = ?1",
+  [STMT_COUNT_DOCS] = "SELECT count(*) FROM \"%1$s_docs\"",
+  [STMT_LIST_DOCS] = "SELECT doc_id FROM \"%1$s_docs\"",
+};
+
+static const char schema_sql[] =
+  "CREATE TABLE IF NOT EXISTS \"%1$s_docs\" (doc_id INTEGER PRIMARY KEY, path TEXT NOT NULL, "
+  "name TEXT NOT NULL, tags TEXT NOT NULL, body TEXT, tag_list TEXT NOT NULL);"
+  "CREATE VIRTUAL TABLE IF NOT EXISTS \"%1$s_fts\" USING fts5 (path, name, tags, body, "
+  "content='%1$s_docs', content_rowid='doc_id', tokenize='" TOKENIZER_NAME "');";
+
+/* A connection the index has been lent, with its prepared statements. Connections are
+ * remembered by address: a connection closed with sqlite3_close_v2() while it holds our
+ * statements stays allocated (a zombie) until they are finalized, so an address is
+ * never reused for another connection while it is in the table. */
+typedef struct
+{
+  sqlite3 *db;
+  sqlite3_stmt *statements[N_STATEMENTS];
+} Connection;
+
+/* Thread safety: @lock guards @connections only; a connection itself is used by one
+ * thread at a time, as the acquire function promises. */
+struct _AvfsSearchFts5
+{
+  GObject parent_instance;
+
+  AvfsSearchFts5AcquireFunc acquire;
+  AvfsSearchFts5ReleaseFunc release;
+  gpointer user_data;
+  GDestroyNotify destroy;
+  char *prefix;
+
+  GMutex lock;
+  GHashTable *connections; /* sqlite3 * → Connection */
+
+  /* For avfs_search_fts5_new_for_connection(). */
+  sqlite3 *single_db;
+  GMutex single_lock;
+};
+
+static void avfs_search_fts5_iface_init (AvfsSearchIndexInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (AvfsSearchFts5, avfs_search_fts5, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (AVFS_TYPE_SEARCH_INDEX,
+                                                      avfs_search_fts5_iface_init))
+
+/* Errors: @action completes "Cannot … the search index". */
+
+static void
+set_sqlite_error (GError     **error,
+                  sqlite3     *db,
+                  const char  *action,
+                  int          rc)
+{
+  const char *file = db != NULL ? sqlite3_db_filename (db, "main") : NULL;
+  const char *where = file != NULL && *file != '\0' ? file : "(memory)";
+  const char *detail = db != NULL ? sqlite3_errmsg (db) : sqlite3_errstr (rc);
+  int code;
+  const char *advice;
+
+  switch (rc & 0xFF)
+    {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      code = AVFS_ERROR_LOCKED;
+      advice = "another program keeps the vault busy; try again when it is done";
+      break;
+    case SQLITE_FULL:
+      code = AVFS_ERROR_NO_SPACE;
+      advice = "the disk is full; free some space and try again";
+      break;
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      code = AVFS_ERROR_CORRUPT;
+      advice = "it is damaged; rebuild it with `avfs search --rebuild`";
+      break;
+    case SQLITE_IOERR:
+    case SQLITE_CANTOPEN:
+    case SQLITE_READONLY:
+    case SQLITE_PERM:
+      code = AVFS_ERROR_IO;
+      advice = "the system refused to read or write the vault; check its permissions and the disk";
+      break;
+    default:
+      code = AVFS_ERROR_FAILED;
+      advice = "rebuilding it with `avfs search --rebuild` may help";
+      break;
+    }
+  g_set_error (error, AVFS_ERROR, code, "Cannot %s the search index in “%s”: %s (SQLite: %s)",
+               action, where, advice, detail);
+}
+
+/* The tokenizer FTS5 calls: the same avfs_search_tokenize() the other engines use. */
+
+typedef struct
+{
+  void *ctx;
+  int (*emit) (void *, int, const char *, int, int, int);
+  int rc;
+} TokenizeCall;
+
+static gboolean
+fts5_token_cb (const AvfsSearchToken *token,
+               gpointer               user_data)
+{
+  TokenizeCall *call = user_data;
+
+  call->rc = call->emit (call->ctx, 0, token->folded, (int) token->folded_len,
+                         (int) token->start, (int) token->end);
+  return call->rc == SQLITE_OK;
+}
+
+static int
+fts5_tokenize (Fts5Tokenizer *tokenizer,
+               void          *ctx,
+               int            flags,
+               const char    *text,
+               int            len,
+               int          (*emit) (void *, int, const char *, int, int, int))
+{
+  TokenizeCall call = { ctx, emit, SQLITE_OK };
+
+  if (text != NULL && len > 0)
+    avfs_search_tokenize (text, len, fts5_token_cb, &call);
+  return call.rc;
+}
+
+static int
+fts5_tokenizer_create (void           *user_data,
+                       const char    **args,
+                       int             n_args,
+                       Fts5Tokenizer **tokenizer)
+{
+  static int instance;
+
+  /* Stateless: any non-NULL pointer serves as the instance. */
+  *tokenizer = (Fts5Tokenizer *) &instance;
+  return SQLITE_OK;
+}
+
+static void
+fts5_tokenizer_delete (Fts5Tokenizer *tokenizer)
+{
+}
+
+static fts5_api *
+get_fts5_api (sqlite3 *db)
+{
+  fts5_api *api = NULL;
+  sqlite3_stmt *stmt = NULL;
+
+  if (sqlite3_prepare_v2 (db, "SELECT fts5(?1)", -1, &stmt, NULL) != SQLITE_OK)
+    return NULL;
+  sqlite3_bind_pointer (stmt, 1, &api, "fts5_api_ptr", NULL);
+  sqlite3_step (stmt);
+  sqlite3_finalize (stmt);
+  return api;
+}
+
+/**
+ * avfs_search_fts5_register_tokenizer:
+ * @db: a connection
+ * @error: return location for an error
+ *
+ * Registers the `avfs` FTS5 tokenizer on @db. The index does this itself on every
+ * connection it is lent; call it on another connection only to read the FTS5 table
+ * directly (without it, SQLite reports "no such tokenizer: avfs").
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+avfs_search_fts5_register_tokenizer (sqlite3  *db,
+                                     GError  **error)
+{
+  static fts5_tokenizer tokenizer = {
+    fts5_tokenizer_create, fts5_tokenizer_delete, fts5_tokenize,
+  };
+  fts5_api *api = get_fts5_api (db);
+  int rc;
+
+  if (api == NULL || api->iVersion < 2)
+    {
+      g_set_error (error, AVFS_ERROR, AVFS_ERROR_BACKEND_UNAVAILABLE,
+                   "Cannot search SQLite vaults: this SQLite library was built without FTS5");
+      return FALSE;
+    }
+  rc = api->xCreateTokenizer (api, TOKENIZER_NAME, NULL, &tokenizer, NULL);
+  if (rc != SQLITE_OK)
+    {
+      set_sqlite_error (error, db, "set up", rc);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Puts the table prefix in place of each %1$s of @sql. */
+static char *
+expand_sql (const char *sql,
+            const char *prefix)
+{
+  GString *expanded = g_string_new (sql);
+
+  g_string_replace (expanded, "%1$s", prefix, 0);
+  return g_string_free (expanded, FALSE);
+}
+
+/* Connections. */
+
+static void
+connection_free (Connection *conn)
+{
+  for (guint i = 0; i < N_STATEMENTS; i++)
+    sqlite3_finalize (conn->statements[i]);
+  g_free (conn);
+}
+
+/* The state for @db, registering the tokenizer the first time @db is seen. */
+static Connection *
+lookup_connection (AvfsSearchFts5  *self,
+                   sqlite3         *db,
+                   GError         **error)
+{
+  Connection *conn;
+
+  g_mutex_lock (&self->lock);
+  conn = g_hash_table_lookup (self->connections, db);
+  g_mutex_unlock (&self->lock);
+  if (conn != NULL)
+    return conn;
+  if (!avfs_search_fts5_register_tokenizer (db, error))
+    return NULL;
+  conn = g_new0 (Connection, 1);
+  conn->db = db;
+  g_mutex_lock (&self->lock);
+  g_hash_table_insert (self->connections, db, conn);
+  g_mutex_unlock (&self->lock);
+  return conn;
+}
+
+static sqlite3_stmt *
+statement (AvfsSearchFts5  *self,
+           Connection      *conn,
+           guint            which,
+           GError         **error)
+{
+  g_autofree char *sql = NULL;
+  int rc;
+
+  if (conn->statements[which] != NULL)
+    return conn->statements[which];
+  sql = expand_sql (statement_sql[which], self->prefix);
+  rc = sqlite3_prepare_v3 (conn->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+                           &conn->statements[which], NULL);
+  if (rc != SQLITE_OK)
+    {
+      set_sqlite_error (error, conn->db, "read", rc);
+      conn->statements[which] = NULL;
+    }
+  return conn->statements[which];
+}
+
+static Connection *
+acquire (AvfsSearchFts5  *self,
+         gboolean         write,
+         GError         **error)
+{
+  sqlite3 *db = self->acquire (self->user_data, write, error);
+  Connection *conn;
+
+  if (db == NULL)
+    return NULL;
+  conn = lookup_connection (self, db, error);
+  if (conn == NULL)
+    self->release (self->user_data, db, write);
+  return conn;
+}
+
+static void
+release (AvfsSearchFts5 *self,
+         Connection     *conn,
+         gboolean        write)
+{
+  self->release (self->user_data, conn->db, write);
+}
+
+static gboolean
+exec (Connection  *conn,
+      const char  *sql,
+      const char  *action,
+      GError     **error)
+{
+  int rc = sqlite3_exec (conn->db, sql, NULL, NULL, NULL);
+
+  if (rc == SQLITE_OK)
+    return TRUE;
+  set_sqlite_error (error, conn->db, action, rc);
+  return FALSE;
+}
+
+static gboolean
+savepoint_begin (Connection  *conn,
+                 const char  *action,
+                 GError     **error)
+{
+  return exec (conn, "SAVEPOINT " SAVEPOINT_NAME, action, error);
+}
+
+/* Releases the savepoint on success, rolls it back otherwise; returns @ok. */
+static gboolean
+savepoint_end (Connection  *conn,
+               gboolean     ok,
+               const char  *action,
+               GError     **error)
+{
+  if (ok)
+    return exec (conn, "RELEASE " SAVEPOINT_NAME, action, error);
+  sqlite3_exec (conn->db, "ROLLBACK TO " SAVEPOINT_NAME "; RELEASE " SAVEPOINT_NAME,
+                NULL, NULL, NULL);
+  return FALSE;
+}
+
+/* Runs a prepared statement that returns no rows to the end. */
+static gboolean
+step_done (Connection    *conn,
+           sqlite3_stmt  *stmt,
+           const char    *action,
+           GError       **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+  if (rc == SQLITE_DONE || rc == SQLITE_ROW)
+    return TRUE;
+  set_sqlite_error (error, conn->db, action, rc);
+  return FALSE;
+}
+
+/* Writing. */
+
+static char *
+join_tag_tokens (char **tags)
+{
+  GString *tokens = g_string_new (NULL);
+
+  for (guint i = 0; tags[i] != NULL; i++)
+    {
+      g_autofree char *token = avfs_search_tag_token (tags[i]);
+
+      if (i > 0)
+        g_string_append_c (tokens, ' ');
+      g_string_append (tokens, token);
+    }
+  return g_string_free (tokens, FALSE);
+}
+
+static char **
+fold_tags (const char * const *tags)
+{
+  GPtrArray *folded = g_ptr_array_new ();
+
+  for (guint i = 0; tags != NULL && tags[i] != NULL; i++)
+    g_ptr_array_add (folded, avfs_search_fold_tag (tags[i]));
+  g_ptr_array_add (folded, NULL);
+  return (char **) g_ptr_array_free (folded, FALSE);
+}
+
+static gboolean
+delete_document (AvfsSearchFts5  *self,
+                 Connection      *conn,
+                 guint64          doc_id,
+                 GError         **error)
+{
+  sqlite3_stmt *delete_fts = statement (self, conn, STMT_DELETE_FTS, error);
+  sqlite3_stmt *delete_doc = delete_fts ? statement (self, conn, STMT_DELETE_DOC, error) : NULL;
+
+  if (delete_doc == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (delete_fts, 1, (sqlite3_int64) doc_id);
+  sqlite3_bind_int64 (delete_doc, 1, (sqlite3_int64) doc_id);
+  return step_done (conn, delete_fts, "update", error) &&
+         step_done (conn, delete_doc, "update", error);
+}
+
+static gboolean
+insert_document (AvfsSearchFts5          *self,
+                 Connection              *conn,
+                 guint64                  doc_id,
+                 const AvfsSearchFields  *fields,
+                 GError                 **error)
+{
+  g_auto(GStrv) tags = fold_tags (fields->tags);
+  g_autofree char *tag_tokens = join_tag_tokens (tags);
+  g_autofree char *tag_list = g_strjoinv ("\n", tags);
+  sqlite3_stmt *upsert = statement (self, conn, STMT_UPSERT_DOC, error);
+  sqlite3_stmt *insert = upsert ? statement (self, conn, STMT_INSERT_FTS, error) : NULL;
+
+  if (insert == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (upsert, 1, (sqlite3_int64) doc_id);
+  sqlite3_bind_text (upsert, 2, fields->path, -1, SQLITE_STATIC);
+  sqlite3_bind_text (upsert, 3, fields->name, -1, SQLITE_STATIC);
+  sqlite3_bind_text (upsert, 4, tag_tokens, -1, SQLITE_STATIC);
+  sqlite3_bind_text (upsert, 5, fields->content, -1, SQLITE_STATIC);
+  sqlite3_bind_text (upsert, 6, tag_list, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (insert, 1, (sqlite3_int64) doc_id);
+  sqlite3_bind_text (insert, 2, fields->path, -1, SQLITE_STATIC);
+  sqlite3_bind_text (insert, 3, fields->name, -1, SQLITE_STATIC);
+  sqlite3_bind_text (insert, 4, tag_tokens, -1, SQLITE_STATIC);
+  sqlite3_bind_text (insert, 5, fields->content, -1, SQLITE_STATIC);
+  return step_done (conn, upsert, "update", error) &&
+         step_done (conn, insert, "update", error);
+}
+
+static gboolean
+avfs_search_fts5_index_document (AvfsSearchIndex         *index,
+                                 guint64                  doc_id,
+                                 const AvfsSearchFields  *fields,
+                                 GError                 **error)
+{
+  AvfsSearchFts5 *self = AVFS_SEARCH_FTS5 (index);
+  Connection *conn = acquire (self, TRUE, error);
+  gboolean ok;
+
+  if (conn == NULL)
+    return FALSE;
+  ok = savepoint_begin (conn, "update", error) &&
+       savepoint_end (conn,
+                      delete_document (self, conn, doc_id, error) &&
+                      insert_document (self, conn, doc_id, fields, error),
+                      "update", error);
+  release (self, conn, TRUE);
+  if (!ok)
+    g_prefix_error (error, "Cannot index “%s”: ", fields->path);
+  return ok;
+}
+
+static gboolean
+avfs_search_fts5_remove_document (AvfsSearchIndex  *index,
+                                  guint64           doc_id,
+                                  GError          **error)
+{
+  AvfsSearchFts5 *self = AVFS_SEARCH_FTS5 (index);
+  Connection *conn = acquire (self, TRUE, error);
+  gboolean ok;
+
+  if (conn == NULL)
+    return FALSE;
+  ok = savepoint_begin (conn, "update", error) &&
+       savepoint_end (conn, delete_document (self, conn, doc_id, error), "update", error);
+  release (self, conn, TRUE);
+  return ok;
+}
+
+/* Searching: the query tree becomes an FTS5 expression in which every word or phrase is
+ * a quoted string (so no user text is ever read as FTS5 syntax) with a column filter. */
+
+static void
+append_quoted (GString    *out,
+               const char *text)
+{
+  g_string_append_c (out, '"');
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      if (*p == '"')
+        g_string_append_c (out, '"');
+      g_string_append_c (out, *p);
+    }
+  g_string_append_c (out, '"');
+}
+
+static void
+append_columns (GString         *out,
+                AvfsSearchField  fields)
+{
+  g_string_append_c (out, '{');
+  if (fields & AVFS_SEARCH_FIELD_CONTENT)
+    g_string_append (out, "body ");
+  if (fields & AVFS_SEARCH_FIELD_PATH)
+    g_string_append (out, "path ");
+  if (fields & AVFS_SEARCH_FIELD_NAME)
+    g_string_append (out, "name ");
+  g_string_truncate (out, out->len - 1);
+  g_string_append (out, "} : ");
+}
+
+static void
+append_expression (GString                 *out,
+                   const AvfsSearchNode    *node,
+                   const AvfsSearchOptions *options)
+{
+  switch (node->kind)
+    {
+    case AVFS_SEARCH_NODE_WORDS:
+      append_columns (out, avfs_search_node_fields (node, options));
+      append_quoted (out, node->text);
+      if (node->prefix)
+        g_string_append (out, " *");
+      break;
+    case AVFS_SEARCH_NODE_TAG:
+      {
+        g_autofree char *token = avfs_search_tag_token (node->tag);
+
+        g_string_append (out, "{tags} : ");
+        append_quoted (out, token);
+        break;
+      }
+    case AVFS_SEARCH_NODE_OR:
+    case AVFS_SEARCH_NODE_AND:
+      {
+        gsize start = out->len;
+
+        g_string_append_c (out, '(');
+        for (guint i = 0; i < node->children->len; i++)
+          {
+            if (i > 0)
+              g_string_append (out, node->kind == AVFS_SEARCH_NODE_OR ? " OR " : " AND ");
+            append_expression (out, g_ptr_array_index (node->children, i), options);
+          }
+        g_string_append_c (out, ')');
+        /* FTS5's NOT is binary and binds tightest: ((a AND b) NOT (c)) NOT (d). */
+        for (guint i = 0; node->excluded != NULL && i < node->excluded->len; i++)
+          {
+            g_string_insert_c (out, start, '(');
+            g_string_append (out, " NOT (");
+            append_expression (out, g_ptr_array_index (node->excluded, i), options);
+            g_string_append (out, "))");
+          }
+        break;
+      }
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static gboolean
+count_matches (AvfsSearchFts5  *self,
+               Connection      *conn,
+               const char      *match,
+               guint64         *total,
+               GError         **error)
+{
+  sqlite3_stmt *stmt = statement (self, conn, STMT_COUNT_MATCHES, error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, match, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    *total = sqlite3_column_int64 (stmt, 0);
+  else
+    set_sqlite_error (error, conn->db, "search", rc);
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+  return rc == SQLITE_ROW;
+}
+
+/* Makes a hit from search_docs: its path and, with highlighting, its snippet. */
+static AvfsSearchHit *
+read_hit (AvfsSearchFts5           *self,
+          Connection               *conn,
+          guint64                   doc_id,
+          double                    score,
+          const AvfsSearchQuery    *query,
+          const AvfsSearchOptions  *options,
+          GError                  **error)
+{
+  sqlite3_stmt *stmt = statement (self, conn, STMT_GET_DOC, error);
+  AvfsSearchHit *hit = NULL;
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, (sqlite3_int64) doc_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      hit = avfs_search_hit_new (doc_id, (const char *) sqlite3_column_text (stmt, 0), score);
+      if (options->highlight)
+        avfs_search_hit_highlight (hit, query, options,
+                                   (const char *) sqlite3_column_text (stmt, 2),
+                                   sqlite3_column_bytes (stmt, 2));
+    }
+  else
+    set_sqlite_error (error, conn->db, "search", rc == SQLITE_DONE ? SQLITE_CORRUPT : rc);
+  sqlite3_reset (stmt);
+  return hit;
+}
+
+static gboolean
+search_page (AvfsSearchFts5           *self,
+             Connection               *conn,
+             const char               *match,
+             const AvfsSearchQuery    *query,
+             const AvfsSearchOptions  *options,
+             AvfsSearchResults        *results,
+             GError                  **error)
+{
+  sqlite3_stmt *stmt = statement (self, conn, STMT_SEARCH, error);
+  g_autoptr(GArray) page = g_array_new (FALSE, FALSE, sizeof (double) * 2);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, match, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, options->limit);
+  sqlite3_bind_int64 (stmt, 3, options->offset);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      AvfsSearchHit *hit = avfs_search_hit_new (sqlite3_column_int64 (stmt, 0), NULL,
+                                                -sqlite3_column_double (stmt, 1));
+      g_ptr_array_add (results->hits, hit);
+    }
+  if (rc != SQLITE_DONE)
+    set_sqlite_error (error, conn->db, "search", rc);
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+  if (rc != SQLITE_DONE)
+    return FALSE;
+  /* Paths and snippets once the ranking statement is done. */
+  for (guint i = 0; i < results->hits->len; i++)
+    {
+      AvfsSearchHit *bare = g_ptr_array_index (results->hits, i);
+      AvfsSearchHit *hit = read_hit (self, conn, bare->doc_id, bare->score, query, options, error);
+
+      if (hit == NULL)
+        return FALSE;
+      results->hits->pdata[i] = hit;
+      avfs_search_hit_free (bare);
+    }
+  return TRUE;
+}
+
+static gboolean
+avfs_search_fts5_search (AvfsSearchIndex          *index,
+                         const AvfsSearchQuery    *query,
+                         const AvfsSearchOptions  *options,
+                         AvfsSearchResults        *results,
+                         GError                  **error)
+{
+  AvfsSearchFts5 *self = AVFS_SEARCH_FTS5 (index);
+  g_autoptr(GString) match = g_string_new (NULL);
+  Connection *conn;
+  gboolean ok;
+
+  append_expression (match, avfs_search_query_get_root (query), options);
+  g_debug ("fts5 MATCH %s", match->str);
+  conn = acquire (self, FALSE, error);
+  if (conn == NULL)
+    return FALSE;
+  /* One read transaction, so the total and the page agree. */
+  ok = savepoint_begin (conn, "search", error) &&
+       savepoint_end (conn,
+                      count_matches (self, conn, match->str, &results->total, error) &&
+                      (options->limit == 0 ||
+                       search_page (self, conn, match->str, query, options, results, error)),
+                      "search", error);
+  release (self, conn, FALSE);
+  return ok;
+}
+
+/* Reading back and maintenance. */
+
+static gboolean
+single_int64 (AvfsSearchFts5  *self,
+              guint            which,
+              guint64         *value,
+              GError         **error)
+{
+  Connection *conn = acquire (self, FALSE, error);
+  sqlite3_stmt *stmt;
+  int rc = SQLITE_ERROR;
+
+  if (conn == NULL)
+    return FALSE;
+  stmt = statement (self, conn, which, error);
+  if (stmt != NULL)
+    {
+      rc = sqlite3_step (stmt);
+      if (rc == SQLITE_ROW)
+        *value = sqlite3_column_int64 (stmt, 0);
+      else
+        set_sqlite_error (error, conn->db, "read", rc);
+      sqlite3_reset (stmt);
+    }
+  release (self, conn, FALSE);
+  return rc == SQLITE_ROW;
+}
+
+static gboolean
+avfs_search_fts5_count (AvfsSearchIndex  *index,
+                        guint64          *count,
+                        GError          **error)
+{
+  return single_int64 (AVFS_SEARCH_FTS5 (index), STMT_COUNT_DOCS, count, error);
+}
+
+static AvfsSearchDocument *
+avfs_search_fts5_get_document (AvfsSearchIndex  *index,
+                               guint64           doc_id,
+                               GError          **error)
+{
+  AvfsSearchFts5 *self = AVFS_SEARCH_FTS5 (index);
+  Connection *conn = acquire (self, FALSE, error);
+  AvfsSearchDocument *document = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  if (conn == NULL)
+    return NULL;
+  stmt = statement (self, conn, STMT_GET_DOC, error);
+  if (stmt != NULL)
+    {
+      sqlite3_bind_int64 (stmt, 1, (sqlite3_int64) doc_id);
+      rc = sqlite3_step (stmt);
+      if (rc == SQLITE_ROW)
+        {
+          const char *tag_list = (const char *) sqlite3_column_text (stmt, 3);
+
+          document = g_new0 (AvfsSearchDocument, 1);
+          document->path = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+          document->name = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+          document->content = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
+          document->tags = tag_list[0] != '\0' ? g_strsplit (tag_list, "\n", -1) : g_new0 (char *, 1);
+        }
+      else if (rc == SQLITE_DONE)
+        g_set_error (error, AVFS_ERROR, AVFS_ERROR_NOT_FOUND,
+                     "Document %" G_GUINT64_FORMAT " is not in the search index", doc_id);
+      else
+        set_sqlite_error (error, conn->db, "read", rc);
+      sqlite3_reset (stmt);
+    }
+  release (self, conn, FALSE);
+  return document;
+}
+
+static int
+guint64_compare (gconstpointer a,
+                 gconstpointer b)
+{
+  guint64 x = *(const guint64 *) a, y = *(const guint64 *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+static GArray *
+avfs_search_fts5_list_documents (AvfsSearchIndex  *index,
+                                 GError          **error)
+{
+  AvfsSearchFts5 *self = AVFS_SEARCH_FTS5 (index);
+  Connection *conn = acquire (self, FALSE, error);
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (guint64));
+  sqlite3_stmt *stmt;
+  int rc = SQLITE_ERROR;
+
+  if (conn == NULL)
+    return NULL;
+  stmt = statement (self, conn, STMT_LIST_DOCS, error);
+  if (stmt != NULL)
+    {
+      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        {
+          guint64 id = sqlite3_column_int64 (stmt, 0);
+          g_array_append_val (ids, id);
+        }
+      if (rc != SQLITE_DONE)
+        set_sqlite_error (error, conn->db, "read", rc);
+      sqlite3_reset (stmt);
+    }
+  release (self, conn, FALSE);
+  if (rc != SQLITE_DONE)
+    return NULL;
+  g_array_sort (ids, guint64_compare);
+  return g_steal_pointer (&ids);
+}
+
+static gboolean
+run_write (AvfsSearchFts5  *self,
+           const char      *sql_format,
+           const char      *action,
+           GError         **error)
+{
+  g_autofree char *sql = expand_sql (sql_format, self->prefix);
+  Connection *conn = acquire (self, TRUE, error);
+  gboolean ok;
+
+  if (conn == NULL)
+    return FALSE;
+  ok = savepoint_begin (conn, action, error) &&
+       savepoint_end (conn, exec (conn, sql, action, error), action, error);
+  release (self, conn, TRUE);
+  return ok;
+}
+
+static gboolean
+avfs_search_fts5_clear (AvfsSearchIndex  *index,
+                        GError          **error)
+{
+  return run_write (AVFS_SEARCH_FTS5 (index),
+                    "INSERT INTO \"%1$s_fts\" (\"%1$s_fts\") VALUES ('delete-all');"
+                    "DELETE FROM \"%1$s_docs\";", "clear", error);
+}
+
+static gboolean
+avfs_search_fts5_flush (AvfsSearchIndex  *index,
+                        GError          **error)
+{
+  /* Changes commit with the caller's transaction. */
+  return TRUE;
+}
+
+static gboolean
+avfs_search_fts5_optimize (AvfsSearchIndex  *index,
+                           GError          **error)
+{
+  return run_write (AVFS_SEARCH_FTS5 (index),
+                    "INSERT INTO \"%1$s_fts\" (\"%1$s_fts\") VALUES ('optimize');",
+                    "optimize", error);
+}
+
+static const char *
+avfs_search_fts5_get_engine_name (AvfsSearchIndex *index)
+{
+  return "fts5";
+}
+
+static void
+avfs_search_fts5_finalize (GObject *object)
+{
+  AvfsSearchFts5 *self = AVFS_SEARCH_FTS5 (object);
+
+  g_clear_pointer (&self->connections, g_hash_table_unref);
+  if (self->destroy != NULL)
+    self->destroy (self->user_data);
+  g_free (self->prefix);
+  g_mutex_clear (&self->lock);
+  g_mutex_clear (&self->single_lock);
+
+  G_OBJECT_CLASS (avfs_search_fts5_parent_class)->finalize (object);
+}
+
+static void
+avfs_search_fts5_class_init (AvfsSearchFts5Class *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = avfs_search_fts5_finalize;
+}
+
+static void
+avfs_search_fts5_init (AvfsSearchFts5 *self)
+{
+  g_mutex_init (&self->lock);
+  g_mutex_init (&self->single_lock);
+  self->connections = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL,
+                                             (GDestroyNotify) connection_free);
+}
+
+static void
+avfs_search_fts5_iface_init (AvfsSearchIndexInterface *iface)
+{
+  iface->get_engine_name = avfs_search_fts5_get_engine_name;
+  iface->index_document = avfs_search_fts5_index_document;
+  iface->remove_document = avfs_search_fts5_remove_document;
+  iface->search = avfs_search_fts5_search;
+  iface->count = avfs_search_fts5_count;
+  iface->get_document = avfs_search_fts5_get_document;
+  iface->list_documents = avfs_search_fts5_list_documents;
+  iface->clear = avfs_search_fts5_clear;
+  iface->flush = avfs_search_fts5_flush;
+  iface->optimize = avfs_search_fts5_optimize;
+}
+
+static gboolean
+prefix_is_valid (const char *prefix)
+{
+  if (prefix[0] == '\0' || strlen (prefix) > 32 || !(g_ascii_islower (prefix[0]) || prefix[0] == '_'))
+    return FALSE;
+  for (const char *p = prefix; *p != '\0'; p++)
+    if (!g_ascii_islower (*p) && !g_ascii_isdigit (*p) && *p != '_')
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+create_schema (AvfsSearchFts5  *self,
+               GError         **error)
+{
+  g_autofree char *sql = expand_sql (schema_sql, self->prefix);
+  Connection *conn = acquire (self, TRUE, error);
+  gboolean ok;
+
+  if (conn == NULL)
+    return FALSE;
+  ok = savepoint_begin (conn, "create", error) &&
+       savepoint_end (conn, exec (conn, sql, "create", error), "create", error);
+  release (self, conn, TRUE);
+  return ok;
+}
+
+/**
+ * avfs_search_fts5_new:
+ * @acquire_func: lends the index a connection (see #AvfsSearchFts5AcquireFunc)
+ * @release_func: takes it back
+ * @user_data: for @acquire_func and @release_func
+ * @destroy: (nullable): frees @user_data with the index
+ * @prefix: (nullable): names the tables `PREFIX_docs` and `PREFIX_fts` (`a-z0-9_`,
+ *   starting with a letter or `_`); %NULL for `search`
+ * @error: return location for an error
+ *
+ * Opens the FTS5 index in an SQLite database, creating its tables if they are missing
+ * (with a writer connection, in a savepoint). The index keeps prepared statements on
+ * every connection it is lent: unref it before closing them, or call
+ * avfs_search_fts5_forget_connection() for a connection about to close. Thread-safe as
+ * far as the connections lent are: one thread per connection at a time.
+ *
+ * Returns: (transfer full): the index, or %NULL on error
+ */
+AvfsSearchIndex *
+avfs_search_fts5_new (AvfsSearchFts5AcquireFunc   acquire_func,
+                      AvfsSearchFts5ReleaseFunc   release_func,
+                      gpointer                    user_data,
+                      GDestroyNotify              destroy,
+                      const char                 *prefix,
+                      GError                    **error)
+{
+  g_autoptr(AvfsSearchFts5) self = NULL;
+
+  g_return_val_if_fail (acquire_func != NULL && release_func != NULL, NULL);
+  g_return_val_if_fail (prefix == NULL || prefix_is_valid (prefix), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  self = g_object_new (AVFS_TYPE_SEARCH_FTS5, NULL);
+  self->acquire = acquire_func;
+  self->release = release_func;
+  self->user_data = user_data;
+  self->destroy = destroy;
+  self->prefix = g_strdup (prefix != NULL ? prefix : "search");
+  if (!create_schema (self, error))
+    return NULL;
+  return AVFS_SEARCH_INDEX (g_steal_pointer (&self));
+}
+
+static sqlite3 *
+single_acquire (gpointer   user_data,
+                gboolean   write,
+                GError   **error)
+{
+  AvfsSearchFts5 *self = user_data;
+
+  g_mutex_lock (&self->single_lock);
+  return self->single_db;
+}
+
+static void
+single_release (gpointer  user_data,
+                sqlite3  *db,
+                gboolean  write)
+{
+  AvfsSearchFts5 *self = user_data;
+
+  g_mutex_unlock (&self->single_lock);
+}
+
+/**
+ * avfs_search_fts5_new_for_connection:
+ * @db: a connection the caller keeps open longer than the index
+ * @prefix: (nullable): as for avfs_search_fts5_new()
+ * @error: return location for an error
+ *
+ * An index that uses @db for everything, one call at a time (so it is thread-safe).
+ *
+ * Returns: (transfer full): the index, or %NULL on error
+ */
+AvfsSearchIndex *
+avfs_search_fts5_new_for_connection (sqlite3     *db,
+                                     const char  *prefix,
+                                     GError     **error)
+{
+  g_autoptr(AvfsSearchFts5) self = NULL;
+
+  g_return_val_if_fail (db != NULL, NULL);
+  g_return_val_if_fail (prefix == NULL || prefix_is_valid (prefix), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  self = g_object_new (AVFS_TYPE_SEARCH_FTS5, NULL);
+  self->single_db = db;
+  self->acquire = single_acquire;
+  self->release = single_release;
+  self->user_data = self; /* not owned: no destroy */
+  self->prefix = g_strdup (prefix != NULL ? prefix : "search");
+  if (!create_schema (self, error))
+    return NULL;
+  return AVFS_SEARCH_INDEX (g_steal_pointer (&self));
+}
+
+/**
+ * avfs_search_fts5_forget_connection:
+ * @self: an index
+ * @db: a connection about to be closed
+ *
+ * Finalizes the statements the index prepared on @db, so that closing it frees it.
+ */
+void
+avfs_search_fts5_forget_connection (AvfsSearchFts5 *self,
+                                    sqlite3        *db)
+{
+  g_return_if_fail (AVFS_IS_SEARCH_FTS5 (self));
+
+  g_mutex_lock (&self->lock);
+  g_hash_table_remove (self->connections, db);
+  g_mutex_unlock (&self->lock);
+}

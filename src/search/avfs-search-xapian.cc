@@ -1,0 +1,939 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* AvfsSearchXapian: the one C++ file; every Xapian exception becomes a GError at its edge. */
+#include <cerrno>
+#include <cstring>
+#include <exception>
+#include <new>
+#include <string>
+#include <vector>
+
+#include <glib/gstdio.h>
+#include <xapian.h>
+
+#include "avfs-search-private.h"
+#include "avfs-search-xapian.h"
+
+/* Terms of a document (Xapian prefixes are capitals; our tokens never start with one):
+ *   TOKEN      a word of its text, with positions (phrases)
+ *   XP TOKEN   a word of its path, with positions
+ *   XN TOKEN   a word of its name, with positions
+ *   XT TAG     a folded tag, boolean (XT# and a SHA-256 for very long tags)
+ *   Q ID       its doc_id in decimal, boolean: the unique id for replace and delete
+ * Value slot 0 holds the doc_id as 8 big-endian bytes (ties sort by it); the document
+ * data holds (path, name, content, tags) as a GVariant "(ssmsas)", for snippets and
+ * for reading back. Ranking is Xapian's BM25Weight with k1 = 1.2, b = 0.75. */
+
+#define PREFIX_PATH "XP"
+#define PREFIX_NAME "XN"
+#define PREFIX_TAG "XT"
+#define PREFIX_ID "Q"
+#define SLOT_DOC_ID 0
+#define DATA_TYPE "(ssmsas)"
+#define DATA_FORMAT "(ssms^as)"
+/* A prefix ending a phrase may stand for at most this many words. */
+#define MAX_PHRASE_EXPANSION 1000
+/* Tags longer than this are stored by hash, keeping terms under Xapian's 245 bytes. */
+#define MAX_TAG_TERM 200
+
+/* Thread safety: @lock serialises every use of @db (a WritableDatabase is not
+ * thread-safe). Changes accumulate in @db until flush() commits them; searches run on
+ * @db itself, which sees uncommitted changes, so they need no flush. */
+struct _AvfsSearchXapian
+{
+  GObject parent_instance;
+
+  GMutex lock;
+  char *directory;
+  Xapian::WritableDatabase *db; /* NULL once closed */
+  guint pending;
+};
+
+/* Thrown when a phrase's prefix stands for too many words. */
+struct PhraseTooWide
+{
+};
+
+static void avfs_search_xapian_iface_init (AvfsSearchIndexInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (AvfsSearchXapian, avfs_search_xapian, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (AVFS_TYPE_SEARCH_INDEX,
+                                                      avfs_search_xapian_iface_init))
+
+/* Errors. Call from a catch block: rethrows the exception being handled to name it.
+ * @action completes "Cannot … the search index". */
+static void
+set_error_from_exception (GError     **error,
+                          const char  *directory,
+                          const char  *action)
+{
+  const char *where = directory != NULL ? directory : "(none)";
+
+  try
+    {
+      throw;
+    }
+  catch (const PhraseTooWide &)
+    {
+      g_set_error (error, AVFS_ERROR, AVFS_ERROR_INVALID_ARGUMENT,
+                   "The prefix at the end of a phrase stands for more than %d words in this "
+                   "index; type more letters before the *", MAX_PHRASE_EXPANSION);
+    }
+  catch (const Xapian::DatabaseLockError &e)
+    {
+      g_set_error (error, AVFS_ERROR, AVFS_ERROR_LOCKED,
+                   "Cannot %s the search index in “%s”: another program is using it; "
+                   "close it and try again", action, where);
+    }
+  catch (const Xapian::DatabaseNotFoundError &e)
+    {
+      g_set_error (error, AVFS_ERROR, AVFS_ERROR_NOT_FOUND,
+                   "Cannot %s the search index in “%s”: there is none; rebuild it with "
+                   "`avfs search --rebuild`", action, where);
+    }
+  catch (const Xapian::DatabaseVersionError &e)
+    {
+      g_set_error (error, AVFS_ERROR, AVFS_ERROR_CORRUPT,
+                   "Cannot %s the search index in “%s”: another version of Xapian made it; "
+                   "rebuild it with `avfs search --rebuild`", action, where);
+    }
+  catch (const Xapian::DatabaseCorruptError &e)
+    {
+      g_set_error (error, AVFS_ERROR, AVFS_ERROR_CORRUPT,
+                   "Cannot %s the search index in “%s”: it is damaged; rebuild it with "
+                   "`avfs search --rebuild` (Xapian: %s)", action, where,
+                   e.get_description ().c_str ());
+    }
+  catch (const Xapian::DatabaseError &e)
+    {
+      gboolean full = e.get_error_string () != NULL &&
+                      strstr (e.get_error_string (), g_strerror (ENOSPC)) != NULL;
+
+      g_set_error (error, AVFS_ERROR, full ? AVFS_ERROR_NO_SPACE : AVFS_ERROR_IO,
+                   "Cannot %s the search index in “%s”: %s (Xapian: %s)", action, where,
+                   full ? "the disk is full; free some space and try again"
+                        : "the system refused to read or write it; check its permissions and the disk",
+                   e.get_description ().c_str ());
+    }
+  catch (const Xapian::Error &e)
+    {
+      g_set_error (error, AVFS_ERROR, AVFS_ERROR_FAILED,
+                   "Cannot %s the search index in “%s” (Xapian: %s)", action, where,
+                   e.get_description ().c_str ());
+    }
+  catch (const std::bad_alloc &e)
+    {
+      g_set_error (error, AVFS_ERROR, AVFS_ERROR_FAILED,
+                   "Cannot %s the search index in “%s”: out of memory", action, where);
+    }
+  catch (const std::exception &e)
+    {
+      g_set_error (error, AVFS_ERROR, AVFS_ERROR_FAILED,
+                   "Cannot %s the search index in “%s” (%s)", action, where, e.what ());
+    }
+  catch (...)
+    {
+      g_set_error (error, AVFS_ERROR, AVFS_ERROR_FAILED,
+                   "Cannot %s the search index in “%s”: unknown error", action, where);
+    }
+}
+
+static gboolean
+check_open (AvfsSearchXapian  *self,
+            GError           **error)
+{
+  if (self->db != NULL)
+    return TRUE;
+  g_set_error (error, AVFS_ERROR, AVFS_ERROR_CLOSED,
+               "The search index in “%s” is closed; open the vault again", self->directory);
+  return FALSE;
+}
+
+/* Terms and documents. */
+
+static std::string
+id_term (guint64 doc_id)
+{
+  char buffer[32];
+
+  g_snprintf (buffer, sizeof buffer, PREFIX_ID "%" G_GUINT64_FORMAT, doc_id);
+  return buffer;
+}
+
+static std::string
+tag_term (const char *folded_tag)
+{
+  if (strlen (folded_tag) <= MAX_TAG_TERM)
+    return std::string (PREFIX_TAG) + folded_tag;
+  g_autofree char *digest = g_compute_checksum_for_string (G_CHECKSUM_SHA256, folded_tag, -1);
+  return std::string (PREFIX_TAG "#") + digest;
+}
+
+static std::string
+encode_doc_id (guint64 doc_id)
+{
+  char bytes[8];
+
+  for (int i = 7; i >= 0; i--, doc_id >>= 8)
+    bytes[i] = (char) (doc_id & 0xFF);
+  return std::string (bytes, sizeof bytes);
+}
+
+static guint64
+decode_doc_id (const std::string &bytes)
+{
+  guint64 doc_id = 0;
+
+  for (gsize i = 0; i < bytes.size () && i < 8; i++)
+    doc_id = (doc_id << 8) | (guchar) bytes[i];
+  return doc_id;
+}
+
+/* The tokenizer is C: exceptions from add_posting() wait here until it returns. */
+typedef struct
+{
+  Xapian::Document *doc;
+  std::string prefix;
+  std::exception_ptr failure;
+} Posting;
+
+static gboolean
+add_posting_cb (const AvfsSearchToken *token,
+                gpointer               user_data)
+{
+  Posting *posting = static_cast<Posting *> (user_data);
+
+  try
+    {
+      posting->doc->add_posting (posting->prefix + std::string (token->folded, token->folded_len),
+                                 token->position + 1);
+    }
+  catch (...)
+    {
+      posting->failure = std::current_exception ();
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+add_text (Xapian::Document &doc,
+          const char       *prefix,
+          const char       *text)
+{
+  Posting posting;
+
+  if (text == NULL)
+    return;
+  posting.doc = &doc;
+  posting.prefix = prefix;
+  avfs_search_tokenize (text, strlen (text), add_posting_cb, &posting);
+  if (posting.failure)
+    std::rethrow_exception (posting.failure);
+}
+
+static char **
+fold_tags (const char * const *tags)
+{
+  GPtrArray *folded = g_ptr_array_new ();
+
+  for (guint i = 0; tags != NULL && tags[i] != NULL; i++)
+    g_ptr_array_add (folded, avfs_search_fold_tag (tags[i]));
+  g_ptr_array_add (folded, NULL);
+  return (char **) g_ptr_array_free (folded, FALSE);
+}
+
+static std::string
+encode_data (const AvfsSearchFields *fields,
+             char                  **tags)
+{
+  g_autoptr(GVariant) data = g_variant_ref_sink (
+    g_variant_new (DATA_FORMAT, fields->path, fields->name, fields->content, tags));
+
+  return std::string ((const char *) g_variant_get_data (data), g_variant_get_size (data));
+}
+
+/* Returns the data as a GVariant over @bytes, which must outlive it. */
+static GVariant *
+decode_data (const std::string &bytes)
+{
+  return g_variant_ref_sink (g_variant_new_from_data (G_VARIANT_TYPE (DATA_TYPE), bytes.data (),
+                                                      bytes.size (), FALSE, NULL, NULL));
+}
+
+static Xapian::Document
+make_document (guint64                 doc_id,
+               const AvfsSearchFields *fields)
+{
+  g_auto(GStrv) tags = fold_tags (fields->tags);
+  Xapian::Document doc;
+
+  add_text (doc, "", fields->content);
+  add_text (doc, PREFIX_PATH, fields->path);
+  add_text (doc, PREFIX_NAME, fields->name);
+  for (guint i = 0; tags[i] != NULL; i++)
+    doc.add_boolean_term (tag_term (tags[i]));
+  doc.add_boolean_term (id_term (doc_id));
+  doc.add_value (SLOT_DOC_ID, encode_doc_id (doc_id));
+  doc.set_data (encode_data (fields, tags));
+  return doc;
+}
+
+static gboolean
+avfs_search_xapian_index_document (AvfsSearchIndex         *index,
+                                   guint64                  doc_id,
+                                   const AvfsSearchFields  *fields,
+                                   GError                 **error)
+{
+  AvfsSearchXapian *self = AVFS_SEARCH_XAPIAN (index);
+  gboolean ok = FALSE;
+
+  g_mutex_lock (&self->lock);
+  if (check_open (self, error))
+    {
+      try
+        {
+          self->db->replace_document (id_term (doc_id), make_document (doc_id, fields));
+          self->pending++;
+          ok = TRUE;
+        }
+      catch (...)
+        {
+          set_error_from_exception (error, self->directory, "update");
+          g_prefix_error (error, "Cannot index “%s”: ", fields->path);
+        }
+    }
+  g_mutex_unlock (&self->lock);
+  return ok;
+}
+
+static gboolean
+avfs_search_xapian_remove_document (AvfsSearchIndex  *index,
+                                    guint64           doc_id,
+                                    GError          **error)
+{
+  AvfsSearchXapian *self = AVFS_SEARCH_XAPIAN (index);
+  gboolean ok = FALSE;
+
+  g_mutex_lock (&self->lock);
+  if (check_open (self, error))
+    {
+      try
+        {
+          self->db->delete_document (id_term (doc_id));
+          self->pending++;
+          ok = TRUE;
+        }
+      catch (...)
+        {
+          set_error_from_exception (error, self->directory, "update");
+        }
+    }
+  g_mutex_unlock (&self->lock);
+  return ok;
+}
+
+/* Searching: the query tree becomes Xapian::Query objects; no text is ever parsed. */
+
+static Xapian::Query
+token_query (const std::string &term,
+             gboolean           prefix)
+{
+  if (prefix)
+    return Xapian::Query (Xapian::Query::OP_WILDCARD, term, 0,
+                          Xapian::Query::WILDCARD_LIMIT_ERROR, Xapian::Query::OP_SYNONYM);
+  return Xapian::Query (term);
+}
+
+/* Xapian phrases take terms only, so a phrase ending in a prefix ("lazy do"*) becomes
+ * the phrases of each word the prefix begins, ORed. */
+static Xapian::Query
+prefixed_phrase (const Xapian::Database &db,
+                 const AvfsSearchNode   *node,
+                 const char             *prefix)
+{
+  std::string start = std::string (prefix) + node->tokens[node->n_tokens - 1];
+  std::vector<Xapian::Query> phrases;
+  std::vector<std::string> terms;
+  guint n_words = 0;
+
+  for (guint i = 0; i + 1 < node->n_tokens; i++)
+    terms.push_back (std::string (prefix) + node->tokens[i]);
+  terms.push_back (std::string ());
+  for (Xapian::TermIterator it = db.allterms_begin (start); it != db.allterms_end (start); ++it)
+    {
+      if (++n_words > MAX_PHRASE_EXPANSION)
+        throw PhraseTooWide ();
+      terms.back () = *it;
+      phrases.push_back (Xapian::Query (Xapian::Query::OP_PHRASE, terms.begin (), terms.end (),
+                                        terms.size ()));
+    }
+  return Xapian::Query (Xapian::Query::OP_OR, phrases.begin (), phrases.end ());
+}
+
+static Xapian::Query
+words_in_field (const Xapian::Database &db,
+                const AvfsSearchNode   *node,
+                const char             *prefix)
+{
+  std::vector<std::string> terms;
+
+  if (node->n_tokens == 1)
+    return token_query (std::string (prefix) + node->tokens[0], node->prefix);
+  if (node->prefix)
+    return prefixed_phrase (db, node, prefix);
+  for (guint i = 0; i < node->n_tokens; i++)
+    terms.push_back (std::string (prefix) + node->tokens[i]);
+  return Xapian::Query (Xapian::Query::OP_PHRASE, terms.begin (), terms.end (), terms.size ());
+}
+
+static Xapian::Query
+words_query (const Xapian::Database  &db,
+             const AvfsSearchNode    *node,
+             const AvfsSearchOptions *options)
+{
+  AvfsSearchField fields = avfs_search_node_fields (node, options);
+  std::vector<Xapian::Query> parts;
+
+  if (fields & AVFS_SEARCH_FIELD_CONTENT)
+    parts.push_back (words_in_field (db, node, ""));
+  if (fields & AVFS_SEARCH_FIELD_PATH)
+    parts.push_back (words_in_field (db, node, PREFIX_PATH));
+  if (fields & AVFS_SEARCH_FIELD_NAME)
+    parts.push_back (words_in_field (db, node, PREFIX_NAME));
+  if (parts.size () == 1)
+    return parts[0];
+  return Xapian::Query (Xapian::Query::OP_OR, parts.begin (), parts.end ());
+}
+
+static Xapian::Query
+build_query (const Xapian::Database  &db,
+             const AvfsSearchNode    *node,
+             const AvfsSearchOptions *options)
+{
+  std::vector<Xapian::Query> parts;
+
+  switch (node->kind)
+    {
+    case AVFS_SEARCH_NODE_WORDS:
+      return words_query (db, node, options);
+    case AVFS_SEARCH_NODE_TAG:
+      /* A filter: it selects, but adds nothing to the score. */
+      return Xapian::Query (Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query (tag_term (node->tag)), 0.0);
+    case AVFS_SEARCH_NODE_OR:
+    case AVFS_SEARCH_NODE_AND:
+      for (guint i = 0; i < node->children->len; i++)
+        parts.push_back (build_query (db, (const AvfsSearchNode *) g_ptr_array_index (node->children, i),
+                                      options));
+      if (node->kind == AVFS_SEARCH_NODE_OR)
+        return Xapian::Query (Xapian::Query::OP_OR, parts.begin (), parts.end ());
+      {
+        Xapian::Query wanted (Xapian::Query::OP_AND, parts.begin (), parts.end ());
+        std::vector<Xapian::Query> excluded;
+
+        if (node->excluded->len == 0)
+          return wanted;
+        for (guint i = 0; i < node->excluded->len; i++)
+          excluded.push_back (build_query (db, (const AvfsSearchNode *) g_ptr_array_index (node->excluded, i),
+                                           options));
+        return Xapian::Query (Xapian::Query::OP_AND_NOT, wanted,
+                              Xapian::Query (Xapian::Query::OP_OR, excluded.begin (), excluded.end ()));
+      }
+    default:
+      g_assert_not_reached ();
+    }
+  return Xapian::Query ();
+}
+
+static void
+run_search (AvfsSearchXapian        *self,
+            const AvfsSearchQuery   *query,
+            const AvfsSearchOptions *options,
+            AvfsSearchResults       *results)
+{
+  Xapian::Enquire enquire (*self->db);
+  Xapian::doccount n_docs = self->db->get_doccount ();
+
+  enquire.set_query (build_query (*self->db, avfs_search_query_get_root (query), options));
+  /* k1 = 1.2 and b = 0.75 as on the other engines (Xapian's defaults are 1 and 0.5). */
+  enquire.set_weighting_scheme (Xapian::BM25Weight (1.2, 0, 1, 0.75, 0.5));
+  enquire.set_sort_by_relevance_then_value (SLOT_DOC_ID, false);
+  /* Checking every document makes the total exact rather than an estimate. */
+  Xapian::MSet mset = enquire.get_mset (options->offset, options->limit, n_docs);
+  results->total = mset.get_matches_estimated ();
+  for (Xapian::MSetIterator it = mset.begin (); it != mset.end (); ++it)
+    {
+      Xapian::Document doc = it.get_document ();
+      std::string bytes = doc.get_data ();
+      g_autoptr(GVariant) data = decode_data (bytes);
+      const char *path = NULL, *content = NULL;
+      AvfsSearchHit *hit;
+
+      g_variant_get (data, "(&s&sm&s@as)", &path, NULL, &content, NULL);
+      hit = avfs_search_hit_new (decode_doc_id (doc.get_value (SLOT_DOC_ID)), path, it.get_weight ());
+      if (options->highlight)
+        avfs_search_hit_highlight (hit, query, options, content, -1);
+      g_ptr_array_add (results->hits, hit);
+    }
+}
+
+static gboolean
+avfs_search_xapian_search (AvfsSearchIndex          *index,
+                           const AvfsSearchQuery    *query,
+                           const AvfsSearchOptions  *options,
+                           AvfsSearchResults        *results,
+                           GError                  **error)
+{
+  AvfsSearchXapian *self = AVFS_SEARCH_XAPIAN (index);
+  gboolean ok = FALSE;
+
+  g_mutex_lock (&self->lock);
+  if (check_open (self, error))
+    {
+      try
+        {
+          run_search (self, query, options, results);
+          ok = TRUE;
+        }
+      catch (...)
+        {
+          set_error_from_exception (error, self->directory, "search");
+        }
+    }
+  g_mutex_unlock (&self->lock);
+  return ok;
+}
+
+/* Reading back. */
+
+static gboolean
+avfs_search_xapian_count (AvfsSearchIndex  *index,
+                          guint64          *count,
+                          GError          **error)
+{
+  AvfsSearchXapian *self = AVFS_SEARCH_XAPIAN (index);
+  gboolean ok = FALSE;
+
+  g_mutex_lock (&self->lock);
+  if (check_open (self, error))
+    {
+      try
+        {
+          *count = self->db->get_doccount ();
+          ok = TRUE;
+        }
+      catch (...)
+        {
+          set_error_from_exception (error, self->directory, "read");
+        }
+    }
+  g_mutex_unlock (&self->lock);
+  return ok;
+}
+
+static AvfsSearchDocument *
+read_document (AvfsSearchXapian *self,
+               guint64           doc_id)
+{
+  std::string term = id_term (doc_id);
+  Xapian::PostingIterator it = self->db->postlist_begin (term);
+  AvfsSearchDocument *document;
+
+  if (it == self->db->postlist_end (term))
+    return NULL;
+  std::string bytes = self->db->get_document (*it).get_data ();
+  g_autoptr(GVariant) data = decode_data (bytes);
+  document = g_new0 (AvfsSearchDocument, 1);
+  g_variant_get (data, DATA_FORMAT, &document->path, &document->name, &document->content,
+                 &document->tags);
+  return document;
+}
+
+static AvfsSearchDocument *
+avfs_search_xapian_get_document (AvfsSearchIndex  *index,
+                                 guint64           doc_id,
+                                 GError          **error)
+{
+  AvfsSearchXapian *self = AVFS_SEARCH_XAPIAN (index);
+  AvfsSearchDocument *document = NULL;
+  gboolean failed = FALSE;
+
+  g_mutex_lock (&self->lock);
+  if (!check_open (self, error))
+    failed = TRUE;
+  else
+    {
+      try
+        {
+          document = read_document (self, doc_id);
+        }
+      catch (...)
+        {
+          set_error_from_exception (error, self->directory, "read");
+          failed = TRUE;
+        }
+    }
+  g_mutex_unlock (&self->lock);
+  if (document == NULL && !failed)
+    g_set_error (error, AVFS_ERROR, AVFS_ERROR_NOT_FOUND,
+                 "Document %" G_GUINT64_FORMAT " is not in the search index", doc_id);
+  return document;
+}
+
+static int
+guint64_compare (gconstpointer a,
+                 gconstpointer b)
+{
+  guint64 x = *(const guint64 *) a, y = *(const guint64 *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+static GArray *
+avfs_search_xapian_list_documents (AvfsSearchIndex  *index,
+                                   GError          **error)
+{
+  AvfsSearchXapian *self = AVFS_SEARCH_XAPIAN (index);
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (guint64));
+  gboolean ok = FALSE;
+
+  g_mutex_lock (&self->lock);
+  if (check_open (self, error))
+    {
+      try
+        {
+          for (Xapian::ValueIterator it = self->db->valuestream_begin (SLOT_DOC_ID);
+               it != self->db->valuestream_end (SLOT_DOC_ID); ++it)
+            {
+              guint64 id = decode_doc_id (*it);
+              g_array_append_val (ids, id);
+            }
+          ok = TRUE;
+        }
+      catch (...)
+        {
+          set_error_from_exception (error, self->directory, "read");
+        }
+    }
+  g_mutex_unlock (&self->lock);
+  if (!ok)
+    return NULL;
+  g_array_sort (ids, guint64_compare);
+  return (GArray *) g_steal_pointer (&ids);
+}
+
+/* Maintenance. */
+
+static gboolean
+avfs_search_xapian_flush (AvfsSearchIndex  *index,
+                          GError          **error)
+{
+  AvfsSearchXapian *self = AVFS_SEARCH_XAPIAN (index);
+  gboolean ok = FALSE;
+
+  g_mutex_lock (&self->lock);
+  if (check_open (self, error))
+    {
+      try
+        {
+          self->db->commit ();
+          self->pending = 0;
+          ok = TRUE;
+        }
+      catch (...)
+        {
+          set_error_from_exception (error, self->directory, "save");
+        }
+    }
+  g_mutex_unlock (&self->lock);
+  return ok;
+}
+
+/* Starts an empty index in place of the old one (which goes when this commits). */
+static gboolean
+avfs_search_xapian_clear (AvfsSearchIndex  *index,
+                          GError          **error)
+{
+  AvfsSearchXapian *self = AVFS_SEARCH_XAPIAN (index);
+  gboolean ok = FALSE;
+
+  g_mutex_lock (&self->lock);
+  if (check_open (self, error))
+    {
+      try
+        {
+          self->db->close ();
+          delete self->db;
+          self->db = NULL;
+          self->db = new Xapian::WritableDatabase (self->directory, Xapian::DB_CREATE_OR_OVERWRITE);
+          self->pending = 0;
+          ok = TRUE;
+        }
+      catch (...)
+        {
+          set_error_from_exception (error, self->directory, "clear");
+        }
+    }
+  g_mutex_unlock (&self->lock);
+  return ok;
+}
+
+/* Removes a directory and everything in it. */
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+
+  if (!g_file_test (path, G_FILE_TEST_IS_DIR) || g_file_test (path, G_FILE_TEST_IS_SYMLINK))
+    {
+      g_unlink (path);
+      return;
+    }
+  dir = g_dir_open (path, 0, NULL);
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+      remove_tree (child);
+    }
+  g_rmdir (path);
+}
+
+static char *
+sibling (const char *directory,
+         const char *suffix)
+{
+  g_autofree char *trimmed = g_strdup (directory);
+  gsize len = strlen (trimmed);
+
+  while (len > 1 && trimmed[len - 1] == '/')
+    trimmed[--len] = '\0';
+  return g_strconcat (trimmed, suffix, NULL);
+}
+
+/* After a crash in the middle of a swap: put the old index back where it belongs. */
+static void
+recover_swap (const char *directory)
+{
+  g_autofree char *old = sibling (directory, ".old");
+  g_autofree char *compacting = sibling (directory, ".compacting");
+
+  if (!g_file_test (directory, G_FILE_TEST_EXISTS) && g_file_test (old, G_FILE_TEST_IS_DIR))
+    g_rename (old, directory);
+  if (g_file_test (old, G_FILE_TEST_IS_DIR))
+    remove_tree (old);
+  if (g_file_test (compacting, G_FILE_TEST_IS_DIR))
+    remove_tree (compacting);
+}
+
+/* Compacts into DIR.compacting, then swaps it in through DIR.old. */
+static void
+compact (AvfsSearchXapian *self)
+{
+  g_autofree char *compacting = sibling (self->directory, ".compacting");
+  g_autofree char *old = sibling (self->directory, ".old");
+
+  self->db->commit ();
+  self->pending = 0;
+  remove_tree (compacting);
+  self->db->compact (compacting);
+  self->db->close ();
+  delete self->db;
+  self->db = NULL;
+  if (g_rename (self->directory, old) == 0)
+    {
+      if (g_rename (compacting, self->directory) != 0)
+        g_rename (old, self->directory);
+    }
+  recover_swap (self->directory);
+  self->db = new Xapian::WritableDatabase (self->directory, Xapian::DB_OPEN);
+}
+
+static gboolean
+avfs_search_xapian_optimize (AvfsSearchIndex  *index,
+                             GError          **error)
+{
+  AvfsSearchXapian *self = AVFS_SEARCH_XAPIAN (index);
+  gboolean ok = FALSE;
+
+  g_mutex_lock (&self->lock);
+  if (check_open (self, error))
+    {
+      try
+        {
+          compact (self);
+          ok = TRUE;
+        }
+      catch (...)
+        {
+          set_error_from_exception (error, self->directory, "optimize");
+          recover_swap (self->directory);
+          if (self->db == NULL)
+            {
+              try
+                {
+                  self->db = new Xapian::WritableDatabase (self->directory, Xapian::DB_OPEN);
+                }
+              catch (...)
+                {
+                  /* Left closed: the next call says so. */
+                }
+            }
+        }
+    }
+  g_mutex_unlock (&self->lock);
+  return ok;
+}
+
+static const char *
+avfs_search_xapian_get_engine_name (AvfsSearchIndex *index)
+{
+  return "xapian";
+}
+
+/* Call with the lock held. */
+static gboolean
+close_db (AvfsSearchXapian  *self,
+          GError           **error)
+{
+  gboolean ok = TRUE;
+
+  if (self->db == NULL)
+    return TRUE;
+  try
+    {
+      self->db->commit ();
+      self->db->close ();
+    }
+  catch (...)
+    {
+      set_error_from_exception (error, self->directory, "close");
+      ok = FALSE;
+    }
+  delete self->db;
+  self->db = NULL;
+  return ok;
+}
+
+/**
+ * avfs_search_xapian_close:
+ * @self: an index
+ * @error: return location for an error
+ *
+ * Commits what is pending and closes the index (releasing its lock). Later calls fail
+ * with %AVFS_ERROR_CLOSED. Closing twice is not an error.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+avfs_search_xapian_close (AvfsSearchXapian  *self,
+                          GError           **error)
+{
+  gboolean ok;
+
+  g_return_val_if_fail (AVFS_IS_SEARCH_XAPIAN (self), FALSE);
+
+  g_mutex_lock (&self->lock);
+  ok = close_db (self, error);
+  g_mutex_unlock (&self->lock);
+  return ok;
+}
+
+/**
+ * avfs_search_xapian_get_pending:
+ * @self: an index
+ *
+ * Returns: how many changes wait for avfs_search_index_flush()
+ */
+guint
+avfs_search_xapian_get_pending (AvfsSearchXapian *self)
+{
+  guint pending;
+
+  g_return_val_if_fail (AVFS_IS_SEARCH_XAPIAN (self), 0);
+
+  g_mutex_lock (&self->lock);
+  pending = self->pending;
+  g_mutex_unlock (&self->lock);
+  return pending;
+}
+
+static void
+avfs_search_xapian_finalize (GObject *object)
+{
+  AvfsSearchXapian *self = AVFS_SEARCH_XAPIAN (object);
+  g_autoptr(GError) error = NULL;
+
+  if (!close_db (self, &error))
+    g_debug ("%s", error->message);
+  g_free (self->directory);
+  g_mutex_clear (&self->lock);
+
+  G_OBJECT_CLASS (avfs_search_xapian_parent_class)->finalize (object);
+}
+
+static void
+avfs_search_xapian_class_init (AvfsSearchXapianClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = avfs_search_xapian_finalize;
+}
+
+static void
+avfs_search_xapian_init (AvfsSearchXapian *self)
+{
+  g_mutex_init (&self->lock);
+}
+
+static void
+avfs_search_xapian_iface_init (AvfsSearchIndexInterface *iface)
+{
+  iface->get_engine_name = avfs_search_xapian_get_engine_name;
+  iface->index_document = avfs_search_xapian_index_document;
+  iface->remove_document = avfs_search_xapian_remove_document;
+  iface->search = avfs_search_xapian_search;
+  iface->count = avfs_search_xapian_count;
+  iface->get_document = avfs_search_xapian_get_document;
+  iface->list_documents = avfs_search_xapian_list_documents;
+  iface->clear = avfs_search_xapian_clear;
+  iface->flush = avfs_search_xapian_flush;
+  iface->optimize = avfs_search_xapian_optimize;
+}
+
+/**
+ * avfs_search_xapian_open:
+ * @directory: the index's directory (the vault uses `NAME.lmdb/search/`)
+ * @create: whether to create the index if it is missing
+ * @error: return location for an error
+ *
+ * Opens a Xapian index for writing; one process at a time may hold it (another gets
+ * %AVFS_ERROR_LOCKED). index() and remove() accumulate in memory (Xapian also commits by
+ * itself every 10 000 changes); flush() commits them, and close or unref commits what is
+ * left. Searches see uncommitted changes. Thread-safe.
+ *
+ * Returns: (transfer full): the index, or %NULL on error
+ */
+AvfsSearchIndex *
+avfs_search_xapian_open (const char  *directory,
+                         gboolean     create,
+                         GError     **error)
+{
+  AvfsSearchXapian *self;
+
+  g_return_val_if_fail (directory != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  recover_swap (directory);
+  self = AVFS_SEARCH_XAPIAN (g_object_new (AVFS_TYPE_SEARCH_XAPIAN, NULL));
+  self->directory = g_strdup (directory);
+  try
+    {
+      self->db = new Xapian::WritableDatabase (directory,
+                                               create ? Xapian::DB_CREATE_OR_OPEN : Xapian::DB_OPEN);
+    }
+  catch (...)
+    {
+      set_error_from_exception (error, directory, "open");
+      g_object_unref (self);
+      return NULL;
+    }
+  return AVFS_SEARCH_INDEX (self);
+}

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* AvfsSearchXapian: a Xapian index in a directory, for LMDB and RocksDB vaults (C interface). */
+#pragma once
+
+#include "avfs-search-index.h"
+
+G_BEGIN_DECLS
+
+#define AVFS_TYPE_SEARCH_XAPIAN (avfs_search_xapian_get_type ())
+G_DECLARE_FINAL_TYPE (AvfsSearchXapian, avfs_search_xapian, AVFS, SEARCH_XAPIAN, GObject)
+
+AvfsSearchIndex *avfs_search_xapian_open        (const char        *directory,
+                                                 gboolean           create,
+                                                 GError           **error);
+guint            avfs_search_xapian_get_pending (AvfsSearchXapian  *self);
+gboolean         avfs_search_xapian_close       (AvfsSearchXapian  *self,
+                                                 GError           **error);
+
+G_END_DECLS
