@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* avfs-bench: key-value throughput of each storage engine through avfs, measured next to
  * the raw library doing the same work in the same run (bench/README.md). */
+#include <locale.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,10 +14,11 @@
 #include "avfs-config.h"
 #include "avfs-storage-registry.h"
 #include "bench-common.h"
+#include "bench-vault.h"
 
 #define DEFAULT_RECORDS 1000000
 #define QUICK_RECORDS 100000
-/* Runs per engine; each figure is the best of them (the machine may be shared). */
+/* Rounds per engine, each with new stores; each figure is the best of them. */
 #define REPETITIONS 3
 #define VALUE_SEED 0x5eed
 #define READ_SEED 42
@@ -29,6 +31,13 @@ typedef enum
   OP_RANGE_SCAN,
   N_OPS,
 } BenchOp;
+
+/* A vault-level figure and the engine it belongs to. */
+typedef struct
+{
+  const char *engine;
+  BenchVaultRow row;
+} VaultRow;
 
 static const char * const op_names[N_OPS] = { "seq-write", "random-read", "range-scan" };
 
@@ -89,13 +98,15 @@ write_batch_cb (AvfsTransaction  *tx,
 }
 
 static gboolean
-avfs_seq_write (gpointer          store,
-                const BenchWork  *work,
-                GError          **error)
+avfs_write (gpointer          store,
+            const BenchWork  *work,
+            guint64           first,
+            guint64           last,
+            GError          **error)
 {
-  for (guint64 first = 0; first < work->n_records; first += BENCH_BATCH)
+  for (guint64 start = first; start < last; start += BENCH_BATCH)
     {
-      WriteBatch batch = { work, first, MIN (first + BENCH_BATCH, work->n_records) };
+      WriteBatch batch = { work, start, MIN (start + BENCH_BATCH, last) };
 
       if (!avfs_storage_transaction (store, write_batch_cb, &batch, error))
         return FALSE;
@@ -104,13 +115,15 @@ avfs_seq_write (gpointer          store,
 }
 
 static gboolean
-avfs_random_read (gpointer          store,
-                  const BenchWork  *work,
-                  GError          **error)
+avfs_read (gpointer          store,
+           const BenchWork  *work,
+           guint64           from,
+           guint64           to,
+           GError          **error)
 {
   guint8 key[BENCH_KEY_LEN];
 
-  for (guint64 n = 0; n < work->n_records; n++)
+  for (guint64 n = from; n < to; n++)
     {
       guint64 index = work->read_order[n];
       g_autoptr(GBytes) value = NULL;
@@ -135,26 +148,34 @@ avfs_random_read (gpointer          store,
   return TRUE;
 }
 
-static gboolean
-avfs_range_scan (gpointer    store,
-                 BenchScan  *scan,
-                 GError    **error)
+static gpointer
+avfs_scan_start (gpointer   store,
+                 GError   **error)
 {
-  g_autoptr(AvfsCursor) cursor = NULL;
-  GError *local_error = NULL;
+  return avfs_storage_scan_prefix (store, BENCH_COLLECTION, NULL, 0, error);
+}
 
-  cursor = avfs_storage_scan_prefix (store, BENCH_COLLECTION, NULL, 0, error);
-  if (cursor == NULL)
-    return FALSE;
-  while (avfs_cursor_next (cursor, &local_error))
+static gboolean
+avfs_scan_step (gpointer    cursor,
+                guint64     max,
+                BenchScan  *tally,
+                gboolean   *done,
+                GError    **error)
+{
+  GError *local_error = NULL;
+  guint64 n = 0;
+
+  while (n < max && avfs_cursor_next (cursor, &local_error))
     {
       gsize key_len, value_len;
 
       avfs_cursor_get_key (cursor, &key_len);
       avfs_cursor_get_value (cursor, &value_len);
-      scan->entries++;
-      scan->bytes += key_len + value_len;
+      tally->entries++;
+      tally->bytes += key_len + value_len;
+      n++;
     }
+  *done = n < max;
   if (local_error != NULL)
     {
       g_propagate_error (error, local_error);
@@ -175,11 +196,176 @@ avfs_close (gpointer store)
 }
 
 /* Opening is the caller's: it needs the engine's name. */
-static const BenchRawEngine avfs_side = {
-  "avfs", NULL, avfs_seq_write, avfs_random_read, avfs_range_scan, avfs_close,
+static const BenchRawEngine avfs_ops = {
+  "avfs", NULL, avfs_write, avfs_read, avfs_scan_start, avfs_scan_step, g_object_unref,
+  avfs_close,
 };
 
-/* Rounds: one store, the three workloads in order, each timed. */
+static AvfsStorage *
+avfs_open (const char  *engine,
+           const char  *dir,
+           GError     **error)
+{
+  const AvfsEngineInfo *info = avfs_storage_lookup_engine (engine, error);
+  g_autofree char *path = NULL;
+  AvfsStorage *store;
+
+  if (info == NULL)
+    return NULL;
+  if (info->extension != NULL)
+    path = g_strconcat (dir, G_DIR_SEPARATOR_S "store", info->extension, NULL);
+  store = avfs_storage_create_store (engine, path, NULL, error);
+  if (store != NULL && !avfs_storage_create_collection (store, BENCH_COLLECTION, error))
+    g_clear_pointer (&store, avfs_close);
+  return store;
+}
+
+/* Rounds. A machine shared with other work is slower at some moments than at others,
+ * most of all at syncing to disk. So avfs and the raw library do each workload in turns
+ * of CHUNK records, in the order avfs, raw, raw, avfs, avfs, raw… (each side goes first
+ * as often as second): whatever slows the machine down slows both alike, and the ratio
+ * holds even when the absolute figures do not. */
+
+#define CHUNK (10 * BENCH_BATCH)
+
+enum { SIDE_AVFS, SIDE_RAW, N_SIDES };
+
+typedef struct
+{
+  const BenchRawEngine *ops;
+  const char *label;
+  gpointer store;
+  gpointer scan;
+  BenchScan tally;
+  gboolean scanned; /* the scan reached the end */
+  double seconds[N_OPS];
+} Side;
+
+static gboolean
+scan_chunk (Side     *side,
+            GError  **error)
+{
+  if (side->scan == NULL && (side->scan = side->ops->scan_start (side->store, error)) == NULL)
+    return FALSE;
+  return side->ops->scan_step (side->scan, CHUNK, &side->tally, &side->scanned, error);
+}
+
+/* Runs records (or reads) @from … @to - 1 of @op on @side, adding up the time. */
+static gboolean
+run_chunk (Side             *side,
+           BenchOp           op,
+           const BenchWork  *work,
+           guint64           from,
+           guint64           to,
+           GError          **error)
+{
+  double start = now_seconds ();
+  gboolean ok = FALSE;
+
+  switch (op)
+    {
+    case OP_SEQ_WRITE:
+      ok = side->ops->write (side->store, work, from, to, error);
+      break;
+    case OP_RANDOM_READ:
+      ok = side->ops->read (side->store, work, from, to, error);
+      break;
+    case OP_RANGE_SCAN:
+      ok = side->scanned || scan_chunk (side, error);
+      break;
+    case N_OPS:
+      g_assert_not_reached ();
+    }
+  side->seconds[op] += now_seconds () - start;
+  if (!ok)
+    g_prefix_error (error, "%s: ", side->label);
+  return ok;
+}
+
+static gboolean
+check_scan (const Side       *side,
+            const BenchWork  *work,
+            GError          **error)
+{
+  guint64 expected_bytes = work->n_records * BENCH_RECORD_LEN;
+
+  if (side->tally.entries == work->n_records && side->tally.bytes == expected_bytes)
+    return TRUE;
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+               "%s: the scan saw %" G_GUINT64_FORMAT " records (%" G_GUINT64_FORMAT
+               " bytes), expected %" G_GUINT64_FORMAT " (%" G_GUINT64_FORMAT " bytes)",
+               side->label, side->tally.entries, side->tally.bytes, work->n_records,
+               expected_bytes);
+  return FALSE;
+}
+
+/* The scan goes on until both sides have seen the end; the others cover every record. */
+static gboolean
+run_op (Side             *sides,
+        BenchOp           op,
+        const BenchWork  *work,
+        GError          **error)
+{
+  guint64 from = 0;
+
+  for (guint turn = 0;
+       op == OP_RANGE_SCAN ? !(sides[SIDE_AVFS].scanned && sides[SIDE_RAW].scanned) :
+                             from < work->n_records;
+       turn++, from += CHUNK)
+    {
+      guint64 to = MIN (from + CHUNK, work->n_records);
+      guint first = turn % 2 == 0 ? SIDE_AVFS : SIDE_RAW;
+
+      if (!run_chunk (&sides[first], op, work, from, to, error) ||
+          !run_chunk (&sides[1 - first], op, work, from, to, error))
+        return FALSE;
+    }
+  if (op != OP_RANGE_SCAN)
+    return TRUE;
+  return check_scan (&sides[SIDE_AVFS], work, error) && check_scan (&sides[SIDE_RAW], work, error);
+}
+
+static void
+close_side (Side *side)
+{
+  g_clear_pointer (&side->scan, side->ops->scan_finish);
+  if (side->store != NULL)
+    side->ops->close (side->store);
+}
+
+/* One round: a new store on each side in @dir, the three workloads in turn. */
+static gboolean
+run_round (const BenchRawEngine  *raw,
+           const char            *dir,
+           const BenchWork       *work,
+           EngineResult          *result,
+           GError               **error)
+{
+  Side sides[N_SIDES] = {
+    { .ops = &avfs_ops, .label = "avfs" },
+    { .ops = raw, .label = "raw library" },
+  };
+  g_autofree char *avfs_dir = g_build_filename (dir, "avfs", NULL);
+  g_autofree char *raw_dir = g_build_filename (dir, "raw", NULL);
+  g_autofree char *raw_path = g_build_filename (raw_dir, "store", NULL);
+  gboolean ok;
+
+  g_mkdir (avfs_dir, 0700);
+  g_mkdir (raw_dir, 0700);
+  ok = (sides[SIDE_AVFS].store = avfs_open (raw->engine, avfs_dir, error)) != NULL &&
+       (sides[SIDE_RAW].store = raw->open (raw_path, error)) != NULL;
+  for (guint op = 0; ok && op < N_OPS; op++)
+    ok = run_op (sides, op, work, error);
+  close_side (&sides[SIDE_AVFS]);
+  close_side (&sides[SIDE_RAW]);
+
+  for (guint op = 0; ok && op < N_OPS; op++)
+    {
+      result->avfs_seconds[op] = MIN (result->avfs_seconds[op], sides[SIDE_AVFS].seconds[op]);
+      result->raw_seconds[op] = MIN (result->raw_seconds[op], sides[SIDE_RAW].seconds[op]);
+    }
+  return ok;
+}
 
 static void
 remove_tree (const char *path)
@@ -199,94 +385,7 @@ remove_tree (const char *path)
   g_rmdir (path);
 }
 
-static gboolean
-check_scan (const BenchScan  *scan,
-            const BenchWork  *work,
-            const char       *side,
-            GError          **error)
-{
-  if (scan->entries == work->n_records && scan->bytes == work->n_records * BENCH_RECORD_LEN)
-    return TRUE;
-  g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-               "%s: the scan saw %" G_GUINT64_FORMAT " records (%" G_GUINT64_FORMAT
-               " bytes), expected %" G_GUINT64_FORMAT " (%" G_GUINT64_FORMAT " bytes)",
-               side, scan->entries, scan->bytes, work->n_records,
-               work->n_records * BENCH_RECORD_LEN);
-  return FALSE;
-}
-
-/* Runs the workloads on @store, which it closes, keeping each time if it is the best. */
-static gboolean
-run_round (const BenchRawEngine  *side,
-           gpointer               store,
-           const BenchWork       *work,
-           double                 best[N_OPS],
-           GError               **error)
-{
-  double seconds[N_OPS];
-  BenchScan scan = { 0, 0 };
-  double start = now_seconds ();
-  gboolean ok;
-
-  ok = side->seq_write (store, work, error);
-  seconds[OP_SEQ_WRITE] = now_seconds () - start;
-
-  start = now_seconds ();
-  ok = ok && side->random_read (store, work, error);
-  seconds[OP_RANDOM_READ] = now_seconds () - start;
-
-  start = now_seconds ();
-  ok = ok && side->range_scan (store, &scan, error) &&
-       check_scan (&scan, work, side == &avfs_side ? "avfs" : "raw library", error);
-  seconds[OP_RANGE_SCAN] = now_seconds () - start;
-
-  side->close (store);
-  for (guint op = 0; ok && op < N_OPS; op++)
-    best[op] = MIN (best[op], seconds[op]);
-  return ok;
-}
-
-static gboolean
-run_avfs_round (const char       *engine,
-                const char       *dir,
-                const BenchWork  *work,
-                double            best[N_OPS],
-                GError          **error)
-{
-  const AvfsEngineInfo *info = avfs_storage_lookup_engine (engine, error);
-  g_autofree char *path = NULL;
-  AvfsStorage *store;
-
-  if (info == NULL)
-    return FALSE;
-  if (info->extension != NULL)
-    path = g_strconcat (dir, G_DIR_SEPARATOR_S "store", info->extension, NULL);
-  store = avfs_storage_create_store (engine, path, NULL, error);
-  if (store == NULL)
-    return FALSE;
-  if (!avfs_storage_create_collection (store, BENCH_COLLECTION, error))
-    {
-      avfs_close (store);
-      return FALSE;
-    }
-  return run_round (&avfs_side, store, work, best, error);
-}
-
-static gboolean
-run_raw_round (const BenchRawEngine  *raw,
-               const char            *dir,
-               const BenchWork       *work,
-               double                 best[N_OPS],
-               GError               **error)
-{
-  g_autofree char *path = g_build_filename (dir, "store", NULL);
-  gpointer store = raw->open (path, error);
-
-  return store != NULL && run_round (raw, store, work, best, error);
-}
-
-/* Each repetition runs avfs and the raw library one after the other, alternating which
- * goes first, so neither always meets a warmer page cache or a busier disk. */
+/* Each figure is the best of REPETITIONS rounds, each with new stores. */
 static gboolean
 bench_engine (const BenchRawEngine  *raw,
               const BenchWork       *work,
@@ -300,28 +399,19 @@ bench_engine (const BenchRawEngine  *raw,
   for (guint op = 0; op < N_OPS; op++)
     result->avfs_seconds[op] = result->raw_seconds[op] = INFINITY;
 
-  for (guint rep = 0; rep < REPETITIONS; rep++)
+  for (guint round = 1; round <= REPETITIONS; round++)
     {
-      for (guint turn = 0; turn < 2; turn++)
-        {
-          gboolean avfs_turn = (turn == 0) == (rep % 2 == 0);
-          g_autofree char *name = g_strdup_printf ("%s-%s-%u", raw->engine,
-                                                   avfs_turn ? "avfs" : "raw", rep + 1);
-          g_autofree char *dir = g_build_filename (tmp_dir, name, NULL);
-          gboolean ok;
+      g_autofree char *name = g_strdup_printf ("%s-%u", raw->engine, round);
+      g_autofree char *dir = g_build_filename (tmp_dir, name, NULL);
+      gboolean ok;
 
-          if (verbose)
-            g_printerr ("avfs-bench: %s, run %u of %u, %s...\n", raw->engine, rep + 1,
-                        REPETITIONS, avfs_turn ? "avfs" : "raw library");
-          g_mkdir (dir, 0700);
-          if (avfs_turn)
-            ok = run_avfs_round (raw->engine, dir, work, result->avfs_seconds, error);
-          else
-            ok = run_raw_round (raw, dir, work, result->raw_seconds, error);
-          remove_tree (dir);
-          if (!ok)
-            return FALSE;
-        }
+      if (verbose)
+        g_printerr ("avfs-bench: %s, round %u of %u...\n", raw->engine, round, REPETITIONS);
+      g_mkdir (dir, 0700);
+      ok = run_round (raw, dir, work, result, error);
+      remove_tree (dir);
+      if (!ok)
+        return FALSE;
     }
   return TRUE;
 }
@@ -382,7 +472,7 @@ print_table (const EngineResult *results,
 {
   g_autofree char *records = format_count (work->n_records);
 
-  printf ("%s records (%d-byte keys, %d-byte values), best of %d runs; ratio = avfs / raw\n\n",
+  printf ("%s records (%d-byte keys, %d-byte values), best of %d rounds; ratio = avfs / raw\n\n",
           records, BENCH_KEY_LEN, BENCH_VALUE_LEN, REPETITIONS);
   printf ("%-8s  %-11s  %12s  %12s  %6s  %9s\n",
           "engine", "op", "avfs ops/s", "raw ops/s", "ratio", "MB/s");
@@ -423,7 +513,8 @@ add_number (JsonBuilder *builder,
 static void
 print_json (const EngineResult *results,
             guint               n_results,
-            const BenchWork    *work)
+            const BenchWork    *work,
+            GArray             *vault_rows)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonNode) root = NULL;
@@ -449,6 +540,20 @@ print_json (const EngineResult *results,
           add_number (builder, "mb_per_s", figures.mb_per_s, 100);
           json_builder_end_object (builder);
         }
+    }
+  for (guint i = 0; i < vault_rows->len; i++)
+    {
+      VaultRow *row = &g_array_index (vault_rows, VaultRow, i);
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "backend");
+      json_builder_add_string_value (builder, row->engine);
+      json_builder_set_member_name (builder, "op");
+      json_builder_add_string_value (builder, row->row.op);
+      add_number (builder, "value", row->row.value, 10);
+      json_builder_set_member_name (builder, "unit");
+      json_builder_add_string_value (builder, row->row.unit);
+      json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
   json_builder_end_object (builder);
@@ -557,21 +662,66 @@ choose_engines (GError **error)
   return g_steal_pointer (&chosen);
 }
 
+/* The vault-level figures of one engine, in a directory of their own. */
+static gboolean
+bench_vault_engine (const char            *engine,
+                    const char            *tmp_dir,
+                    const BenchVaultTree  *tree,
+                    GArray                *rows,
+                    GError               **error)
+{
+  g_autofree char *name = g_strdup_printf ("%s-vault", engine);
+  g_autofree char *dir = g_build_filename (tmp_dir, name, NULL);
+  g_autoptr(GArray) figures = g_array_new (FALSE, TRUE, sizeof (BenchVaultRow));
+  gboolean ok;
+
+  if (isatty (STDERR_FILENO))
+    g_printerr ("avfs-bench: %s, vault workloads...\n", engine);
+  g_mkdir (dir, 0700);
+  ok = bench_vault_run (engine, dir, quick || records != RECORDS_UNSET, tree, figures, error);
+  remove_tree (dir);
+  for (guint i = 0; i < figures->len; i++)
+    {
+      VaultRow row = { engine, g_array_index (figures, BenchVaultRow, i) };
+
+      g_array_append_val (rows, row);
+    }
+  return ok;
+}
+
+static void
+print_vault_table (GArray *rows)
+{
+  printf ("\nVault workloads: each file write is its own call and commit\n\n");
+  printf ("%-8s  %-14s  %12s  %s\n", "engine", "op", "value", "unit");
+  for (guint i = 0; i < rows->len; i++)
+    {
+      VaultRow *row = &g_array_index (rows, VaultRow, i);
+      g_autofree char *value = format_count (row->row.value);
+
+      printf ("%-8s  %-14s  %12s  %s\n", row->engine, row->row.op, value, row->row.unit);
+    }
+}
+
 static gboolean
 run_all (GPtrArray        *engines,
          const BenchWork  *work,
          const char       *tmp_dir)
 {
   g_autofree EngineResult *results = g_new0 (EngineResult, engines->len);
+  g_autoptr(GArray) vault_rows = g_array_new (FALSE, TRUE, sizeof (VaultRow));
+  BenchVaultTree tree;
   guint n_results = 0;
   gboolean all_ok = TRUE;
 
+  bench_vault_make_tree (&tree, tmp_dir, quick || records != RECORDS_UNSET ? 1000 : 10000);
   for (guint i = 0; i < engines->len; i++)
     {
       const BenchRawEngine *raw = g_ptr_array_index (engines, i);
       g_autoptr(GError) error = NULL;
 
-      if (bench_engine (raw, work, tmp_dir, &results[n_results], &error))
+      if (bench_engine (raw, work, tmp_dir, &results[n_results], &error) &&
+          bench_vault_engine (raw->engine, tmp_dir, &tree, vault_rows, &error))
         n_results++;
       else
         {
@@ -579,11 +729,16 @@ run_all (GPtrArray        *engines,
           all_ok = FALSE;
         }
     }
+  remove_tree (tree.path);
+  g_free (tree.path);
 
   if (as_json)
-    print_json (results, n_results, work);
+    print_json (results, n_results, work, vault_rows);
   else
-    print_table (results, n_results, work);
+    {
+      print_table (results, n_results, work);
+      print_vault_table (vault_rows);
+    }
   return all_ok;
 }
 
@@ -600,6 +755,8 @@ main (int   argc,
   BenchWork work;
   gboolean ok;
 
+  /* The character set only, for GLib's messages: figures keep a '.' decimal point. */
+  setlocale (LC_CTYPE, "");
   g_option_context_set_summary (context,
                                 "Measures avfs's storage engines against the raw libraries "
                                 "(seq-write, random-read, range-scan).");
@@ -613,7 +770,10 @@ main (int   argc,
   if ((engines = choose_engines (&error)) == NULL)
     return usage_error (context, error->message);
 
-  work.n_records = records != RECORDS_UNSET ? (guint64) records : quick ? QUICK_RECORDS : DEFAULT_RECORDS;
+  if (records != RECORDS_UNSET)
+    work.n_records = records;
+  else
+    work.n_records = quick ? QUICK_RECORDS : DEFAULT_RECORDS;
   values = make_values ();
   read_order = make_read_order (work.n_records);
   work.values = values;

@@ -64,7 +64,7 @@ bench_value_matches (const BenchWork *work,
          value[BENCH_VALUE_LEN - 1] == expected[BENCH_VALUE_LEN - 1];
 }
 
-/* What one full scan saw. */
+/* What a scan has seen so far. */
 typedef struct
 {
   guint64 entries;
@@ -76,28 +76,40 @@ typedef struct
  * @engine: the avfs engine this baseline stands next to
  * @open: creates a new store at @path (which does not exist yet; ignored by memory)
  *   with the avfs engine's default settings, and the %BENCH_COLLECTION in it
- * @seq_write: stores records 0 … n_records-1 in transactions of %BENCH_BATCH
- * @random_read: reads every record of @read_order, checking each value
- * @range_scan: reads every record in key order
+ * @write: stores records @first … @last - 1 in transactions of %BENCH_BATCH records
+ *   (@first is a multiple of %BENCH_BATCH)
+ * @read: reads the records `read_order[from … to - 1]`, checking each value
+ * @scan_start: starts a full scan in key order (%NULL and @error on failure)
+ * @scan_step: reads up to @max more entries of the scan into @tally; sets @done at the end
+ * @scan_finish: ends a scan, finished or not
  * @close: closes and frees the store
  *
- * One baseline: the same three workloads written straight on the library, with no
- * abstraction in between.
+ * One baseline: the workloads written straight on the library, with no abstraction in
+ * between. The benchmark calls each in chunks, alternating with avfs (see README.md).
  */
 typedef struct
 {
   const char *engine;
   gpointer (*open)        (const char       *path,
                            GError          **error);
-  gboolean (*seq_write)   (gpointer          store,
+  gboolean (*write)       (gpointer          store,
                            const BenchWork  *work,
+                           guint64           first,
+                           guint64           last,
                            GError          **error);
-  gboolean (*random_read) (gpointer          store,
+  gboolean (*read)        (gpointer          store,
                            const BenchWork  *work,
+                           guint64           from,
+                           guint64           to,
                            GError          **error);
-  gboolean (*range_scan)  (gpointer          store,
-                           BenchScan        *scan,
+  gpointer (*scan_start)  (gpointer          store,
                            GError          **error);
+  gboolean (*scan_step)   (gpointer          scan,
+                           guint64           max,
+                           BenchScan        *tally,
+                           gboolean         *done,
+                           GError          **error);
+  void     (*scan_finish) (gpointer          scan);
   void     (*close)       (gpointer          store);
 } BenchRawEngine;
 

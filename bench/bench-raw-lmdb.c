@@ -118,16 +118,25 @@ put_batch (RawLmdb          *self,
 }
 
 static gboolean
-raw_lmdb_seq_write (gpointer          store,
-                    const BenchWork  *work,
-                    GError          **error)
+raw_lmdb_write (gpointer          store,
+                const BenchWork  *work,
+                guint64           first,
+                guint64           last,
+                GError          **error)
 {
   RawLmdb *self = store;
   int rc = MDB_SUCCESS;
 
-  for (guint64 first = 0; rc == MDB_SUCCESS && first < work->n_records; first += BENCH_BATCH)
-    rc = put_batch (self, work, first, MIN (first + BENCH_BATCH, work->n_records));
+  for (guint64 batch = first; rc == MDB_SUCCESS && batch < last; batch += BENCH_BATCH)
+    rc = put_batch (self, work, batch, MIN (batch + BENCH_BATCH, last));
   return check_rc (error, "write", rc);
+}
+
+static int
+renew_reader (RawLmdb *self)
+{
+  return self->reader == NULL ? mdb_txn_begin (self->env, NULL, MDB_RDONLY, &self->reader) :
+                                mdb_txn_renew (self->reader);
 }
 
 /* Each read in a read transaction of its own, recycled with reset and renew. */
@@ -143,8 +152,7 @@ read_one (RawLmdb          *self,
   int rc;
 
   bench_make_key (index, key);
-  rc = self->reader == NULL ? mdb_txn_begin (self->env, NULL, MDB_RDONLY, &self->reader) :
-                              mdb_txn_renew (self->reader);
+  rc = renew_reader (self);
   if (rc != MDB_SUCCESS)
     return rc;
   rc = mdb_get (self->reader, self->dbi, &key_val, &value_val);
@@ -155,13 +163,15 @@ read_one (RawLmdb          *self,
 }
 
 static gboolean
-raw_lmdb_random_read (gpointer          store,
-                      const BenchWork  *work,
-                      GError          **error)
+raw_lmdb_read (gpointer          store,
+               const BenchWork  *work,
+               guint64           from,
+               guint64           to,
+               GError          **error)
 {
   RawLmdb *self = store;
 
-  for (guint64 n = 0; n < work->n_records; n++)
+  for (guint64 n = from; n < to; n++)
     {
       guint64 index = work->read_order[n];
       gboolean matches = FALSE;
@@ -177,35 +187,74 @@ raw_lmdb_random_read (gpointer          store,
   return TRUE;
 }
 
-static gboolean
-raw_lmdb_range_scan (gpointer    store,
-                     BenchScan  *scan,
-                     GError    **error)
+/* A scan is one cursor in one read transaction, from start to end. */
+typedef struct
 {
-  RawLmdb *self = store;
-  MDB_cursor *cursor = NULL;
-  MDB_val key, value;
+  RawLmdb *store;
+  MDB_cursor *cursor;
+  MDB_cursor_op op;
+} RawLmdbScan;
+
+static void
+raw_lmdb_scan_finish (gpointer data)
+{
+  RawLmdbScan *scan = data;
+
+  if (scan->cursor != NULL)
+    mdb_cursor_close (scan->cursor);
+  mdb_txn_reset (scan->store->reader);
+  g_free (scan);
+}
+
+static gpointer
+raw_lmdb_scan_start (gpointer   store,
+                     GError   **error)
+{
+  RawLmdbScan *scan = g_new0 (RawLmdbScan, 1);
   int rc;
 
-  rc = self->reader == NULL ? mdb_txn_begin (self->env, NULL, MDB_RDONLY, &self->reader) :
-                              mdb_txn_renew (self->reader);
-  if (rc == MDB_SUCCESS)
-    rc = mdb_cursor_open (self->reader, self->dbi, &cursor);
-  for (int op = MDB_FIRST;
-       rc == MDB_SUCCESS && (rc = mdb_cursor_get (cursor, &key, &value, op)) == MDB_SUCCESS;
-       op = MDB_NEXT)
+  scan->store = store;
+  scan->op = MDB_FIRST;
+  rc = renew_reader (scan->store);
+  if (rc != MDB_SUCCESS)
     {
-      scan->entries++;
-      scan->bytes += key.mv_size + value.mv_size;
+      g_free (scan);
+      check_rc (error, "start a scan", rc);
+      return NULL;
     }
-  if (cursor != NULL)
-    mdb_cursor_close (cursor);
-  if (self->reader != NULL)
-    mdb_txn_reset (self->reader);
+  rc = mdb_cursor_open (scan->store->reader, scan->store->dbi, &scan->cursor);
+  if (!check_rc (error, "start a scan", rc))
+    {
+      raw_lmdb_scan_finish (scan);
+      return NULL;
+    }
+  return scan;
+}
+
+static gboolean
+raw_lmdb_scan_step (gpointer    data,
+                    guint64     max,
+                    BenchScan  *tally,
+                    gboolean   *done,
+                    GError    **error)
+{
+  RawLmdbScan *scan = data;
+  MDB_val key, value;
+  int rc = MDB_SUCCESS;
+
+  for (guint64 n = 0;
+       n < max && (rc = mdb_cursor_get (scan->cursor, &key, &value, scan->op)) == MDB_SUCCESS;
+       n++)
+    {
+      scan->op = MDB_NEXT;
+      tally->entries++;
+      tally->bytes += key.mv_size + value.mv_size;
+    }
+  *done = rc != MDB_SUCCESS;
   return check_rc (error, "scan", rc == MDB_NOTFOUND ? MDB_SUCCESS : rc);
 }
 
 const BenchRawEngine bench_raw_lmdb = {
-  "lmdb", raw_lmdb_open, raw_lmdb_seq_write, raw_lmdb_random_read,
-  raw_lmdb_range_scan, raw_lmdb_close,
+  "lmdb", raw_lmdb_open, raw_lmdb_write, raw_lmdb_read, raw_lmdb_scan_start,
+  raw_lmdb_scan_step, raw_lmdb_scan_finish, raw_lmdb_close,
 };

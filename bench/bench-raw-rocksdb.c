@@ -10,6 +10,7 @@ typedef struct
   rocksdb_options_t *options;
   rocksdb_readoptions_t *read_options;
   rocksdb_writeoptions_t *write_options;
+  rocksdb_writebatch_t *batch; /* cleared and reused for each transaction */
 } RawRocksdb;
 
 static gboolean
@@ -34,6 +35,7 @@ raw_rocksdb_close (gpointer store)
   rocksdb_options_destroy (self->options);
   rocksdb_readoptions_destroy (self->read_options);
   rocksdb_writeoptions_destroy (self->write_options);
+  rocksdb_writebatch_destroy (self->batch);
   g_free (self);
 }
 
@@ -58,6 +60,7 @@ raw_rocksdb_open (const char  *path,
   rocksdb_options_set_keep_log_file_num (self->options, 4);
   self->read_options = rocksdb_readoptions_create ();
   self->write_options = rocksdb_writeoptions_create ();
+  self->batch = rocksdb_writebatch_create ();
 
   self->db = rocksdb_open (self->options, path, &message);
   if (!check_status (error, "open", message))
@@ -69,41 +72,43 @@ raw_rocksdb_open (const char  *path,
 }
 
 static gboolean
-raw_rocksdb_seq_write (gpointer          store,
-                       const BenchWork  *work,
-                       GError          **error)
+raw_rocksdb_write (gpointer          store,
+                   const BenchWork  *work,
+                   guint64           first,
+                   guint64           last,
+                   GError          **error)
 {
   RawRocksdb *self = store;
-  rocksdb_writebatch_t *batch = rocksdb_writebatch_create ();
   guint8 key[BENCH_KEY_LEN];
   char *message = NULL;
 
-  for (guint64 first = 0; message == NULL && first < work->n_records; first += BENCH_BATCH)
+  for (guint64 batch = first; message == NULL && batch < last; batch += BENCH_BATCH)
     {
-      guint64 last = MIN (first + BENCH_BATCH, work->n_records);
+      guint64 batch_end = MIN (batch + BENCH_BATCH, last);
 
-      for (guint64 i = first; i < last; i++)
+      for (guint64 i = batch; i < batch_end; i++)
         {
           bench_make_key (i, key);
-          rocksdb_writebatch_put (batch, (const char *) key, sizeof key,
+          rocksdb_writebatch_put (self->batch, (const char *) key, sizeof key,
                                   (const char *) bench_value (work, i), BENCH_VALUE_LEN);
         }
-      rocksdb_write (self->db, self->write_options, batch, &message);
-      rocksdb_writebatch_clear (batch);
+      rocksdb_write (self->db, self->write_options, self->batch, &message);
+      rocksdb_writebatch_clear (self->batch);
     }
-  rocksdb_writebatch_destroy (batch);
   return check_status (error, "write", message);
 }
 
 static gboolean
-raw_rocksdb_random_read (gpointer          store,
-                         const BenchWork  *work,
-                         GError          **error)
+raw_rocksdb_read (gpointer          store,
+                  const BenchWork  *work,
+                  guint64           from,
+                  guint64           to,
+                  GError          **error)
 {
   RawRocksdb *self = store;
   guint8 key[BENCH_KEY_LEN];
 
-  for (guint64 n = 0; n < work->n_records; n++)
+  for (guint64 n = from; n < to; n++)
     {
       guint64 index = work->read_order[n];
       char *message = NULL;
@@ -128,30 +133,44 @@ raw_rocksdb_random_read (gpointer          store,
   return TRUE;
 }
 
-static gboolean
-raw_rocksdb_range_scan (gpointer    store,
-                        BenchScan  *scan,
-                        GError    **error)
+static gpointer
+raw_rocksdb_scan_start (gpointer   store,
+                        GError   **error)
 {
   RawRocksdb *self = store;
   rocksdb_iterator_t *iter = rocksdb_create_iterator (self->db, self->read_options);
+
+  rocksdb_iter_seek_to_first (iter);
+  return iter;
+}
+
+static gboolean
+raw_rocksdb_scan_step (gpointer    scan,
+                       guint64     max,
+                       BenchScan  *tally,
+                       gboolean   *done,
+                       GError    **error)
+{
+  rocksdb_iterator_t *iter = scan;
   char *message = NULL;
 
-  for (rocksdb_iter_seek_to_first (iter); rocksdb_iter_valid (iter); rocksdb_iter_next (iter))
+  for (guint64 n = 0; n < max && rocksdb_iter_valid (iter); n++)
     {
       size_t key_len, value_len;
 
       rocksdb_iter_key (iter, &key_len);
       rocksdb_iter_value (iter, &value_len);
-      scan->entries++;
-      scan->bytes += key_len + value_len;
+      tally->entries++;
+      tally->bytes += key_len + value_len;
+      rocksdb_iter_next (iter);
     }
-  rocksdb_iter_get_error (iter, &message);
-  rocksdb_iter_destroy (iter);
+  *done = !rocksdb_iter_valid (iter);
+  if (*done)
+    rocksdb_iter_get_error (iter, &message);
   return check_status (error, "scan", message);
 }
 
 const BenchRawEngine bench_raw_rocksdb = {
-  "rocksdb", raw_rocksdb_open, raw_rocksdb_seq_write, raw_rocksdb_random_read,
-  raw_rocksdb_range_scan, raw_rocksdb_close,
+  "rocksdb", raw_rocksdb_open, raw_rocksdb_write, raw_rocksdb_read, raw_rocksdb_scan_start,
+  raw_rocksdb_scan_step, (void (*) (gpointer)) rocksdb_iter_destroy, raw_rocksdb_close,
 };

@@ -43,7 +43,8 @@ static const char setup_sql[] =
   "PRAGMA mmap_size = 268435456;"
   "PRAGMA journal_mode = WAL;"
   "PRAGMA synchronous = NORMAL;"
-  "CREATE TABLE " BENCH_COLLECTION " (key BLOB PRIMARY KEY NOT NULL, value BLOB NOT NULL) "
+  "PRAGMA journal_size_limit = 67108864;"
+  "CREATE TABLE " BENCH_COLLECTION " (key BLOB PRIMARY KEY, value BLOB NOT NULL) "
   "WITHOUT ROWID;";
 
 static gpointer
@@ -96,17 +97,19 @@ insert_batch (RawSqlite        *self,
 }
 
 static gboolean
-raw_sqlite_seq_write (gpointer          store,
-                      const BenchWork  *work,
-                      GError          **error)
+raw_sqlite_write (gpointer          store,
+                  const BenchWork  *work,
+                  guint64           first,
+                  guint64           last,
+                  GError          **error)
 {
   RawSqlite *self = store;
 
-  for (guint64 first = 0; first < work->n_records; first += BENCH_BATCH)
+  for (guint64 batch = first; batch < last; batch += BENCH_BATCH)
     {
       if (sqlite3_exec (self->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
         return fail (self, error, "begin");
-      if (!insert_batch (self, work, first, MIN (first + BENCH_BATCH, work->n_records)))
+      if (!insert_batch (self, work, batch, MIN (batch + BENCH_BATCH, last)))
         {
           fail (self, error, "insert");
           sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
@@ -119,14 +122,16 @@ raw_sqlite_seq_write (gpointer          store,
 }
 
 static gboolean
-raw_sqlite_random_read (gpointer          store,
-                        const BenchWork  *work,
-                        GError          **error)
+raw_sqlite_read (gpointer          store,
+                 const BenchWork  *work,
+                 guint64           from,
+                 guint64           to,
+                 GError          **error)
 {
   RawSqlite *self = store;
   guint8 key[BENCH_KEY_LEN];
 
-  for (guint64 n = 0; n < work->n_records; n++)
+  for (guint64 n = from; n < to; n++)
     {
       guint64 index = work->read_order[n];
       gboolean matches = FALSE;
@@ -150,28 +155,46 @@ raw_sqlite_random_read (gpointer          store,
   return TRUE;
 }
 
+/* The scan is the prepared SELECT … ORDER BY key, stepped on. */
+static gpointer
+raw_sqlite_scan_start (gpointer   store,
+                       GError   **error)
+{
+  return store;
+}
+
 static gboolean
-raw_sqlite_range_scan (gpointer    store,
-                       BenchScan  *scan,
-                       GError    **error)
+raw_sqlite_scan_step (gpointer    store,
+                      guint64     max,
+                      BenchScan  *tally,
+                      gboolean   *done,
+                      GError    **error)
 {
   RawSqlite *self = store;
-  int rc;
+  int rc = SQLITE_ROW;
 
-  while ((rc = sqlite3_step (self->scan)) == SQLITE_ROW)
+  for (guint64 n = 0; n < max && (rc = sqlite3_step (self->scan)) == SQLITE_ROW; n++)
     {
       /* Blob before bytes: that is the order in which SQLite fetches without copying. */
       sqlite3_column_blob (self->scan, 0);
       sqlite3_column_blob (self->scan, 1);
-      scan->entries++;
-      scan->bytes += sqlite3_column_bytes (self->scan, 0) +
-                     sqlite3_column_bytes (self->scan, 1);
+      tally->entries++;
+      tally->bytes += sqlite3_column_bytes (self->scan, 0) +
+                      sqlite3_column_bytes (self->scan, 1);
     }
+  *done = rc != SQLITE_ROW;
+  return rc == SQLITE_ROW || rc == SQLITE_DONE || fail (self, error, "scan");
+}
+
+static void
+raw_sqlite_scan_finish (gpointer store)
+{
+  RawSqlite *self = store;
+
   sqlite3_reset (self->scan);
-  return rc == SQLITE_DONE || fail (self, error, "scan");
 }
 
 const BenchRawEngine bench_raw_sqlite = {
-  "sqlite", raw_sqlite_open, raw_sqlite_seq_write, raw_sqlite_random_read,
-  raw_sqlite_range_scan, raw_sqlite_close,
+  "sqlite", raw_sqlite_open, raw_sqlite_write, raw_sqlite_read, raw_sqlite_scan_start,
+  raw_sqlite_scan_step, raw_sqlite_scan_finish, raw_sqlite_close,
 };
