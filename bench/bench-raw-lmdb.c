@@ -247,8 +247,7 @@ raw_lmdb_scan_step (gpointer    data,
        n++)
     {
       scan->op = MDB_NEXT;
-      tally->entries++;
-      tally->bytes += key.mv_size + value.mv_size;
+      bench_scan_consume (tally, key.mv_data, key.mv_size, value.mv_data, value.mv_size);
     }
   *done = rc != MDB_SUCCESS;
   return check_rc (error, "scan", rc == MDB_NOTFOUND ? MDB_SUCCESS : rc);

@@ -154,8 +154,8 @@ raw_memory_scan_step (gpointer    data,
     {
       const RawRecord *record = g_tree_node_key (node);
 
-      tally->entries++;
-      tally->bytes += record->key_len + record->value_len;
+      bench_scan_consume (tally, record->key, record->key_len,
+                          record->data + record->key_len, record->value_len);
     }
   g_rw_lock_reader_unlock (&scan->store->lock);
 

@@ -157,11 +157,11 @@ raw_rocksdb_scan_step (gpointer    scan,
   for (guint64 n = 0; n < max && rocksdb_iter_valid (iter); n++)
     {
       size_t key_len, value_len;
+      const char *key = rocksdb_iter_key (iter, &key_len);
+      const char *value = rocksdb_iter_value (iter, &value_len);
 
-      rocksdb_iter_key (iter, &key_len);
-      rocksdb_iter_value (iter, &value_len);
-      tally->entries++;
-      tally->bytes += key_len + value_len;
+      bench_scan_consume (tally, (const guint8 *) key, key_len, (const guint8 *) value,
+                          value_len);
       rocksdb_iter_next (iter);
     }
   *done = !rocksdb_iter_valid (iter);

@@ -176,11 +176,11 @@ raw_sqlite_scan_step (gpointer    store,
   for (guint64 n = 0; n < max && (rc = sqlite3_step (self->scan)) == SQLITE_ROW; n++)
     {
       /* Blob before bytes: that is the order in which SQLite fetches without copying. */
-      sqlite3_column_blob (self->scan, 0);
-      sqlite3_column_blob (self->scan, 1);
-      tally->entries++;
-      tally->bytes += sqlite3_column_bytes (self->scan, 0) +
-                      sqlite3_column_bytes (self->scan, 1);
+      const guint8 *key = sqlite3_column_blob (self->scan, 0);
+      const guint8 *value = sqlite3_column_blob (self->scan, 1);
+
+      bench_scan_consume (tally, key, sqlite3_column_bytes (self->scan, 0), value,
+                          sqlite3_column_bytes (self->scan, 1));
     }
   *done = rc != SQLITE_ROW;
   return rc == SQLITE_ROW || rc == SQLITE_DONE || fail (self, error, "scan");

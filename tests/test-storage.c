@@ -720,7 +720,7 @@ race_reader_thread (gpointer data)
       guint key = g_rand_int_range (rand, 0, N_KEYS);
       guint8 k = key + 1;
       g_autoptr(GBytes) value = avfs_storage_get (race->store, "alpha", &k, 1, &error);
-      guint round;
+      guint round = 0;
 
       if (error != NULL || value == NULL || !race_value_ok (value, key, &round) ||
           round < last_round[key])
@@ -759,7 +759,7 @@ test_concurrency (Fixture       *f,
     {
       guint8 k = key + 1;
       g_autoptr(GBytes) value = avfs_storage_get (f->store, "alpha", &k, 1, &error);
-      guint round;
+      guint round = 0;
 
       g_assert_true (race_value_ok (value, key, &round));
       g_assert_cmpuint (round, ==, N_ROUNDS);

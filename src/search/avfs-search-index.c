@@ -405,7 +405,8 @@ avfs_search_mark_up (const char   *text,
 
   for (guint i = 0; marks != NULL && i <= marks->len; i++)
     {
-      const AvfsSearchMark *mark = i < marks->len ? &g_array_index (marks, AvfsSearchMark, i) : NULL;
+      const AvfsSearchMark *mark =
+        i < marks->len ? &g_array_index (marks, AvfsSearchMark, i) : NULL;
       gsize until = mark != NULL ? MIN (mark->start, len) : len;
       g_autofree char *before = NULL;
       g_autofree char *inside = NULL;

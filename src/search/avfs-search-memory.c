@@ -99,7 +99,8 @@ static void
 term_compact (AvfsSearchMemory *self,
               Term             *term)
 {
-  GArray *entries = g_array_sized_new (FALSE, FALSE, sizeof (Entry), term->entries->len - term->n_dead);
+  GArray *entries = g_array_sized_new (FALSE, FALSE, sizeof (Entry),
+                                       term->entries->len - term->n_dead);
   GArray *positions = g_array_new (FALSE, FALSE, sizeof (guint32));
 
   for (guint i = 0; i < term->entries->len; i++)
@@ -183,14 +184,17 @@ gather_token_cb (const AvfsSearchToken *token,
                  gpointer               user_data)
 {
   FieldTokens *gathered = user_data;
-  g_autofree char *text = g_strndup (token->folded, token->folded_len);
-  GArray *positions = g_hash_table_lookup (gathered->positions, text);
+  char text[AVFS_SEARCH_MAX_TOKEN_BYTES + 1];
+  GArray *positions;
   guint32 position = token->position;
 
+  memcpy (text, token->folded, token->folded_len);
+  text[token->folded_len] = '\0';
+  positions = g_hash_table_lookup (gathered->positions, text);
   if (positions == NULL)
     {
       positions = g_array_new (FALSE, FALSE, sizeof (guint32));
-      g_hash_table_insert (gathered->positions, g_steal_pointer (&text), positions);
+      g_hash_table_insert (gathered->positions, g_strdup (text), positions);
     }
   g_array_append_val (positions, position);
   gathered->n_tokens++;
@@ -692,20 +696,73 @@ evaluate (AvfsSearchMemory        *self,
     }
 }
 
+/* A hit being ranked: best first, then by ascending doc_id. */
+typedef struct
+{
+  double score;
+  guint64 doc_id;
+  const Doc *doc;
+} Ranked;
+
+static gboolean
+ranks_before (const Ranked *x,
+              const Ranked *y)
+{
+  if (x->score != y->score)
+    return x->score > y->score;
+  return x->doc_id < y->doc_id;
+}
+
 static int
 rank_compare (gconstpointer a,
-              gconstpointer b,
-              gpointer      user_data)
+              gconstpointer b)
 {
-  AvfsSearchMemory *self = user_data;
-  const Scored *x = a, *y = b;
-  const Doc *dx, *dy;
+  return ranks_before (a, b) ? -1 : ranks_before (b, a) ? 1 : 0;
+}
 
-  if (x->score != y->score)
-    return x->score > y->score ? -1 : 1;
-  dx = g_ptr_array_index (self->slots, x->slot);
-  dy = g_ptr_array_index (self->slots, y->slot);
-  return dx->doc_id < dy->doc_id ? -1 : dx->doc_id > dy->doc_id;
+/* Keeps the @k best of what is offered in a heap whose root is the worst kept. */
+static void
+heap_offer (GArray       *heap,
+            guint         k,
+            const Ranked *ranked)
+{
+  Ranked *items = (Ranked *) heap->data;
+  guint i;
+
+  if (heap->len < k)
+    {
+      g_array_append_val (heap, *ranked);
+      items = (Ranked *) heap->data;
+      for (i = heap->len - 1; i > 0; i = (i - 1) / 2)
+        {
+          Ranked swap = items[i];
+
+          if (!ranks_before (&items[(i - 1) / 2], &items[i]))
+            break;
+          items[i] = items[(i - 1) / 2];
+          items[(i - 1) / 2] = swap;
+        }
+      return;
+    }
+  if (k == 0 || !ranks_before (ranked, &items[0]))
+    return;
+  items[0] = *ranked;
+  for (i = 0;;)
+    {
+      guint worst = i, left = 2 * i + 1, right = 2 * i + 2;
+      Ranked swap;
+
+      if (left < heap->len && ranks_before (&items[worst], &items[left]))
+        worst = left;
+      if (right < heap->len && ranks_before (&items[worst], &items[right]))
+        worst = right;
+      if (worst == i)
+        break;
+      swap = items[i];
+      items[i] = items[worst];
+      items[worst] = swap;
+      i = worst;
+    }
 }
 
 static gboolean
@@ -716,17 +773,28 @@ avfs_search_memory_search (AvfsSearchIndex          *index,
                            GError                  **error)
 {
   AvfsSearchMemory *self = AVFS_SEARCH_MEMORY (index);
-  g_autoptr(GArray) ranked = NULL;
+  g_autoptr(GArray) matched = NULL;
+  g_autoptr(GArray) best = g_array_new (FALSE, FALSE, sizeof (Ranked));
+  guint k = options->limit > G_MAXUINT - options->offset ? G_MAXUINT
+                                                          : options->offset + options->limit;
 
   g_rw_lock_reader_lock (&self->lock);
-  ranked = evaluate (self, avfs_search_query_get_root (query), options);
-  g_array_sort_with_data (ranked, rank_compare, self);
-  results->total = ranked->len;
-  for (guint i = options->offset; i < ranked->len && i - options->offset < options->limit; i++)
+  matched = evaluate (self, avfs_search_query_get_root (query), options);
+  results->total = matched->len;
+  for (guint i = 0; i < matched->len; i++)
     {
-      const Scored *scored = &g_array_index (ranked, Scored, i);
+      const Scored *scored = &g_array_index (matched, Scored, i);
       const Doc *doc = g_ptr_array_index (self->slots, scored->slot);
-      AvfsSearchHit *hit = avfs_search_hit_new (doc->doc_id, doc->path, scored->score);
+      Ranked ranked = { scored->score, doc->doc_id, doc };
+
+      heap_offer (best, k, &ranked);
+    }
+  g_array_sort (best, rank_compare);
+  for (guint i = options->offset; i < best->len; i++)
+    {
+      const Ranked *ranked = &g_array_index (best, Ranked, i);
+      const Doc *doc = ranked->doc;
+      AvfsSearchHit *hit = avfs_search_hit_new (doc->doc_id, doc->path, ranked->score);
 
       if (options->highlight)
         avfs_search_hit_highlight (hit, query, options, doc->content, -1);

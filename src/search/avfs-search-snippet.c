@@ -383,6 +383,36 @@ match_compare (gconstpointer a,
   return x->end < y->end ? 1 : x->end > y->end ? -1 : 0;
 }
 
+/* The stretch [*start, *end) of @text the snippet shows: the best window of @matches
+ * with some context before it, or the start of the text when nothing matched. */
+static void
+choose_window (const char *text,
+               gsize       len,
+               GArray     *matches,
+               gsize      *start,
+               gsize      *end)
+{
+  gsize last_end = 0;
+
+  *start = 0;
+  if (matches->len > 0)
+    {
+      guint first = best_window (matches);
+      gsize first_start = g_array_index (matches, Match, first).start;
+
+      for (guint j = first; j < matches->len; j++)
+        {
+          const Match *match = &g_array_index (matches, Match, j);
+
+          if (match->end - first_start > AVFS_SEARCH_SNIPPET_BYTES)
+            break;
+          last_end = MAX (last_end, match->end);
+        }
+      *start = window_start (text, first_start);
+    }
+  *end = window_end (text, len, *start, last_end);
+}
+
 static void
 make_snippet (AvfsSearchHit *hit,
               const char    *text,
@@ -390,24 +420,10 @@ make_snippet (AvfsSearchHit *hit,
               GArray        *matches)
 {
   Writer writer = { g_string_new (NULL), 0, FALSE };
-  gsize start = 0, end, done, last_end = 0;
-  guint first = 0;
+  gsize start, end, done;
 
   hit->marks = g_array_new (FALSE, FALSE, sizeof (AvfsSearchMark));
-  if (matches->len > 0)
-    {
-      first = best_window (matches);
-      for (guint j = first; j < matches->len; j++)
-        {
-          const Match *match = &g_array_index (matches, Match, j);
-
-          if (match->end - g_array_index (matches, Match, first).start > AVFS_SEARCH_SNIPPET_BYTES)
-            break;
-          last_end = MAX (last_end, match->end);
-        }
-      start = window_start (text, g_array_index (matches, Match, first).start);
-    }
-  end = window_end (text, len, start, last_end);
+  choose_window (text, len, matches, &start, &end);
   if (start > 0)
     g_string_append (writer.out, "…");
   writer.floor = writer.out->len;
@@ -421,7 +437,8 @@ make_snippet (AvfsSearchHit *hit,
       if (match->start < MAX (start, done) || match->end > end)
         {
           /* Inside an earlier mark (a word within a marked phrase): widen that mark. */
-          if (match->start >= start && match->start < done && match->end <= end && match->end > done)
+          if (match->start >= start && match->start < done &&
+              match->end <= end && match->end > done)
             {
               writer_append (&writer, text, done, match->end);
               g_array_index (hit->marks, AvfsSearchMark, hit->marks->len - 1).end = writer.out->len;

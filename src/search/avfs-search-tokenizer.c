@@ -110,7 +110,10 @@ emit_token (const char          *text,
     {
       token.folded_len = MIN (end - start, sizeof buffer);
       for (gsize i = 0; i < token.folded_len; i++)
-        buffer[i] = g_ascii_tolower (text[start + i]);
+        {
+          char c = text[start + i];
+          buffer[i] = c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+        }
       return func (&token, user_data);
     }
   folded = fold_unicode (text + start, end - start);

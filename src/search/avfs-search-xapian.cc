@@ -111,7 +111,8 @@ set_error_from_exception (GError     **error,
       g_set_error (error, AVFS_ERROR, full ? AVFS_ERROR_NO_SPACE : AVFS_ERROR_IO,
                    "Cannot %s the search index in “%s”: %s (Xapian: %s)", action, where,
                    full ? "the disk is full; free some space and try again"
-                        : "the system refused to read or write it; check its permissions and the disk",
+                        : "the system refused to read or write it; check its permissions "
+                          "and the disk",
                    e.get_description ().c_str ());
     }
   catch (const Xapian::Error &e)
@@ -418,11 +419,12 @@ build_query (const Xapian::Database  &db,
       return words_query (db, node, options);
     case AVFS_SEARCH_NODE_TAG:
       /* A filter: it selects, but adds nothing to the score. */
-      return Xapian::Query (Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query (tag_term (node->tag)), 0.0);
+      return Xapian::Query (Xapian::Query::OP_SCALE_WEIGHT,
+                            Xapian::Query (tag_term (node->tag)), 0.0);
     case AVFS_SEARCH_NODE_OR:
     case AVFS_SEARCH_NODE_AND:
       for (guint i = 0; i < node->children->len; i++)
-        parts.push_back (build_query (db, (const AvfsSearchNode *) g_ptr_array_index (node->children, i),
+        parts.push_back (build_query (db, (const AvfsSearchNode *) node->children->pdata[i],
                                       options));
       if (node->kind == AVFS_SEARCH_NODE_OR)
         return Xapian::Query (Xapian::Query::OP_OR, parts.begin (), parts.end ());
@@ -433,10 +435,11 @@ build_query (const Xapian::Database  &db,
         if (node->excluded->len == 0)
           return wanted;
         for (guint i = 0; i < node->excluded->len; i++)
-          excluded.push_back (build_query (db, (const AvfsSearchNode *) g_ptr_array_index (node->excluded, i),
+          excluded.push_back (build_query (db, (const AvfsSearchNode *) node->excluded->pdata[i],
                                            options));
-        return Xapian::Query (Xapian::Query::OP_AND_NOT, wanted,
-                              Xapian::Query (Xapian::Query::OP_OR, excluded.begin (), excluded.end ()));
+        Xapian::Query unwanted (Xapian::Query::OP_OR, excluded.begin (), excluded.end ());
+
+        return Xapian::Query (Xapian::Query::OP_AND_NOT, wanted, unwanted);
       }
     default:
       g_assert_not_reached ();
@@ -458,7 +461,7 @@ run_search (AvfsSearchXapian        *self,
   enquire.set_weighting_scheme (Xapian::BM25Weight (1.2, 0, 1, 0.75, 0.5));
   enquire.set_sort_by_relevance_then_value (SLOT_DOC_ID, false);
   /* Checking every document makes the total exact rather than an estimate. */
-  Xapian::MSet mset = enquire.get_mset (options->offset, options->limit, n_docs);
+  Xapian::MSet mset = enquire.get_mset (options->offset, MIN (options->limit, n_docs), n_docs);
   results->total = mset.get_matches_estimated ();
   for (Xapian::MSetIterator it = mset.begin (); it != mset.end (); ++it)
     {
@@ -469,7 +472,8 @@ run_search (AvfsSearchXapian        *self,
       AvfsSearchHit *hit;
 
       g_variant_get (data, "(&s&sm&s@as)", &path, NULL, &content, NULL);
-      hit = avfs_search_hit_new (decode_doc_id (doc.get_value (SLOT_DOC_ID)), path, it.get_weight ());
+      hit = avfs_search_hit_new (decode_doc_id (doc.get_value (SLOT_DOC_ID)), path,
+                                 it.get_weight ());
       if (options->highlight)
         avfs_search_hit_highlight (hit, query, options, content, -1);
       g_ptr_array_add (results->hits, hit);
@@ -926,8 +930,9 @@ avfs_search_xapian_open (const char  *directory,
   self->directory = g_strdup (directory);
   try
     {
-      self->db = new Xapian::WritableDatabase (directory,
-                                               create ? Xapian::DB_CREATE_OR_OPEN : Xapian::DB_OPEN);
+      int flags = create ? Xapian::DB_CREATE_OR_OPEN : Xapian::DB_OPEN;
+
+      self->db = new Xapian::WritableDatabase (directory, flags);
     }
   catch (...)
     {
