@@ -9,37 +9,49 @@
  * to put directories first. */
 #define DIRENT_VALUE_LEN (AVFS_ID_KEY_LEN + 1)
 
-/**
- * avfs_vault_lookup_child:
- *
- * Returns: (transfer full) (nullable): the entry @name of directory @parent, or %NULL
- *   with the error unset when there is none
- */
-AvfsNode *
-avfs_vault_lookup_child (AvfsVault        *self,
-                         AvfsTransaction  *tx,
-                         guint64           parent,
-                         const char       *name,
-                         GError          **error)
+/* Reads the entry @name of directory @parent: the child's id and kind. Returns FALSE
+ * with @error unset when there is no such entry. */
+static gboolean
+lookup_entry (AvfsVault        *self,
+              AvfsTransaction  *tx,
+              guint64           parent,
+              const char       *name,
+              guint64          *id,
+              AvfsNodeKind     *kind,
+              GError          **error)
 {
   g_autoptr(GBytes) key = avfs_dirent_key (parent, name);
   g_autoptr(GBytes) value = NULL;
-  GError *local_error = NULL;
-  AvfsNode *node;
+  const guint8 *data;
 
   value = avfs_vault_get_record (self, tx, AVFS_COLLECTION_DIRENTS,
                                  g_bytes_get_data (key, NULL), g_bytes_get_size (key),
                                  error);
   if (value == NULL)
-    return NULL;
+    return FALSE;
   if (g_bytes_get_size (value) != DIRENT_VALUE_LEN)
     {
       g_set_error (error, AVFS_ERROR, AVFS_ERROR_CORRUPT,
                    "The directory entry “%s” is damaged; run “avfs-cli vault verify”", name);
-      return NULL;
+      return FALSE;
     }
-  node = avfs_node_load (self, tx, avfs_id_from_key (g_bytes_get_data (value, NULL)),
-                         &local_error);
+  data = g_bytes_get_data (value, NULL);
+  *id = avfs_id_from_key (data);
+  *kind = data[AVFS_ID_KEY_LEN];
+  return TRUE;
+}
+
+/* Loads the node an entry named @name points to; a missing one is damage. */
+static AvfsNode *
+load_entry_node (AvfsVault        *self,
+                 AvfsTransaction  *tx,
+                 guint64           id,
+                 const char       *name,
+                 GError          **error)
+{
+  GError *local_error = NULL;
+  AvfsNode *node = avfs_node_load (self, tx, id, &local_error);
+
   if (node == NULL && g_error_matches (local_error, AVFS_ERROR, AVFS_ERROR_NOT_FOUND))
     {
       g_clear_error (&local_error);
@@ -53,10 +65,32 @@ avfs_vault_lookup_child (AvfsVault        *self,
 }
 
 /**
+ * avfs_vault_lookup_child:
+ *
+ * Returns: (transfer full) (nullable): the entry @name of directory @parent, or %NULL
+ *   with the error unset when there is none
+ */
+AvfsNode *
+avfs_vault_lookup_child (AvfsVault        *self,
+                         AvfsTransaction  *tx,
+                         guint64           parent,
+                         const char       *name,
+                         GError          **error)
+{
+  guint64 id;
+  AvfsNodeKind kind;
+
+  if (!lookup_entry (self, tx, parent, name, &id, &kind, error))
+    return NULL;
+  return load_entry_node (self, tx, id, name, error);
+}
+
+/**
  * avfs_vault_resolve:
  * @path: a normalised path
  *
- * Walks @path from `/`, one entry lookup per component.
+ * Walks @path from `/` through directory entries alone (each holds its child's kind),
+ * then loads the one node at the end.
  *
  * Returns: (transfer full) (nullable): the node, or %NULL with %AVFS_ERROR_NOT_FOUND or
  *   %AVFS_ERROR_NOT_A_DIRECTORY naming the path
@@ -68,32 +102,32 @@ avfs_vault_resolve (AvfsVault        *self,
                     GError          **error)
 {
   g_auto(GStrv) names = avfs_path_split (path);
-  g_autoptr(AvfsNode) node = avfs_node_load (self, tx, AVFS_ROOT_ID, error);
+  AvfsNodeKind kind = AVFS_NODE_KIND_DIRECTORY;
+  guint64 id = AVFS_ROOT_ID;
+  guint i;
 
-  for (guint i = 0; node != NULL && names[i] != NULL; i++)
+  for (i = 0; names[i] != NULL; i++)
     {
       GError *local_error = NULL;
-      AvfsNode *child;
 
-      if (node->kind != AVFS_NODE_KIND_DIRECTORY)
+      if (kind != AVFS_NODE_KIND_DIRECTORY)
         {
           g_set_error (error, AVFS_ERROR, AVFS_ERROR_NOT_A_DIRECTORY,
-                       "%s: “%s” is a file, not a directory", path, node->name);
+                       "%s: “%s” is a file, not a directory", path, names[i - 1]);
           return NULL;
         }
-      child = avfs_vault_lookup_child (self, tx, node->id, names[i], &local_error);
-      if (child == NULL && local_error == NULL)
-        g_set_error (&local_error, AVFS_ERROR, AVFS_ERROR_NOT_FOUND,
-                     "%s: no such file or directory", path);
-      if (local_error != NULL)
+      if (!lookup_entry (self, tx, id, names[i], &id, &kind, &local_error))
         {
+          if (local_error == NULL)
+            g_set_error (&local_error, AVFS_ERROR, AVFS_ERROR_NOT_FOUND,
+                         "%s: no such file or directory", path);
           g_propagate_error (error, local_error);
           return NULL;
         }
-      avfs_node_free (node);
-      node = child;
     }
-  return g_steal_pointer (&node);
+  if (i == 0)
+    return avfs_node_load (self, tx, AVFS_ROOT_ID, error);
+  return load_entry_node (self, tx, id, names[i - 1], error);
 }
 
 /**
