@@ -11,6 +11,28 @@
 /* A file is text when its first 8 KiB hold no NUL (the rule search uses too). */
 #define TEXT_PROBE_LEN 8192
 
+/* Adds the id of one tag index entry (tag ‖ 0 ‖ id) to the set in @user_data. */
+static gboolean
+add_tagged_id_cb (AvfsCursor  *cursor,
+                  gpointer     user_data,
+                  GError     **error)
+{
+  gsize len;
+  const guint8 *key = avfs_cursor_get_key (cursor, &len);
+  guint64 *id;
+
+  if (!avfs_tag_index_key_is_valid (key, len))
+    {
+      g_set_error_literal (error, AVFS_ERROR, AVFS_ERROR_CORRUPT,
+                           "The tag index is damaged; run “avfs-cli vault verify”");
+      return FALSE;
+    }
+  id = g_new (guint64, 1);
+  *id = avfs_id_from_key (key + len - AVFS_ID_KEY_LEN);
+  g_hash_table_add (user_data, id);
+  return TRUE;
+}
+
 /* The ids carrying @tag, from one scan of the tag index. */
 static GHashTable *
 ids_with_tag (AvfsVault   *self,
@@ -18,34 +40,12 @@ ids_with_tag (AvfsVault   *self,
               GError     **error)
 {
   g_autoptr(GHashTable) ids = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
-  g_autoptr(AvfsCursor) cursor = NULL;
-  GError *local_error = NULL;
-  gsize tag_len;
 
-  if (!avfs_vault_check_tag (tag, error))
+  /* The prefix tag ‖ 0 is the tag with its terminating NUL. */
+  if (!avfs_vault_check_tag (tag, error) ||
+      !avfs_vault_scan_prefix_each (self, AVFS_COLLECTION_TAG_INDEX, (const guint8 *) tag,
+                                    strlen (tag) + 1, add_tagged_id_cb, ids, error))
     return NULL;
-  tag_len = strlen (tag);
-  cursor = avfs_storage_scan_prefix (self->storage, AVFS_COLLECTION_TAG_INDEX,
-                                     (const guint8 *) tag, tag_len + 1, error);
-  if (cursor == NULL)
-    return NULL;
-  while (avfs_cursor_next (cursor, &local_error))
-    {
-      gsize len;
-      const guint8 *key = avfs_cursor_get_key (cursor, &len);
-      guint64 *id;
-
-      if (len != tag_len + 1 + AVFS_ID_KEY_LEN)
-        continue;
-      id = g_new (guint64, 1);
-      *id = avfs_id_from_key (key + tag_len + 1);
-      g_hash_table_add (ids, id);
-    }
-  if (local_error != NULL)
-    {
-      g_propagate_error (error, local_error);
-      return NULL;
-    }
   return g_steal_pointer (&ids);
 }
 
