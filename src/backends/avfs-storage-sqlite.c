@@ -125,6 +125,7 @@ struct _AvfsStorageSqlite
   guint n_readers;         /* open reader connections, idle or lent */
   guint n_lent;
   guint n_waiting;
+  GHashTable *lent_dbs;    /* sqlite3 → Connection, readers lent outside this file */
 };
 
 static void avfs_storage_sqlite_iface_init (AvfsStorageInterface *iface);
@@ -1348,6 +1349,7 @@ avfs_storage_sqlite_finalize (GObject *object)
 
   release_connections (self);
   g_ptr_array_unref (self->idle_readers);
+  g_hash_table_unref (self->lent_dbs);
   g_free (self->path);
   g_free (self->wal_path);
   g_free (self->connection_pragmas);
@@ -1371,6 +1373,7 @@ avfs_storage_sqlite_init (AvfsStorageSqlite *self)
   g_mutex_init (&self->pool_lock);
   g_cond_init (&self->pool_cond);
   self->idle_readers = g_ptr_array_new_with_free_func ((GDestroyNotify) connection_close);
+  self->lent_dbs = g_hash_table_new (NULL, NULL);
 }
 
 /* Opening. */
@@ -1649,4 +1652,64 @@ avfs_storage_sqlite_open (const char  *path,
   g_debug ("%s: opened (SQLite %s, journal mode %s)", path, sqlite3_libversion (),
            self->journal_mode);
   return AVFS_STORAGE (g_steal_pointer (&self));
+}
+
+/* Connections lent to the vault's FTS5 index (src/search/avfs-search-fts5.h), which lives
+ * in the same file and must change with the vault's own transactions. */
+
+/**
+ * avfs_storage_sqlite_transaction_get_db:
+ * @tx: a transaction running in its callback
+ *
+ * Returns: (transfer none) (nullable): the connection @tx runs on, for statements that
+ *   belong to it; %NULL when @tx is not an SQLite transaction or is over
+ */
+sqlite3 *
+avfs_storage_sqlite_transaction_get_db (AvfsTransaction *tx)
+{
+  AvfsStorageSqlite *store;
+
+  if (!G_TYPE_CHECK_INSTANCE_TYPE (tx, AVFS_TYPE_SQLITE_TRANSACTION))
+    return NULL;
+  store = ((AvfsSqliteTransaction *) tx)->store;
+  return store != NULL ? store->write_conn->db : NULL;
+}
+
+/**
+ * avfs_storage_sqlite_lend_reader:
+ *
+ * Lends a read-only connection from the pool, which sees committed states only. Give it
+ * back with avfs_storage_sqlite_return_reader() from the same thread; close() waits for it.
+ *
+ * Returns: (transfer none) (nullable): the connection
+ */
+sqlite3 *
+avfs_storage_sqlite_lend_reader (AvfsStorageSqlite  *self,
+                                 GError            **error)
+{
+  Connection *conn;
+
+  g_return_val_if_fail (AVFS_IS_STORAGE_SQLITE (self), NULL);
+  conn = take_reader (self, error);
+  if (conn == NULL)
+    return NULL;
+  g_mutex_lock (&self->pool_lock);
+  g_hash_table_insert (self->lent_dbs, conn->db, conn);
+  g_mutex_unlock (&self->pool_lock);
+  return conn->db;
+}
+
+void
+avfs_storage_sqlite_return_reader (AvfsStorageSqlite *self,
+                                   sqlite3           *db)
+{
+  Connection *conn;
+
+  g_return_if_fail (AVFS_IS_STORAGE_SQLITE (self));
+  g_mutex_lock (&self->pool_lock);
+  conn = g_hash_table_lookup (self->lent_dbs, db);
+  g_hash_table_remove (self->lent_dbs, db);
+  g_mutex_unlock (&self->pool_lock);
+  g_return_if_fail (conn != NULL);
+  give_back_reader (self, conn);
 }

@@ -2,7 +2,10 @@
 /* AvfsStorageSqlite: the sqlite storage engine. */
 #pragma once
 
+#include <sqlite3.h>
+
 #include "avfs-storage.h"
+#include "avfs-transaction.h"
 
 G_BEGIN_DECLS
 
@@ -13,5 +16,11 @@ AvfsStorage *avfs_storage_sqlite_open (const char  *path,
                                   GHashTable  *options,
                                   gboolean     create,
                                   GError     **error);
+
+sqlite3     *avfs_storage_sqlite_transaction_get_db (AvfsTransaction    *tx);
+sqlite3     *avfs_storage_sqlite_lend_reader        (AvfsStorageSqlite  *self,
+                                                     GError            **error);
+void         avfs_storage_sqlite_return_reader      (AvfsStorageSqlite  *self,
+                                                     sqlite3            *db);
 
 G_END_DECLS

@@ -185,15 +185,16 @@ avfs_chunk_decode (GBytes        *stored,
  * Returns: (transfer full) (nullable): the chunk's bytes
  */
 GBytes *
-avfs_vault_load_chunk (AvfsVault     *self,
-                       const guint8  *hash,
-                       GError       **error)
+avfs_vault_load_chunk (AvfsVault        *self,
+                       AvfsTransaction  *tx,
+                       const guint8     *hash,
+                       GError          **error)
 {
   g_autoptr(GBytes) stored = NULL;
   GError *local_error = NULL;
 
-  stored = avfs_storage_get (self->storage, AVFS_COLLECTION_BLOBS, hash, AVFS_HASH_LEN,
-                             &local_error);
+  stored = avfs_vault_get_record (self, tx, AVFS_COLLECTION_BLOBS, hash, AVFS_HASH_LEN,
+                                  &local_error);
   if (stored == NULL)
     {
       if (local_error == NULL)

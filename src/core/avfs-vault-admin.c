@@ -361,6 +361,8 @@ avfs_vault_audit (AvfsVault        *self,
                              error))
     return FALSE;
   self->audit_count = count + 1;
+  g_ptr_array_add (self->changes, g_strdup (op));
+  g_ptr_array_add (self->changes, g_strdup (path));
   return TRUE;
 }
 
@@ -471,13 +473,46 @@ trim_audit_if_due (AvfsVault  *self,
   return trim_audit (self, max_entries, error);
 }
 
+/* A mutation's callback, wrapped: it forgets what an earlier run of it (LMDB retries)
+ * marked, and ends by staging the search index changes. */
+typedef struct
+{
+  AvfsVault *vault;
+  AvfsTransactionFunc func;
+  gpointer user_data;
+} Mutation;
+
+static gboolean
+mutation_cb (AvfsTransaction  *tx,
+             gpointer          user_data,
+             GError          **error)
+{
+  Mutation *mutation = user_data;
+
+  g_hash_table_remove_all (mutation->vault->search_marks);
+  g_ptr_array_set_size (mutation->vault->changes, 0);
+  return mutation->func (tx, mutation->user_data, error) &&
+         avfs_vault_search_stage (mutation->vault, tx, error);
+}
+
+/* Tells listeners what the committed mutation changed (see AvfsVault::changed). */
+static void
+emit_changes (AvfsVault *self)
+{
+  for (guint i = 0; i + 1 < self->changes->len; i += 2)
+    g_signal_emit_by_name (self, "changed", g_ptr_array_index (self->changes, i),
+                           g_ptr_array_index (self->changes, i + 1));
+  g_ptr_array_set_size (self->changes, 0);
+}
+
 /**
  * avfs_vault_transaction:
  *
- * Runs a mutation's transaction (avfs_storage_transaction()), then trims the audit log if
- * the mutation took it past its limit: trimming needs a scan, which a transaction cannot
- * do. The caller holds the write lock. A failed trim does not fail the mutation, which
- * is committed: the next mutation tries again.
+ * Runs a mutation's transaction (avfs_storage_transaction()), keeping the search index
+ * in step with what @func marked (avfs_vault_search_mark()), then trims the audit log if
+ * the mutation took it past its limit (trimming needs a scan, which a transaction cannot
+ * do) and emits AvfsVault::changed. The caller holds the write lock. A failed trim does
+ * not fail the mutation, which is committed: the next mutation tries again.
  */
 gboolean
 avfs_vault_transaction (AvfsVault            *self,
@@ -486,13 +521,21 @@ avfs_vault_transaction (AvfsVault            *self,
                         GError              **error)
 {
   g_autoptr(GError) trim_error = NULL;
+  Mutation mutation = { self, func, user_data };
 
   self->audit_count = 0;
-  if (!avfs_storage_transaction (self->storage, func, user_data, error))
-    return FALSE;
+  if (!avfs_storage_transaction (self->storage, mutation_cb, &mutation, error))
+    {
+      g_hash_table_remove_all (self->search_marks);
+      g_ptr_array_set_size (self->changes, 0);
+      return FALSE;
+    }
+  avfs_vault_search_committed (self, g_hash_table_size (self->search_marks));
+  g_hash_table_remove_all (self->search_marks);
   if (!trim_audit_if_due (self, &trim_error))
     g_debug ("The audit log of %s was not trimmed: %s", avfs_vault_get_uuid (self),
              trim_error->message);
+  emit_changes (self);
   return TRUE;
 }
 

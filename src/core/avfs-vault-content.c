@@ -107,6 +107,7 @@ write_cb (AvfsTransaction  *tx,
       !avfs_vault_check_quota (self, tx, &usage, node->size, job->path, error))
     return FALSE;
   job->version = node->version;
+  avfs_vault_search_mark (self, node->id, NULL);
   details = g_strdup_printf ("{\"version\": %u, \"size\": %" G_GUINT64_FORMAT "}",
                              node->version, node->size);
   return avfs_usage_save (tx, &usage, error) &&
@@ -198,7 +199,7 @@ start_append (AvfsVault  *self,
 
   kept = g_bytes_new_from_bytes (node->content, 0, (n_chunks - 1) * AVFS_HASH_LEN);
   writer = avfs_chunk_writer_new (self, kept, node->size - tail_size);
-  tail = avfs_vault_load_chunk (self, (const guint8 *) g_bytes_get_data (node->content, NULL) +
+  tail = avfs_vault_load_chunk (self, NULL, (const guint8 *) g_bytes_get_data (node->content, NULL) +
                                       (n_chunks - 1) * AVFS_HASH_LEN, error);
   if (tail == NULL ||
       !avfs_chunk_writer_add (writer, g_bytes_get_data (tail, NULL), g_bytes_get_size (tail),
@@ -462,7 +463,7 @@ for_each_chunk (AvfsVault     *self,
 
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         return FALSE;
-      chunk = avfs_vault_load_chunk (self, hashes + offset, error);
+      chunk = avfs_vault_load_chunk (self, NULL, hashes + offset, error);
       if (chunk == NULL)
         return FALSE;
       total += g_bytes_get_size (chunk);

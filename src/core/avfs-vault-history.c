@@ -184,7 +184,7 @@ side_is_binary (AvfsVault   *self,
   *binary = FALSE;
   if (side->version->size == 0)
     return TRUE;
-  chunk = avfs_vault_load_chunk (self, g_bytes_get_data (side->version->content, NULL),
+  chunk = avfs_vault_load_chunk (self, NULL, g_bytes_get_data (side->version->content, NULL),
                                  error);
   if (chunk == NULL)
     return FALSE;
@@ -289,6 +289,7 @@ checkout_cb (AvfsTransaction  *tx,
       !avfs_vault_check_quota (job->vault, tx, &usage, node->size, job->path, error))
     return FALSE;
   job->version = node->version;
+  avfs_vault_search_mark (job->vault, node->id, NULL);
   details = g_strdup_printf ("{\"version\": %u, \"from\": %u, \"size\": %" G_GUINT64_FORMAT "}",
                              node->version, job->source, node->size);
   return avfs_usage_save (tx, &usage, error) &&

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "avfs-progress.h"
+#include "avfs-search-index.h"
 #include "avfs-vault.h"
 
 G_BEGIN_DECLS
@@ -57,6 +58,14 @@ struct _AvfsVault
   /* The audit log's rotation (avfs-vault-admin.c), guarded by write_lock: */
   guint64 audit_count;       /* the entry count the last mutation's transaction left */
   guint64 audit_max_entries; /* meta "audit_max_entries", cached; 0 until read */
+  /* The running mutation, guarded by write_lock and reset each time its transaction
+   * callback starts: */
+  GHashTable *search_marks;  /* node id → its tags after the change, or NULL */
+  GPtrArray *changes;        /* op, path, op, path…: the "changed" signals to emit */
+  /* Search (avfs-vault-search.c): */
+  GMutex search_lock;        /* guards the two below */
+  AvfsSearchIndex *search;   /* NULL until needed; Xapian only while in use */
+  guint search_pending;      /* changes this process queued and has not applied */
 };
 
 /* A node record: a file or a directory. */
@@ -250,6 +259,7 @@ GBytes      *avfs_chunk_writer_get_content (AvfsChunkWriter  *writer);
 guint64      avfs_chunk_writer_get_size    (AvfsChunkWriter  *writer);
 void         avfs_chunk_writer_free        (AvfsChunkWriter  *writer);
 GBytes      *avfs_vault_load_chunk         (AvfsVault        *self,
+                                            AvfsTransaction  *tx,
                                             const guint8     *hash,
                                             GError          **error);
 gboolean     avfs_chunk_get_raw_size       (const guint8     *stored,
@@ -335,6 +345,23 @@ gboolean     avfs_vault_walk_collection (AvfsVault    *self,
                                       AvfsTicker          *ticker,
                                       AvfsScanFunc         func,
                                       gpointer             user_data,
+                                      GError             **error);
+
+/* avfs-vault-search.c: keeping the search index in step. Mutations mark the nodes they
+ * change inside their transaction; avfs_vault_transaction() does the rest. */
+void         avfs_vault_search_mark  (AvfsVault           *self,
+                                      guint64              id,
+                                      const char * const  *tags);
+void         avfs_vault_search_mark_all (AvfsVault        *self,
+                                      const GArray        *ids);
+gboolean     avfs_vault_search_stage (AvfsVault           *self,
+                                      AvfsTransaction     *tx,
+                                      GError             **error);
+void         avfs_vault_search_committed (AvfsVault       *self,
+                                      guint                n_marks);
+void         avfs_vault_search_close (AvfsVault           *self);
+char       **avfs_node_load_tags     (AvfsVault           *self,
+                                      guint64              id,
                                       GError             **error);
 
 G_END_DECLS

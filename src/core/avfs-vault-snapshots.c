@@ -1001,8 +1001,13 @@ restore_entry (RestoreJob       *job,
     }
   else
     {
+      g_autofree const char **tag_names = NULL;
+
       if (!restore_versions (tx, node, versions, error))
         return FALSE;
+      /* The search index gets the snapshot's tags, not those committed before. */
+      g_variant_get_child (g_ptr_array_index (job->entries, i), 5, "^a&s", &tag_names);
+      avfs_vault_search_mark (job->vault, node->id, tag_names);
       usage->files++;
       usage->bytes += node->size;
       if (!avfs_vault_check_quota (job->vault, tx, usage, node->size, path, error))
@@ -1011,6 +1016,22 @@ restore_entry (RestoreJob       *job,
   return avfs_node_save (tx, node, error) &&
          (node->id == AVFS_ROOT_ID || avfs_vault_link (tx, node, error)) &&
          restore_labels (tx, node->id, tags, props, error);
+}
+
+/* Marks the nodes of the tree a restore replaces (@keys: its node keys), so that the
+ * search index drops the files the snapshot does not have. */
+static void
+mark_wiped_nodes (AvfsVault *self,
+                  GPtrArray *keys)
+{
+  for (guint i = 0; i < keys->len; i++)
+    {
+      gsize len;
+      const guint8 *key = g_bytes_get_data (g_ptr_array_index (keys, i), &len);
+
+      if (len == AVFS_ID_KEY_LEN)
+        avfs_vault_search_mark (self, avfs_id_from_key (key), NULL);
+    }
 }
 
 static gboolean
@@ -1033,6 +1054,7 @@ restore_cb (AvfsTransaction  *tx,
         if (!delete_bytes (tx, tree_collections[c], g_ptr_array_index (keys, i), error))
           return FALSE;
     }
+  mark_wiped_nodes (job->vault, g_ptr_array_index (job->wipe, 0));
   for (guint i = 0; i < job->entries->len; i++)
     if (!restore_entry (job, tx, i, &usage, error))
       {

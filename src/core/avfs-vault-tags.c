@@ -238,6 +238,7 @@ typedef struct
   const char *value;  /* what to store (`""` for a tag), or %NULL to delete */
   guint64 id;
   const char *path;   /* normalised */
+  char **tags;        /* a tag change: the node's tags after it, for the search index */
 } ChangeJob;
 
 /* Stores @value under @key, or deletes @key when @value is %NULL. */
@@ -313,8 +314,29 @@ change_cb (AvfsTransaction  *tx,
     return TRUE;
   quoted = avfs_json_quote (job->text);
   details = g_strdup_printf ("{\"%s\": %s}", job->kind->field, quoted);
+  if (job->tags != NULL)
+    avfs_vault_search_mark (job->vault, job->id, (const char * const *) job->tags);
   return write_record (tx, job, key, error) &&
          avfs_vault_audit (job->vault, tx, job->op, job->path, details, error);
+}
+
+/* The tags of @job's file once @job has added or removed its tag. */
+static char **
+tags_after_change (AvfsVault   *self,
+                   ChangeJob   *job,
+                   GError     **error)
+{
+  g_auto(GStrv) before = avfs_node_load_tags (self, job->id, error);
+  g_autoptr(GStrvBuilder) after = g_strv_builder_new ();
+
+  if (before == NULL)
+    return NULL;
+  for (guint i = 0; before[i] != NULL; i++)
+    if (!g_str_equal (before[i], job->text))
+      g_strv_builder_add (after, before[i]);
+  if (job->value != NULL)
+    g_strv_builder_add (after, job->text);
+  return g_strv_builder_end (after);
 }
 
 /* Resolves @path and applies @job to its node in one transaction. */
@@ -327,12 +349,19 @@ change_node_record (AvfsVault   *self,
   g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->write_lock);
   g_autofree char *normalized = NULL;
   g_autoptr(AvfsNode) node = avfs_vault_resolve_user_path (self, path, &normalized, error);
+  g_auto(GStrv) tags = NULL;
 
   if (node == NULL)
     return FALSE;
   job->vault = self;
   job->id = node->id;
   job->path = normalized;
+  if (job->kind == &tag_kind && node->kind == AVFS_NODE_KIND_FILE)
+    {
+      if ((tags = tags_after_change (self, job, error)) == NULL)
+        return FALSE;
+      job->tags = tags;
+    }
   return avfs_vault_transaction (self, change_cb, job, error);
 }
 

@@ -310,6 +310,7 @@ remove_cb (AvfsTransaction  *tx,
       guint8 key[AVFS_ID_KEY_LEN];
 
       avfs_id_key (node->id, key);
+      avfs_vault_search_mark (job->vault, node->id, NULL);
       if (!avfs_vault_unlink (tx, node, error) ||
           !avfs_transaction_delete (tx, AVFS_COLLECTION_NODES, key, sizeof key, error))
         return FALSE;
@@ -552,6 +553,7 @@ typedef struct
 {
   AvfsVault *vault;
   const Placement *place;
+  GArray *subtree;  /* ids of what moves: their paths change */
 } MoveJob;
 
 static gboolean
@@ -570,6 +572,7 @@ move_cb (AvfsTransaction  *tx,
   moved->parent = place->parent->id;
   moved->modified_us = g_get_real_time ();
   details = g_strdup_printf ("{\"to\": %s}", quoted);
+  avfs_vault_search_mark_all (job->vault, job->subtree);
   return avfs_vault_unlink (tx, place->node, error) &&
          avfs_node_save (tx, moved, error) &&
          avfs_vault_link (tx, moved, error) &&
@@ -594,12 +597,16 @@ avfs_vault_move (AvfsVault   *self,
 {
   g_autoptr(GMutexLocker) locker = NULL;
   g_auto(Placement) place = { NULL };
+  g_autoptr(GArray) subtree = NULL;
   MoveJob job = { self, &place };
 
   g_return_val_if_fail (AVFS_IS_VAULT (self), NULL);
   locker = g_mutex_locker_new (&self->write_lock);
   if (!place_source (self, from, to, TRUE, &place, error) ||
-      !avfs_vault_transaction (self, move_cb, &job, error))
+      (subtree = avfs_vault_collect_subtree (self, place.node, error)) == NULL)
+    return NULL;
+  job.subtree = subtree;
+  if (!avfs_vault_transaction (self, move_cb, &job, error))
     return NULL;
   return g_steal_pointer (&place.to);
 }
@@ -689,6 +696,39 @@ copy_record (CopyJob          *job,
                                g_bytes_get_size (index_key), NULL, 0, error);
 }
 
+/* Marks each copied file for the search index with the tags copied to it. */
+static void
+mark_copies (CopyJob *job)
+{
+  for (guint i = 0; i < job->nodes->len; i++)
+    {
+      AvfsNode *source = g_ptr_array_index (job->nodes, i);
+      g_autoptr(GStrvBuilder) tags = g_strv_builder_new ();
+      g_auto(GStrv) strv = NULL;
+
+      if (source->kind != AVFS_NODE_KIND_FILE)
+        continue;
+      for (guint r = 0; r < job->records->len; r++)
+        {
+          Record *record = &g_array_index (job->records, Record, r);
+          gsize len;
+          const guint8 *key = g_bytes_get_data (record->key, &len);
+
+          if (g_str_equal (record->collection, AVFS_COLLECTION_TAGS) &&
+              avfs_id_from_key (key) == source->id)
+            {
+              g_autofree char *tag = g_strndup ((const char *) key + AVFS_ID_KEY_LEN,
+                                                len - AVFS_ID_KEY_LEN);
+
+              g_strv_builder_add (tags, tag);
+            }
+        }
+      strv = g_strv_builder_end (tags);
+      avfs_vault_search_mark (job->vault, copy_id (job, source->id),
+                              (const char * const *) strv);
+    }
+}
+
 static gboolean
 copy_cb (AvfsTransaction  *tx,
          gpointer          user_data,
@@ -708,6 +748,7 @@ copy_cb (AvfsTransaction  *tx,
   for (guint i = 0; i < job->records->len; i++)
     if (!copy_record (job, tx, &g_array_index (job->records, Record, i), error))
       return FALSE;
+  mark_copies (job);
   details = g_strdup_printf ("{\"to\": %s, \"entries\": %u}", quoted, job->nodes->len);
   return avfs_usage_save (tx, &usage, error) &&
          avfs_vault_audit (job->vault, tx, "cp", job->place->from, details, error);

@@ -25,7 +25,12 @@ avfs_vault_finalize (GObject *object)
 {
   AvfsVault *self = AVFS_VAULT (object);
 
+  /* FTS5 holds statements on the store's connections: it goes first. */
+  g_clear_object (&self->search);
   g_clear_object (&self->storage);
+  g_hash_table_unref (self->search_marks);
+  g_ptr_array_unref (self->changes);
+  g_mutex_clear (&self->search_lock);
   g_free (self->path);
   g_free (self->uuid);
   g_mutex_clear (&self->write_lock);
@@ -36,12 +41,28 @@ static void
 avfs_vault_class_init (AvfsVaultClass *klass)
 {
   G_OBJECT_CLASS (klass)->finalize = avfs_vault_finalize;
+
+  /**
+   * AvfsVault::changed:
+   * @op: what happened, as the audit log names it (`write`, `mv`, `rm`, `import`…)
+   * @path: the path it happened to (for `mv` and `cp`, the source)
+   *
+   * Emitted after each committed mutation, in the thread that made it, with the vault's
+   * write lock held: a handler must not change the vault itself, only schedule work
+   * (the app reloads from an idle on its main context).
+   */
+  g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
 }
 
 static void
 avfs_vault_init (AvfsVault *self)
 {
   g_mutex_init (&self->write_lock);
+  g_mutex_init (&self->search_lock);
+  self->search_marks = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
+                                              (GDestroyNotify) g_strfreev);
+  self->changes = g_ptr_array_new_with_free_func (g_free);
   self->audit_sequence = g_random_int ();
 }
 
@@ -248,6 +269,7 @@ avfs_vault_close (AvfsVault  *self,
 
   g_return_val_if_fail (AVFS_IS_VAULT (self), FALSE);
   locker = g_mutex_locker_new (&self->write_lock);
+  avfs_vault_search_close (self);
   return avfs_storage_close (self->storage, error);
 }
 

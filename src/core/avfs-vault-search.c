@@ -1,0 +1,962 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Keeping a vault's search index in step with its files, and searching it.
+ *
+ * Mutations mark the files whose documents change (avfs_vault_search_mark()) inside
+ * their transaction; at its end avfs_vault_search_stage() runs. SQLite vaults index at
+ * once into FTS5, on the transaction's own connection, so the index commits or rolls
+ * back with the files. The other engines write the marks into `search_queue` (node id →
+ * a random stamp) in the same transaction; after commits the queue is applied to
+ * Xapian or the memory index, flushed, and only then forgotten — entry by entry, and only
+ * if its stamp did not change meanwhile — so a crash at any point leaves a queue that the
+ * next apply replays. Xapian allows one writer process: the index is opened for each
+ * apply or search and closed after, so that an app and a CLI share a vault. */
+#include <string.h>
+
+#include "avfs-search-fts5.h"
+#include "avfs-search-memory.h"
+#include "avfs-search-tokenizer.h"
+#include "avfs-search-xapian.h"
+#include "avfs-storage-sqlite.h"
+#include "avfs-vault-maintenance.h"
+#include "avfs-vault-private.h"
+#include "avfs-vault-search.h"
+
+/* Queued changes a process applies at once after a commit, and per batch. */
+#define APPLY_THRESHOLD 1000
+/* How long an apply before a search waits for another process's Xapian writer. */
+#define LOCK_WAIT_US (10 * G_USEC_PER_SEC)
+#define LOCK_POLL_US (20 * 1000)
+
+/* The connection of the storage transaction this thread runs FTS5 changes in. */
+static _Thread_local sqlite3 *transaction_db;
+
+static gboolean
+is_sqlite (AvfsVault *self)
+{
+  return AVFS_IS_STORAGE_SQLITE (self->storage);
+}
+
+static gboolean
+is_memory (AvfsVault *self)
+{
+  return self->path == NULL;
+}
+
+/* FTS5 connections: the running transaction's to write, a pooled reader to read. */
+
+static sqlite3 *
+fts5_acquire (gpointer   user_data,
+              gboolean   write,
+              GError   **error)
+{
+  AvfsVault *self = user_data;
+
+  if (!write)
+    return avfs_storage_sqlite_lend_reader (AVFS_STORAGE_SQLITE (self->storage), error);
+  if (transaction_db == NULL)
+    g_set_error (error, AVFS_ERROR, AVFS_ERROR_FAILED,
+                 "The search index of %s changes only inside a vault transaction",
+                 self->path);
+  return transaction_db;
+}
+
+static void
+fts5_release (gpointer  user_data,
+              sqlite3  *db,
+              gboolean  write)
+{
+  AvfsVault *self = user_data;
+
+  if (!write)
+    avfs_storage_sqlite_return_reader (AVFS_STORAGE_SQLITE (self->storage), db);
+}
+
+/* Creating the FTS5 tables needs a writer: a transaction of their own. */
+static gboolean
+create_fts5_cb (AvfsTransaction  *tx,
+                gpointer          user_data,
+                GError          **error)
+{
+  AvfsVault *self = user_data;
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->search_lock);
+
+  transaction_db = avfs_storage_sqlite_transaction_get_db (tx);
+  if (self->search == NULL)
+    self->search = avfs_search_fts5_new (fts5_acquire, fts5_release, self, NULL, NULL,
+                                         error);
+  transaction_db = NULL;
+  return self->search != NULL;
+}
+
+/* A reference to the FTS5 index, created if need be. Lock order for SQLite vaults is
+ * storage transaction, then search_lock; FTS5 itself is thread-safe, so searches run
+ * without the lock. */
+static AvfsSearchIndex *
+fts5_index (AvfsVault  *self,
+            GError    **error)
+{
+  AvfsSearchIndex *index;
+
+  g_mutex_lock (&self->search_lock);
+  index = self->search != NULL ? g_object_ref (self->search) : NULL;
+  g_mutex_unlock (&self->search_lock);
+  if (index != NULL)
+    return index;
+  if (!avfs_storage_transaction (self->storage, create_fts5_cb, self, error))
+    return NULL;
+  g_mutex_lock (&self->search_lock);
+  index = g_object_ref (self->search);
+  g_mutex_unlock (&self->search_lock);
+  return index;
+}
+
+static char *
+xapian_directory (AvfsVault *self)
+{
+  return g_build_filename (self->path, "search", NULL);
+}
+
+/* Opens the Xapian index, waiting up to LOCK_WAIT_US for another process to let go of
+ * it when @wait is set. */
+static AvfsSearchIndex *
+open_xapian (AvfsVault  *self,
+             gboolean    wait,
+             GError    **error)
+{
+  g_autofree char *directory = xapian_directory (self);
+  gint64 deadline = g_get_monotonic_time () + LOCK_WAIT_US;
+
+  for (;;)
+    {
+      GError *local_error = NULL;
+      AvfsSearchIndex *index = avfs_search_xapian_open (directory, TRUE, &local_error);
+
+      if (index != NULL)
+        return index;
+      if (!wait || !g_error_matches (local_error, AVFS_ERROR, AVFS_ERROR_LOCKED) ||
+          g_get_monotonic_time () > deadline)
+        {
+          g_propagate_error (error, local_error);
+          return NULL;
+        }
+      g_error_free (local_error);
+      g_usleep (LOCK_POLL_US);
+    }
+}
+
+/* The vault's index, opened if need be. Call with search_lock held; for FTS5 from inside
+ * a transaction (transaction_db set). */
+static AvfsSearchIndex *
+index_acquire (AvfsVault  *self,
+               gboolean    wait,
+               GError    **error)
+{
+  if (self->search != NULL)
+    return self->search;
+  if (is_sqlite (self))
+    self->search = avfs_search_fts5_new (fts5_acquire, fts5_release, self, NULL, NULL, error);
+  else if (is_memory (self))
+    self->search = avfs_search_memory_new ();
+  else
+    self->search = open_xapian (self, wait, error);
+  return self->search;
+}
+
+/* Lets go of Xapian so that other processes can write it; the others stay open. */
+static gboolean
+index_release (AvfsVault  *self,
+               GError    **error)
+{
+  gboolean ok = TRUE;
+
+  if (self->search != NULL && AVFS_IS_SEARCH_XAPIAN (self->search))
+    {
+      ok = avfs_search_xapian_close (AVFS_SEARCH_XAPIAN (self->search), error);
+      g_clear_object (&self->search);
+    }
+  return ok;
+}
+
+/* What a file is indexed with. */
+
+static gboolean
+add_tag_cb (AvfsCursor  *cursor,
+            gpointer     user_data,
+            GError     **error)
+{
+  gsize len;
+  const guint8 *key = avfs_cursor_get_key (cursor, &len);
+
+  g_ptr_array_add (user_data, g_strndup ((const char *) key + AVFS_ID_KEY_LEN,
+                                         len - AVFS_ID_KEY_LEN));
+  return TRUE;
+}
+
+/**
+ * avfs_node_load_tags:
+ *
+ * Returns: (transfer full): the committed tags of node @id, in key order
+ */
+char **
+avfs_node_load_tags (AvfsVault  *self,
+                     guint64     id,
+                     GError    **error)
+{
+  g_autoptr(GPtrArray) tags = g_ptr_array_new_with_free_func (g_free);
+  guint8 prefix[AVFS_ID_KEY_LEN];
+
+  avfs_id_key (id, prefix);
+  if (!avfs_vault_scan_prefix_each (self, AVFS_COLLECTION_TAGS, prefix, sizeof prefix,
+                                    add_tag_cb, tags, error))
+    return NULL;
+  g_ptr_array_add (tags, NULL);
+  return (char **) g_ptr_array_free (g_steal_pointer (&tags), FALSE);
+}
+
+/* Cuts @buffer to at most @max bytes without splitting a UTF-8 character at the end. */
+static void
+truncate_text (GByteArray *buffer,
+               gsize       max)
+{
+  gsize len = MIN (buffer->len, max);
+
+  if (len < buffer->len)
+    for (guint back = 0; back < 3 && len > 0 && (buffer->data[len] & 0xC0) == 0x80; back++)
+      len--;
+  g_byte_array_set_size (buffer, len);
+}
+
+/* The text of @node's current content, up to AVFS_VAULT_SEARCH_MAX_TEXT bytes; %NULL in
+ * @text for a binary file. */
+static gboolean
+load_text (AvfsVault        *self,
+           AvfsTransaction  *tx,
+           const AvfsNode   *node,
+           char            **text,
+           GError          **error)
+{
+  g_autoptr(GByteArray) buffer = g_byte_array_new ();
+  gsize hashes_len;
+  const guint8 *hashes = g_bytes_get_data (node->content, &hashes_len);
+
+  *text = NULL;
+  for (gsize offset = 0; offset < hashes_len && buffer->len <= AVFS_VAULT_SEARCH_MAX_TEXT;
+       offset += AVFS_HASH_LEN)
+    {
+      g_autoptr(GBytes) chunk = avfs_vault_load_chunk (self, tx, hashes + offset, error);
+      gsize len;
+      const guint8 *data;
+
+      if (chunk == NULL)
+        return FALSE;
+      data = g_bytes_get_data (chunk, &len);
+      if (offset == 0 && memchr (data, 0, MIN (len, AVFS_SEARCH_TEXT_PROBE_BYTES)) != NULL)
+        return TRUE;
+      g_byte_array_append (buffer, data, len);
+    }
+  truncate_text (buffer, AVFS_VAULT_SEARCH_MAX_TEXT);
+  *text = avfs_search_text_from_bytes (buffer->data, buffer->len);
+  return TRUE;
+}
+
+/* Brings file @id's document up to date: indexed with its path, text and tags (@tags,
+ * or those committed when %NULL), or removed when it is gone. Reads through @tx when
+ * given. */
+static gboolean
+refresh_document (AvfsVault           *self,
+                  AvfsSearchIndex     *index,
+                  AvfsTransaction     *tx,
+                  guint64              id,
+                  const char * const  *tags,
+                  GError             **error)
+{
+  g_autoptr(AvfsNode) node = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *text = NULL;
+  g_auto(GStrv) committed_tags = NULL;
+  AvfsSearchFields fields = { NULL };
+  GError *local_error = NULL;
+
+  node = avfs_node_load (self, tx, id, &local_error);
+  if (node == NULL && !g_error_matches (local_error, AVFS_ERROR, AVFS_ERROR_NOT_FOUND))
+    {
+      g_propagate_error (error, local_error);
+      return FALSE;
+    }
+  g_clear_error (&local_error);
+  if (node == NULL || node->kind != AVFS_NODE_KIND_FILE)
+    return avfs_search_index_remove (index, id, error);
+
+  if ((path = avfs_vault_node_path (self, tx, id, error)) == NULL ||
+      !load_text (self, tx, node, &text, error))
+    return FALSE;
+  if (tags == NULL && (tags = (const char * const *) (committed_tags = avfs_node_load_tags (self, id, error))) == NULL)
+    return FALSE;
+  fields = (AvfsSearchFields) { path, node->name, text, tags };
+  return avfs_search_index_index (index, id, &fields, error);
+}
+
+/* Marks, while a mutation runs. */
+
+/**
+ * avfs_vault_search_mark:
+ * @id: a node the running mutation changed, added or removed (directories are ignored)
+ * @tags: (nullable): the node's tags after the mutation when it changes them; %NULL
+ *   means those committed before it
+ *
+ * Call inside the mutation's transaction callback, which may run again (LMDB retries):
+ * avfs_vault_transaction() forgets the marks each time the callback starts.
+ */
+void
+avfs_vault_search_mark (AvfsVault           *self,
+                        guint64              id,
+                        const char * const  *tags)
+{
+  guint64 *key = g_new (guint64, 1);
+
+  *key = id;
+  g_hash_table_replace (self->search_marks, key, g_strdupv ((char **) tags));
+}
+
+/* Marks every node of the subtree @ids (as from avfs_vault_collect_subtree()). */
+void
+avfs_vault_search_mark_all (AvfsVault    *self,
+                            const GArray *ids)
+{
+  for (guint i = 0; i < ids->len; i++)
+    avfs_vault_search_mark (self, g_array_index (ids, guint64, i), NULL);
+}
+
+static gboolean
+index_marks (AvfsVault        *self,
+             AvfsTransaction  *tx,
+             GError          **error)
+{
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->search_lock);
+  GHashTableIter iter;
+  gpointer key, tags;
+  AvfsSearchIndex *index;
+  gboolean ok = TRUE;
+
+  transaction_db = avfs_storage_sqlite_transaction_get_db (tx);
+  index = index_acquire (self, FALSE, error);
+  g_hash_table_iter_init (&iter, self->search_marks);
+  while (ok && index != NULL && g_hash_table_iter_next (&iter, &key, &tags))
+    ok = refresh_document (self, index, tx, *(guint64 *) key, tags, error);
+  transaction_db = NULL;
+  return ok && index != NULL;
+}
+
+static gboolean
+queue_marks (AvfsVault        *self,
+             AvfsTransaction  *tx,
+             GError          **error)
+{
+  GHashTableIter iter;
+  gpointer key;
+
+  g_hash_table_iter_init (&iter, self->search_marks);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      guint8 id_key[AVFS_ID_KEY_LEN], stamp[AVFS_ID_KEY_LEN];
+
+      avfs_id_key (*(guint64 *) key, id_key);
+      avfs_id_key (((guint64) g_random_int () << 32) | g_random_int (), stamp);
+      if (!avfs_transaction_put (tx, AVFS_COLLECTION_SEARCH_QUEUE, id_key, sizeof id_key,
+                                 stamp, sizeof stamp, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * avfs_vault_search_stage:
+ *
+ * Ends a mutation's transaction callback: indexes the marked files in the transaction
+ * (SQLite) or queues them.
+ */
+gboolean
+avfs_vault_search_stage (AvfsVault        *self,
+                         AvfsTransaction  *tx,
+                         GError          **error)
+{
+  if (g_hash_table_size (self->search_marks) == 0)
+    return TRUE;
+  return is_sqlite (self) ? index_marks (self, tx, error) : queue_marks (self, tx, error);
+}
+
+/* The queue. */
+
+typedef struct
+{
+  guint64 id;
+  guint8 stamp[AVFS_ID_KEY_LEN];
+} QueueEntry;
+
+typedef struct
+{
+  GArray *entries;
+  guint limit;
+} QueueScan;
+
+static gboolean
+add_queue_entry_cb (AvfsCursor  *cursor,
+                    gpointer     user_data,
+                    GError     **error)
+{
+  QueueScan *scan = user_data;
+  gsize key_len, value_len;
+  const guint8 *key = avfs_cursor_get_key (cursor, &key_len);
+  const guint8 *value = avfs_cursor_get_value (cursor, &value_len);
+  QueueEntry entry = { 0 };
+
+  /* A damaged entry is dropped with the batch: at worst a document is stale until a
+   * rebuild, which verify reports. */
+  if (key_len == AVFS_ID_KEY_LEN)
+    entry.id = avfs_id_from_key (key);
+  if (value_len == AVFS_ID_KEY_LEN)
+    memcpy (entry.stamp, value, sizeof entry.stamp);
+  g_array_append_val (scan->entries, entry);
+  return scan->entries->len < scan->limit;
+}
+
+static gboolean
+forget_entries_cb (AvfsTransaction  *tx,
+                   gpointer          user_data,
+                   GError          **error)
+{
+  GArray *entries = user_data;
+
+  for (guint i = 0; i < entries->len; i++)
+    {
+      QueueEntry *entry = &g_array_index (entries, QueueEntry, i);
+      guint8 key[AVFS_ID_KEY_LEN];
+      g_autoptr(GBytes) stamp = NULL;
+
+      avfs_id_key (entry->id, key);
+      stamp = avfs_transaction_get (tx, AVFS_COLLECTION_SEARCH_QUEUE, key, sizeof key, error);
+      if (stamp == NULL && error != NULL && *error != NULL)
+        return FALSE;
+      /* Marked again since we read it: the next apply indexes the newer state. */
+      if (stamp != NULL && (g_bytes_get_size (stamp) != sizeof entry->stamp ||
+                            memcmp (g_bytes_get_data (stamp, NULL), entry->stamp,
+                                    sizeof entry->stamp) != 0))
+        continue;
+      if (!avfs_transaction_delete (tx, AVFS_COLLECTION_SEARCH_QUEUE, key, sizeof key, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Applies one batch of the queue to @index; *@more tells whether more may be left. */
+static gboolean
+apply_batch (AvfsVault        *self,
+             AvfsSearchIndex  *index,
+             gboolean         *more,
+             GError          **error)
+{
+  g_autoptr(GArray) entries = g_array_new (FALSE, FALSE, sizeof (QueueEntry));
+  QueueScan scan = { entries, APPLY_THRESHOLD };
+
+  if (!avfs_vault_scan_prefix_each (self, AVFS_COLLECTION_SEARCH_QUEUE, NULL, 0,
+                                    add_queue_entry_cb, &scan, error))
+    return FALSE;
+  *more = entries->len == scan.limit;
+  for (guint i = 0; i < entries->len; i++)
+    if (!refresh_document (self, index, NULL, g_array_index (entries, QueueEntry, i).id,
+                           NULL, error))
+      return FALSE;
+  return avfs_search_index_flush (index, error) &&
+         (entries->len == 0 ||
+          avfs_storage_transaction (self->storage, forget_entries_cb, entries, error));
+}
+
+/* Applies the whole queue (FTS5 has none). Call with search_lock held; the index stays
+ * acquired. When @wait is not set and another process writes Xapian, the queue is left
+ * for it or for later. */
+static gboolean
+apply_queue (AvfsVault  *self,
+             gboolean    wait,
+             GError    **error)
+{
+  GError *local_error = NULL;
+  AvfsSearchIndex *index;
+  gboolean more = TRUE;
+
+  if (is_sqlite (self))
+    return TRUE;
+  index = index_acquire (self, wait, &local_error);
+  if (index == NULL)
+    {
+      if (!wait && g_error_matches (local_error, AVFS_ERROR, AVFS_ERROR_LOCKED))
+        {
+          g_debug ("Search index of %s in use elsewhere: %s", self->path, local_error->message);
+          g_error_free (local_error);
+          return TRUE;
+        }
+      g_propagate_error (error, local_error);
+      return FALSE;
+    }
+  while (more)
+    if (!apply_batch (self, index, &more, error))
+      return FALSE;
+  self->search_pending = 0;
+  return TRUE;
+}
+
+/**
+ * avfs_vault_search_committed:
+ * @n_marks: how many files the committed mutation marked
+ *
+ * After a mutation's commit, with the write lock held: applies the queue once enough
+ * changes wait (memory vaults: always). A failure leaves the queue for the next apply.
+ */
+void
+avfs_vault_search_committed (AvfsVault *self,
+                             guint      n_marks)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (n_marks == 0 || is_sqlite (self))
+    return;
+  locker = g_mutex_locker_new (&self->search_lock);
+  self->search_pending += n_marks;
+  if (!is_memory (self) && self->search_pending < APPLY_THRESHOLD)
+    return;
+  if (!apply_queue (self, FALSE, &error) || !index_release (self, &error))
+    g_debug ("Search index of %s not brought up to date: %s", self->path, error->message);
+}
+
+/**
+ * avfs_vault_search_close:
+ *
+ * Before the store closes, with the write lock held: applies what is queued and lets go
+ * of the index (FTS5 holds statements on the store's connections).
+ */
+void
+avfs_vault_search_close (AvfsVault *self)
+{
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->search_lock);
+  g_autoptr(GError) error = NULL;
+
+  if (self->search_pending > 0 && !apply_queue (self, TRUE, &error))
+    g_debug ("Search index of %s left with a queue: %s", self->path, error->message);
+  g_clear_error (&error);
+  if (!index_release (self, &error))
+    g_debug ("Search index of %s not closed cleanly: %s", self->path, error->message);
+  g_clear_object (&self->search);
+}
+
+/* Public API */
+
+/* Runs @func on the vault's index, up to date with every committed change. */
+typedef gboolean (*IndexFunc) (AvfsVault        *self,
+                               AvfsSearchIndex  *index,
+                               gpointer          user_data,
+                               GError          **error);
+
+static gboolean
+with_index (AvfsVault  *self,
+            IndexFunc   func,
+            gpointer    user_data,
+            GError    **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  AvfsSearchIndex *index;
+  gboolean ok;
+
+  if (is_sqlite (self))
+    {
+      g_autoptr(AvfsSearchIndex) fts5 = fts5_index (self, error);
+
+      return fts5 != NULL && func (self, fts5, user_data, error);
+    }
+  locker = g_mutex_locker_new (&self->search_lock);
+  if (!apply_queue (self, TRUE, error) || (index = index_acquire (self, TRUE, error)) == NULL)
+    {
+      index_release (self, NULL);
+      return FALSE;
+    }
+  ok = func (self, index, user_data, error);
+  return index_release (self, ok ? error : NULL) && ok;
+}
+
+typedef struct
+{
+  const char *query;
+  const AvfsSearchOptions *options;
+  AvfsSearchResults *results;
+} SearchJob;
+
+static gboolean
+search_func (AvfsVault        *self,
+             AvfsSearchIndex  *index,
+             gpointer          user_data,
+             GError          **error)
+{
+  SearchJob *job = user_data;
+
+  job->results = avfs_search_index_search (index, job->query, job->options, error);
+  return job->results != NULL;
+}
+
+/**
+ * avfs_vault_search:
+ * @query: in the language of docs/search.md
+ * @options: (nullable): paging, fields and highlighting; %NULL for
+ *   %AVFS_SEARCH_OPTIONS_INIT
+ *
+ * Finds files by their text, path, name and tags, best first. Sees every committed
+ * change. A malformed query fails with %AVFS_ERROR_INVALID_ARGUMENT naming the problem
+ * and its position.
+ *
+ * Returns: (transfer full) (nullable): one page of hits and the total
+ */
+AvfsSearchResults *
+avfs_vault_search (AvfsVault                *self,
+                   const char               *query,
+                   const AvfsSearchOptions  *options,
+                   GError                  **error)
+{
+  static const AvfsSearchOptions defaults = AVFS_SEARCH_OPTIONS_INIT;
+  SearchJob job = { query, options != NULL ? options : &defaults, NULL };
+
+  g_return_val_if_fail (AVFS_IS_VAULT (self), NULL);
+  g_return_val_if_fail (query != NULL, NULL);
+  if (!with_index (self, search_func, &job, error))
+    return NULL;
+  return job.results;
+}
+
+/* Rebuilding */
+
+typedef struct
+{
+  AvfsVault *vault;
+  AvfsSearchIndex *index;
+  AvfsTransaction *tx;
+  GArray *ids;            /* the files, gathered before a rebuilding transaction */
+  GCancellable *cancellable;
+  AvfsTicker *ticker;
+} Rebuild;
+
+static gboolean
+add_file_id_cb (AvfsCursor  *cursor,
+                gpointer     user_data,
+                GError     **error)
+{
+  GArray *ids = user_data;
+  gsize key_len, value_len;
+  const guint8 *key = avfs_cursor_get_key (cursor, &key_len);
+  const guint8 *value = avfs_cursor_get_value (cursor, &value_len);
+  guint64 id;
+
+  /* The node record starts with its format byte, then its kind (AVFS_NODE_RECORD). */
+  if (key_len != AVFS_ID_KEY_LEN || value_len < 2 || value[1] != AVFS_NODE_KIND_FILE)
+    return TRUE;
+  id = avfs_id_from_key (key);
+  g_array_append_val (ids, id);
+  return TRUE;
+}
+
+/* Every file id of the vault, in id order. */
+static GArray *
+gather_file_ids (AvfsVault  *self,
+                 GError    **error)
+{
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (guint64));
+
+  if (!avfs_vault_scan_prefix_each (self, AVFS_COLLECTION_NODES, NULL, 0, add_file_id_cb,
+                                    ids, error))
+    return NULL;
+  return g_steal_pointer (&ids);
+}
+
+static gboolean
+reindex_files (Rebuild  *rebuild,
+               GError  **error)
+{
+  if (!avfs_search_index_clear (rebuild->index, error))
+    return FALSE;
+  rebuild->ticker->figures.files_total = rebuild->ids->len;
+  for (guint i = 0; i < rebuild->ids->len; i++)
+    {
+      if (g_cancellable_set_error_if_cancelled (rebuild->cancellable, error) ||
+          !refresh_document (rebuild->vault, rebuild->index, rebuild->tx,
+                             g_array_index (rebuild->ids, guint64, i), NULL, error))
+        return FALSE;
+      rebuild->ticker->figures.files_done = i + 1;
+      if (rebuild->ticker->func != NULL && (i % 256 == 255 || i + 1 == rebuild->ids->len))
+        rebuild->ticker->func (&rebuild->ticker->figures, rebuild->ticker->user_data);
+    }
+  return TRUE;
+}
+
+/* SQLite: the whole rebuild is one transaction, so searches see the old index until it
+ * commits. */
+static gboolean
+rebuild_fts5_cb (AvfsTransaction  *tx,
+                 gpointer          user_data,
+                 GError          **error)
+{
+  Rebuild *rebuild = user_data;
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&rebuild->vault->search_lock);
+  gboolean ok;
+
+  transaction_db = avfs_storage_sqlite_transaction_get_db (tx);
+  rebuild->tx = tx;
+  rebuild->index = index_acquire (rebuild->vault, FALSE, error);
+  ok = rebuild->index != NULL && reindex_files (rebuild, error);
+  transaction_db = NULL;
+  return ok;
+}
+
+/* Xapian and memory: reindex, flush, then drop the queue as it was before (what was
+ * marked since is applied by the next apply). */
+static gboolean
+rebuild_queued (Rebuild  *rebuild,
+                GError  **error)
+{
+  AvfsVault *self = rebuild->vault;
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->search_lock);
+  g_autoptr(GArray) queued = g_array_new (FALSE, FALSE, sizeof (QueueEntry));
+  QueueScan scan = { queued, G_MAXUINT };
+  gboolean ok;
+
+  if (!avfs_vault_scan_prefix_each (self, AVFS_COLLECTION_SEARCH_QUEUE, NULL, 0,
+                                    add_queue_entry_cb, &scan, error) ||
+      (rebuild->index = index_acquire (self, TRUE, error)) == NULL)
+    return FALSE;
+  ok = reindex_files (rebuild, error) && avfs_search_index_flush (rebuild->index, error) &&
+       avfs_storage_transaction (self->storage, forget_entries_cb, queued, error);
+  if (ok)
+    self->search_pending = 0;
+  return index_release (self, ok ? error : NULL) && ok;
+}
+
+/**
+ * avfs_vault_search_rebuild:
+ * @cancellable: (nullable): stops the rebuild; the old index stays as it was (SQLite)
+ *   or is left partial until the next rebuild (the others; verify says so)
+ * @progress: (nullable): told how phase `"index"` goes, files counted
+ *
+ * Indexes every file again from scratch, for a damaged index or after a migration.
+ */
+gboolean
+avfs_vault_search_rebuild (AvfsVault         *self,
+                           GCancellable      *cancellable,
+                           AvfsProgressFunc   progress,
+                           gpointer           user_data,
+                           GError           **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  AvfsTicker ticker = { progress, user_data, { "index" } };
+  Rebuild rebuild = { self, NULL, NULL, NULL, cancellable, &ticker };
+  g_autoptr(GArray) ids = NULL;
+
+  g_return_val_if_fail (AVFS_IS_VAULT (self), FALSE);
+  locker = g_mutex_locker_new (&self->write_lock);
+  if ((ids = gather_file_ids (self, error)) == NULL)
+    return FALSE;
+  rebuild.ids = ids;
+  if (is_sqlite (self))
+    return avfs_storage_transaction (self->storage, rebuild_fts5_cb, &rebuild, error);
+  return rebuild_queued (&rebuild, error);
+}
+
+/**
+ * avfs_vault_search_flush:
+ *
+ * Applies and commits every queued change now (SQLite vaults have none).
+ */
+gboolean
+avfs_vault_search_flush (AvfsVault  *self,
+                         GError    **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+
+  g_return_val_if_fail (AVFS_IS_VAULT (self), FALSE);
+  locker = g_mutex_locker_new (&self->search_lock);
+  if (!apply_queue (self, TRUE, error))
+    {
+      index_release (self, NULL);
+      return FALSE;
+    }
+  return index_release (self, error);
+}
+
+/**
+ * avfs_vault_search_get_engine_name:
+ *
+ * Returns: `fts5`, `xapian` or `memory`
+ */
+const char *
+avfs_vault_search_get_engine_name (AvfsVault *self)
+{
+  g_return_val_if_fail (AVFS_IS_VAULT (self), NULL);
+  if (is_sqlite (self))
+    return "fts5";
+  return is_memory (self) ? "memory" : "xapian";
+}
+
+/* Checking the index against the files */
+
+static void
+add_problem (AvfsSearchCheck *check,
+             char            *problem)
+{
+  check->n_problems++;
+  if (check->problems->len < AVFS_VERIFY_MAX_PROBLEMS)
+    g_ptr_array_add (check->problems, problem);
+  else
+    g_free (problem);
+}
+
+static gint
+compare_ids (gconstpointer a,
+             gconstpointer b)
+{
+  guint64 x = *(const guint64 *) a, y = *(const guint64 *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+/* Sorted, folded tags, as an index gives them back. */
+static char *
+tags_signature (const char * const *tags)
+{
+  g_autoptr(GPtrArray) folded = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; tags != NULL && tags[i] != NULL; i++)
+    g_ptr_array_add (folded, avfs_search_fold_tag (tags[i]));
+  g_ptr_array_sort (folded, (GCompareFunc) g_strcmp0);
+  g_ptr_array_add (folded, NULL);
+  return g_strjoinv ("\n", (char **) folded->pdata);
+}
+
+/* Compares file @id with its document; @indexed says whether the index has one. */
+static gboolean
+check_document (AvfsVault        *self,
+                AvfsSearchIndex  *index,
+                guint64           id,
+                AvfsSearchCheck  *check,
+                GError          **error)
+{
+  g_autoptr(AvfsNode) node = avfs_node_load (self, NULL, id, error);
+  g_autoptr(AvfsSearchDocument) document = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *want_tags = NULL;
+  g_autofree char *have_tags = NULL;
+  g_auto(GStrv) tags = NULL;
+
+  if (node == NULL || (path = avfs_vault_node_path (self, NULL, id, error)) == NULL ||
+      !load_text (self, NULL, node, &text, error) || (tags = avfs_node_load_tags (self, id, error)) == NULL ||
+      (document = avfs_search_index_get_document (index, id, error)) == NULL)
+    return FALSE;
+  want_tags = tags_signature ((const char * const *) tags);
+  have_tags = tags_signature ((const char * const *) document->tags);
+  if (g_strcmp0 (document->path, path) != 0)
+    add_problem (check, g_strdup_printf ("The search index has %s under its old path %s; "
+                                         "run “avfs-cli search --rebuild”", path, document->path));
+  else if (g_strcmp0 (document->content, text) != 0)
+    add_problem (check, g_strdup_printf ("The search index holds old text for %s; "
+                                         "run “avfs-cli search --rebuild”", path));
+  else if (!g_str_equal (want_tags, have_tags))
+    add_problem (check, g_strdup_printf ("The search index holds old tags for %s; "
+                                         "run “avfs-cli search --rebuild”", path));
+  return TRUE;
+}
+
+typedef struct
+{
+  AvfsSearchCheck *check;
+  GCancellable *cancellable;
+} CheckJob;
+
+static gboolean
+check_func (AvfsVault        *self,
+            AvfsSearchIndex  *index,
+            gpointer          user_data,
+            GError          **error)
+{
+  CheckJob *job = user_data;
+  AvfsSearchCheck *check = job->check;
+  g_autoptr(GArray) files = gather_file_ids (self, error);
+  g_autoptr(GArray) documents = NULL;
+  guint f = 0, d = 0;
+
+  if (files == NULL || (documents = avfs_search_index_list_documents (index, error)) == NULL)
+    return FALSE;
+  g_array_sort (documents, compare_ids);
+  check->files = files->len;
+  check->documents = documents->len;
+  /* Both sorted by id: a merge finds the missing and the stale. */
+  while (f < files->len || d < documents->len)
+    {
+      guint64 file = f < files->len ? g_array_index (files, guint64, f) : G_MAXUINT64;
+      guint64 doc = d < documents->len ? g_array_index (documents, guint64, d) : G_MAXUINT64;
+
+      if (g_cancellable_set_error_if_cancelled (job->cancellable, error))
+        return FALSE;
+      if (file < doc)
+        {
+          g_autofree char *path = avfs_vault_node_path (self, NULL, file, NULL);
+
+          add_problem (check, g_strdup_printf ("%s is missing from the search index; run "
+                                               "“avfs-cli search --rebuild”",
+                                               path != NULL ? path : "A file"));
+          f++;
+        }
+      else if (doc < file)
+        {
+          add_problem (check, g_strdup_printf ("The search index lists a file that is gone "
+                                               "(id %" G_GUINT64_FORMAT "); run "
+                                               "“avfs-cli search --rebuild”", doc));
+          d++;
+        }
+      else
+        {
+          if (!check_document (self, index, file, check, error))
+            return FALSE;
+          f++, d++;
+        }
+    }
+  return TRUE;
+}
+
+/**
+ * avfs_vault_search_check:
+ * @cancellable: (nullable): stops the check
+ *
+ * Compares the search index with the files (after applying what is queued): every file
+ * has a document with its path, text and tags, and no document is left of a file that
+ * is gone. Part of `vault verify`.
+ *
+ * Returns: (transfer full) (nullable): what was found, or %NULL when the check could not
+ *   run
+ */
+AvfsSearchCheck *
+avfs_vault_search_check (AvfsVault     *self,
+                         GCancellable  *cancellable,
+                         GError       **error)
+{
+  g_autoptr(AvfsSearchCheck) check = g_new0 (AvfsSearchCheck, 1);
+  CheckJob job = { check, cancellable };
+
+  g_return_val_if_fail (AVFS_IS_VAULT (self), NULL);
+  check->problems = g_ptr_array_new_with_free_func (g_free);
+  if (!with_index (self, check_func, &job, error))
+    return NULL;
+  return g_steal_pointer (&check);
+}
+
+void
+avfs_search_check_free (AvfsSearchCheck *check)
+{
+  if (check == NULL)
+    return;
+  g_ptr_array_unref (check->problems);
+  g_free (check);
+}

@@ -1,0 +1,356 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The vault's search index in step with every mutation, on every engine. */
+#include "avfs-vault-async-search.h"
+#include "avfs-vault-history.h"
+#include "avfs-vault-snapshots.h"
+#include "avfs-vault-tags.h"
+#include "avfs-vault-transfer.h"
+#include "vault-fixture.h"
+
+static void
+write_text (AvfsVault  *vault,
+            const char *path,
+            const char *text)
+{
+  g_autoptr(GError) error = NULL;
+
+  avfs_vault_write (vault, path, (const guint8 *) text, strlen (text), AVFS_WRITE_PARENTS,
+                    &error);
+  g_assert_no_error (error);
+}
+
+static gint
+compare_paths (gconstpointer a,
+               gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+/* The paths @query finds, sorted and joined with spaces. */
+static char *
+hits (AvfsVault  *vault,
+      const char *query)
+{
+  g_autoptr(GError) error = NULL;
+  AvfsSearchOptions options = AVFS_SEARCH_OPTIONS_INIT;
+  g_autoptr(AvfsSearchResults) results = NULL;
+  g_autoptr(GPtrArray) paths = g_ptr_array_new ();
+
+  options.limit = 100;
+  results = avfs_vault_search (vault, query, &options, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (results->total, ==, results->hits->len);
+  for (guint i = 0; i < results->hits->len; i++)
+    g_ptr_array_add (paths, ((AvfsSearchHit *) g_ptr_array_index (results->hits, i))->path);
+  g_ptr_array_sort (paths, compare_paths);
+  g_ptr_array_add (paths, NULL);
+  return g_strjoinv (" ", (char **) paths->pdata);
+}
+
+#define assert_hits(vault, query, expected) G_STMT_START { \
+    g_autofree char *found_ = hits (vault, query);         \
+    g_assert_cmpstr (found_, ==, expected);                \
+  } G_STMT_END
+
+/* The index agrees with the files. */
+static void
+assert_index_sound (AvfsVault *vault)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AvfsSearchCheck) check = avfs_vault_search_check (vault, NULL, &error);
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < check->problems->len; i++)
+    g_test_message ("%s", (const char *) g_ptr_array_index (check->problems, i));
+  g_assert_cmpuint (check->n_problems, ==, 0);
+  g_assert_cmpuint (check->documents, ==, check->files);
+}
+
+static void
+seed (AvfsVault *vault)
+{
+  write_text (vault, "/a.txt", "the quick brown fox jumps over the lazy dog");
+  write_text (vault, "/b.txt", "a lazy afternoon with quick thinking");
+  write_text (vault, "/notes/c.md", "foxes are clever animals; the fox den");
+}
+
+static void
+test_query_language (VaultFixture  *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  seed (f->vault);
+  assert_hits (f->vault, "quick lazy", "/a.txt /b.txt");
+  assert_hits (f->vault, "\"brown fox\"", "/a.txt");
+  assert_hits (f->vault, "afte*", "/b.txt");
+  assert_hits (f->vault, "quick -fox", "/b.txt");
+  assert_hits (f->vault, "fox path:notes", "/notes/c.md");
+  assert_hits (f->vault, "name:c", "/notes/c.md");
+  assert_hits (f->vault, "brown OR clever", "/a.txt /notes/c.md");
+  assert_hits (f->vault, "zebra", "");
+  g_assert_null (avfs_vault_search (f->vault, "\"unterminated", NULL, &error));
+  g_assert_error (error, AVFS_ERROR, AVFS_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "position 1"));
+  assert_index_sound (f->vault);
+}
+
+static void
+test_snippets (VaultFixture  *f,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AvfsSearchResults) results = NULL;
+  AvfsSearchHit *hit;
+  AvfsSearchMark *mark;
+
+  seed (f->vault);
+  results = avfs_vault_search (f->vault, "brown", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (results->hits->len, ==, 1);
+  hit = g_ptr_array_index (results->hits, 0);
+  g_assert_cmpuint (hit->doc_id, ==, vault_node_id (f->vault, "/a.txt"));
+  g_assert_nonnull (hit->snippet);
+  g_assert_cmpuint (hit->marks->len, ==, 1);
+  mark = &g_array_index (hit->marks, AvfsSearchMark, 0);
+  g_assert_cmpint (strncmp (hit->snippet + mark->start, "brown", mark->end - mark->start), ==, 0);
+  g_assert_cmpfloat (results->took_ms, >=, 0);
+}
+
+static void
+test_rewrite_and_append (VaultFixture  *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  seed (f->vault);
+  write_text (f->vault, "/a.txt", "nothing here now");
+  assert_hits (f->vault, "brown", "");
+  assert_hits (f->vault, "nothing", "/a.txt");
+  avfs_vault_write (f->vault, "/a.txt", (const guint8 *) " zebra", 6, AVFS_WRITE_APPEND, &error);
+  g_assert_no_error (error);
+  assert_hits (f->vault, "nothing zebra", "/a.txt");
+  assert_index_sound (f->vault);
+}
+
+static void
+test_move_copy_remove (VaultFixture  *f,
+                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *moved = NULL;
+  g_autofree char *copied = NULL;
+
+  seed (f->vault);
+  write_text (f->vault, "/notes/deep/d.txt", "fox in the deep");
+  avfs_vault_tag_add (f->vault, "/notes/c.md", "work", &error);
+  g_assert_no_error (error);
+  moved = avfs_vault_move (f->vault, "/notes", "/archive", &error);
+  g_assert_no_error (error);
+  assert_hits (f->vault, "fox path:archive", "/archive/c.md /archive/deep/d.txt");
+  assert_hits (f->vault, "path:notes", "");
+  copied = avfs_vault_copy (f->vault, "/archive", "/copy", TRUE, &error);
+  g_assert_no_error (error);
+  assert_hits (f->vault, "tag:work", "/archive/c.md /copy/c.md");
+  g_assert_true (avfs_vault_remove (f->vault, "/archive", TRUE, &error));
+  g_assert_no_error (error);
+  assert_hits (f->vault, "fox", "/a.txt /copy/c.md /copy/deep/d.txt");
+  assert_index_sound (f->vault);
+}
+
+static void
+test_history (VaultFixture  *f,
+              gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  write_text (f->vault, "/h.txt", "first words");
+  write_text (f->vault, "/h.txt", "second words");
+  assert_hits (f->vault, "first", "");
+  g_assert_cmpuint (avfs_vault_checkout (f->vault, "/h.txt", 1, &error), ==, 3);
+  g_assert_no_error (error);
+  assert_hits (f->vault, "first", "/h.txt");
+  g_assert_cmpuint (avfs_vault_revert (f->vault, "/h.txt", &error), ==, 4);
+  g_assert_no_error (error);
+  assert_hits (f->vault, "second", "/h.txt");
+  assert_index_sound (f->vault);
+}
+
+static void
+test_tags (VaultFixture  *f,
+           gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  seed (f->vault);
+  avfs_vault_tag_add (f->vault, "/a.txt", "Needs-Review", &error);
+  g_assert_no_error (error);
+  avfs_vault_tag_add (f->vault, "/b.txt", "done", &error);
+  g_assert_no_error (error);
+  assert_hits (f->vault, "tag:needs-review", "/a.txt");
+  assert_hits (f->vault, "lazy -tag:done", "/a.txt");
+  avfs_vault_tag_remove (f->vault, "/a.txt", "Needs-Review", &error);
+  g_assert_no_error (error);
+  assert_hits (f->vault, "tag:needs-review", "");
+  assert_index_sound (f->vault);
+}
+
+static void
+test_snapshot_restore (VaultFixture  *f,
+                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *undo = NULL;
+
+  seed (f->vault);
+  avfs_vault_tag_add (f->vault, "/a.txt", "old", &error);
+  g_assert_no_error (error);
+  avfs_vault_snapshot_save (f->vault, "before", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (avfs_vault_remove (f->vault, "/a.txt", FALSE, &error));
+  write_text (f->vault, "/late.txt", "late fox");
+  write_text (f->vault, "/b.txt", "rewritten");
+  assert_hits (f->vault, "fox", "/late.txt /notes/c.md");
+  g_assert_true (avfs_vault_snapshot_restore (f->vault, "before", &undo, &error));
+  g_assert_no_error (error);
+  assert_hits (f->vault, "fox", "/a.txt /notes/c.md");
+  assert_hits (f->vault, "tag:old", "/a.txt");
+  assert_hits (f->vault, "afternoon", "/b.txt");
+  assert_index_sound (f->vault);
+}
+
+static void
+test_import_and_text_rules (VaultFixture  *f,
+                            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("avfs-search-import-XXXXXX", &error);
+  g_autofree char *text = g_build_filename (dir, "latin1.txt", NULL);
+  g_autofree char *binary = g_build_filename (dir, "image.bin", NULL);
+  static const char latin1[] = "un caf\xe9 noir";
+  static const guint8 bytes[] = { 'f', 'o', 'x', 0, 1, 2, 3 };
+  g_autoptr(GString) big = g_string_new (NULL);
+
+  g_assert_no_error (error);
+  g_assert_true (g_file_set_contents (text, latin1, -1, NULL));
+  g_assert_true (g_file_set_contents (binary, (const char *) bytes, sizeof bytes, NULL));
+  avfs_vault_import (f->vault, dir, "/in", AVFS_IMPORT_NONE, NULL, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  assert_hits (f->vault, "café", "/in/latin1.txt");
+  assert_hits (f->vault, "fox", "");
+  assert_hits (f->vault, "image", "/in/image.bin");
+
+  /* Text across several chunks is indexed whole (up to AVFS_VAULT_SEARCH_MAX_TEXT). */
+  while (big->len < 1536 * 1024)
+    g_string_append (big, "filler words repeated again and again\n");
+  g_string_append (big, "needle at the end");
+  write_text (f->vault, "/big.txt", big->str);
+  assert_hits (f->vault, "needle", "/big.txt");
+  assert_index_sound (f->vault);
+  g_unlink (text);
+  g_unlink (binary);
+  g_rmdir (dir);
+}
+
+static void
+test_reopen_and_rebuild (VaultFixture  *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  seed (f->vault);
+  if (f->path != NULL)
+    {
+      vault_fixture_reopen (f);
+      assert_hits (f->vault, "fox", "/a.txt /notes/c.md");
+    }
+  g_assert_true (avfs_vault_search_rebuild (f->vault, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  assert_hits (f->vault, "fox", "/a.txt /notes/c.md");
+  assert_index_sound (f->vault);
+}
+
+static void
+count_change (AvfsVault  *vault,
+              const char *op,
+              const char *path,
+              GString    *log)
+{
+  g_string_append_printf (log, "%s %s;", op, path);
+}
+
+static void
+test_changed_signal (VaultFixture  *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) log = g_string_new (NULL);
+  g_autofree char *moved = NULL;
+
+  g_signal_connect (f->vault, "changed", G_CALLBACK (count_change), log);
+  write_text (f->vault, "/x.txt", "x");
+  moved = avfs_vault_move (f->vault, "/x.txt", "/y.txt", &error);
+  g_assert_no_error (error);
+  /* A failed mutation changes nothing and says nothing. */
+  g_assert_null (avfs_vault_move (f->vault, "/missing", "/z", &error));
+  g_clear_error (&error);
+  g_assert_cmpstr (log->str, ==, "write /x.txt;mv /x.txt;");
+  g_signal_handlers_disconnect_by_data (f->vault, log);
+}
+
+static void
+search_done (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  GError **error = user_data;
+  AvfsSearchResults *results = avfs_vault_search_finish (AVFS_VAULT (source), result, error);
+
+  g_clear_pointer (&results, avfs_search_results_free);
+  if (*error == NULL)
+    g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_EXISTS, "done");
+}
+
+static void
+test_async (VaultFixture  *f,
+            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+
+  seed (f->vault);
+  avfs_vault_search_async (f->vault, "fox", NULL, NULL, search_done, &error);
+  while (error == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS);
+  g_clear_error (&error);
+
+  avfs_vault_search_async (f->vault, "fox", NULL, cancellable, search_done, &error);
+  g_cancellable_cancel (cancellable);
+  while (error == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  static const VaultTest tests[] = {
+    { "query-language", test_query_language },
+    { "snippets", test_snippets },
+    { "rewrite-and-append", test_rewrite_and_append },
+    { "move-copy-remove", test_move_copy_remove },
+    { "history", test_history },
+    { "tags", test_tags },
+    { "snapshot-restore", test_snapshot_restore },
+    { "import-and-text-rules", test_import_and_text_rules },
+    { "reopen-and-rebuild", test_reopen_and_rebuild },
+    { "changed-signal", test_changed_signal },
+    { "async", test_async },
+  };
+
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  vault_fixture_register ("vault-search", tests, G_N_ELEMENTS (tests));
+  return g_test_run ();
+}
