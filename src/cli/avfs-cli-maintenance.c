@@ -190,6 +190,7 @@ verify_cb (AvfsCli               *cli,
   avfs_cli_json_member_int (builder, "nodes", report->nodes);
   avfs_cli_json_member_int (builder, "versions", report->versions);
   avfs_cli_json_member_int (builder, "blobs", report->blobs);
+  avfs_cli_json_member_int (builder, "search_documents", report->search_documents);
   json_builder_end_object (builder);
   if (cli->json)
     avfs_cli_print_json (cli, builder);

@@ -2,6 +2,7 @@
 /* What the command files of avfs-cli share: the run's state, parsing, output, errors. */
 #pragma once
 
+#include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 
 #include "avfs-cli.h"

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* avfs-cli finding things: find (by name, type, size, tag, metadata) and grep. */
+/* avfs-cli finding things: search (the full-text index), find (by name, type, size,
+ * tag, metadata) and grep. */
 #include <stdio.h>
 
 #include "avfs-cli-private.h"
 #include "avfs-vault-find.h"
+#include "avfs-vault-search.h"
 
 /* --size [+|-]N[k|M|G]: at least (+), at most (-) or exactly N bytes. */
 static gboolean
@@ -212,7 +214,175 @@ grep_cb (AvfsCli               *cli,
   return grep.matches > 0 ? AVFS_CLI_OK : AVFS_CLI_ERROR;
 }
 
+/* Marks as [[start, end], …]. */
+static void
+add_marks (JsonBuilder  *builder,
+           const char   *name,
+           const GArray *marks)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_begin_array (builder);
+  for (guint i = 0; marks != NULL && i < marks->len; i++)
+    {
+      const AvfsSearchMark *mark = &g_array_index (marks, AvfsSearchMark, i);
+
+      json_builder_begin_array (builder);
+      json_builder_add_int_value (builder, mark->start);
+      json_builder_add_int_value (builder, mark->end);
+      json_builder_end_array (builder);
+    }
+  json_builder_end_array (builder);
+}
+
+static void
+add_hit (JsonBuilder         *builder,
+         const AvfsSearchHit *hit)
+{
+  json_builder_begin_object (builder);
+  avfs_cli_json_member_string (builder, "path", hit->path);
+  json_builder_set_member_name (builder, "score");
+  json_builder_add_double_value (builder, hit->score);
+  avfs_cli_json_member_string (builder, "snippet", hit->snippet);
+  add_marks (builder, "marks", hit->marks);
+  add_marks (builder, "path_marks", hit->path_marks);
+  json_builder_end_object (builder);
+}
+
+static int
+print_results_json (AvfsCli                  *cli,
+                    AvfsVault                *vault,
+                    const char               *query,
+                    const AvfsSearchResults  *results)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  avfs_cli_json_member_string (builder, "query", query);
+  avfs_cli_json_member_string (builder, "engine", avfs_vault_search_get_engine_name (vault));
+  avfs_cli_json_member_int (builder, "total", results->total);
+  json_builder_set_member_name (builder, "took_ms");
+  json_builder_add_double_value (builder, results->took_ms);
+  json_builder_set_member_name (builder, "hits");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < results->hits->len; i++)
+    add_hit (builder, g_ptr_array_index (results->hits, i));
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+  return avfs_cli_print_json (cli, builder);
+}
+
+/* Each hit: its path, then its snippet indented; matched words bold on a terminal. */
+static void
+print_results_text (AvfsCli                  *cli,
+                    const AvfsSearchResults  *results,
+                    guint                     offset)
+{
+  const char *bold = cli->color ? "\033[1m" : "";
+  const char *plain = cli->color ? "\033[0m" : "";
+
+  for (guint i = 0; i < results->hits->len; i++)
+    {
+      AvfsSearchHit *hit = g_ptr_array_index (results->hits, i);
+      g_autofree char *path = avfs_search_mark_up (hit->path, hit->path_marks, bold, plain,
+                                                   FALSE);
+
+      printf ("%s\n", path);
+      if (hit->snippet != NULL && hit->snippet[0] != '\0')
+        {
+          g_autofree char *snippet = avfs_search_mark_up (hit->snippet, hit->marks, bold,
+                                                          plain, FALSE);
+
+          printf ("    %s\n", snippet);
+        }
+    }
+  /* The tally is for people; piped output stays one path (and snippet) per hit. */
+  if (cli->interactive)
+    printf (_("%u–%u of %" G_GUINT64_FORMAT " files · %.1f ms\n"),
+            results->hits->len > 0 ? offset + 1 : 0, offset + results->hits->len,
+            results->total, results->took_ms);
+}
+
+static gboolean
+parse_fields (const char       *text,
+              AvfsSearchField  *fields,
+              GError          **error)
+{
+  g_auto(GStrv) names = g_strsplit (text, ",", -1);
+
+  *fields = 0;
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      if (g_str_equal (names[i], "content"))
+        *fields |= AVFS_SEARCH_FIELD_CONTENT;
+      else if (g_str_equal (names[i], "path"))
+        *fields |= AVFS_SEARCH_FIELD_PATH;
+      else if (g_str_equal (names[i], "name"))
+        *fields |= AVFS_SEARCH_FIELD_NAME;
+      else
+        {
+          g_set_error (error, AVFS_ERROR, AVFS_ERROR_INVALID_ARGUMENT,
+                       _("Unknown search field “%s”; use content, path and/or name, "
+                         "separated by commas"), names[i]);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static int
+search_cb (AvfsCli               *cli,
+           const AvfsCliCommand  *command,
+           char                 **argv)
+{
+  gboolean rebuild = FALSE;
+  gint limit = AVFS_SEARCH_DEFAULT_LIMIT, offset = 0;
+  g_autofree char *fields = NULL;
+  const GOptionEntry options[] = {
+    { "limit", 0, 0, G_OPTION_ARG_INT, &limit, N_("Show at most N hits (default 20)"), "N" },
+    { "offset", 0, 0, G_OPTION_ARG_INT, &offset, N_("Skip the N best hits first"), "N" },
+    { "fields", 0, 0, G_OPTION_ARG_STRING, &fields, N_("Where plain words look (default: content,path,name)"), "LIST" },
+    { "rebuild", 0, 0, G_OPTION_ARG_NONE, &rebuild, N_("Rebuild the index from every file first"), NULL },
+    { NULL }
+  };
+  AvfsSearchOptions search_options = AVFS_SEARCH_OPTIONS_INIT;
+  g_autoptr(AvfsSearchResults) results = NULL;
+  g_autoptr(GError) error = NULL;
+  AvfsVault *vault;
+  int status;
+
+  if (!avfs_cli_parse (cli, command, options, argv, 0, 1, &status))
+    return status;
+  if (argv[1] == NULL && !rebuild)
+    return avfs_cli_usage_error (cli, command, _("Give a query, or --rebuild"));
+  if (limit < 0 || offset < 0)
+    return avfs_cli_usage_error (cli, command, _("--limit and --offset take numbers ≥ 0"));
+  search_options.limit = limit;
+  search_options.offset = offset;
+  if (fields != NULL && !parse_fields (fields, &search_options.fields, &error))
+    return avfs_cli_fail (cli, error);
+  if ((vault = avfs_cli_get_vault (cli, &error)) == NULL)
+    return avfs_cli_fail (cli, error);
+  if (rebuild)
+    {
+      g_autoptr(AvfsCliProgress) progress = avfs_cli_progress_new (cli);
+
+      if (!avfs_vault_search_rebuild (vault, NULL, avfs_cli_progress_cb, progress, &error))
+        return avfs_cli_fail (cli, error);
+    }
+  if (argv[1] == NULL)
+    return avfs_cli_print_done (cli, "/", _("Search index rebuilt"));
+  results = avfs_vault_search (vault, argv[1], &search_options, &error);
+  if (results == NULL)
+    return avfs_cli_fail (cli, error);
+  if (cli->json)
+    return print_results_json (cli, vault, argv[1], results);
+  print_results_text (cli, results, offset);
+  return AVFS_CLI_OK;
+}
+
 const AvfsCliCommand avfs_cli_search_commands[] = {
+  { "search", "[--limit N] [--offset N] [--fields LIST] [--rebuild] QUERY",
+    N_("Find files by the words in their text, path, name and tags, best first"), search_cb },
   { "find", "[PATH] [--name GLOB] [--type f|d] [--size [+-]N] [--tag TAG] [--meta K[=V]] [--limit N]",
     "List paths below PATH that match every condition given", find_cb },
   { "grep", "[-i] [-n] [-l] [-c] PATTERN [PATH]",

@@ -99,6 +99,7 @@ typedef struct
  * @blobs: stored chunks decoded and hashed
  * @tags: tag records checked (both directions)
  * @props: metadata records checked
+ * @search_documents: documents of the search index compared with their files
  */
 typedef struct
 {
@@ -111,6 +112,7 @@ typedef struct
   guint64 blobs;
   guint64 tags;
   guint64 props;
+  guint64 search_documents;
 } AvfsVerifyReport;
 
 #define AVFS_VERIFY_MAX_PROBLEMS 1000

@@ -5,6 +5,7 @@
 
 #include "avfs-vault-maintenance.h"
 #include "avfs-vault-private.h"
+#include "avfs-vault-search.h"
 
 G_DEFINE_BOXED_TYPE (AvfsVerifyReport, avfs_verify_report,
                      avfs_verify_report_copy, avfs_verify_report_free)
@@ -777,6 +778,23 @@ check_props (Verifier  *v,
   return verify_walk (v, AVFS_COLLECTION_PROPS, read_prop_cb, error);
 }
 
+/* The search index agrees with the files (avfs-vault-search.c compares them). */
+static gboolean
+check_search (Verifier  *v,
+              GError   **error)
+{
+  g_autoptr(AvfsSearchCheck) check = avfs_vault_search_check (v->vault, v->cancellable,
+                                                              error);
+
+  if (check == NULL)
+    return FALSE;
+  v->report->search_documents = check->documents;
+  for (guint i = 0; i < check->problems->len; i++)
+    add_problem (v, "%s", (const char *) g_ptr_array_index (check->problems, i));
+  v->report->n_problems += check->n_problems - check->problems->len;
+  return TRUE;
+}
+
 typedef gboolean (*VerifyCheck) (Verifier  *v,
                                  GError   **error);
 
@@ -793,6 +811,7 @@ static const VerifyCheck verify_checks[] = {
   check_blobs,
   check_tags,
   check_props,
+  check_search,
 };
 
 /**
@@ -806,7 +825,7 @@ static const VerifyCheck verify_checks[] = {
  * version is recorded and matches it, every version's and snapshot entry's chunks are
  * stored, every chunk decodes to content with its own hash, the usage counters match
  * the tree, tags agree with the tag index both ways, and tags, metadata and versions
- * belong to existing nodes. Holds the write lock so that it sees one consistent state;
+ * belong to existing nodes, and the search index agrees with the files. Holds the write lock so that it sees one consistent state;
  * writes wait until it finishes.
  *
  * Returns: (transfer full) (nullable): the problems found (none for a sound vault), or
