@@ -63,9 +63,12 @@ struct _AvfsVault
   GHashTable *search_marks;  /* node id → its tags after the change, or NULL */
   GPtrArray *changes;        /* op, path, op, path…: the "changed" signals to emit */
   /* Search (avfs-vault-search.c): */
-  GMutex search_lock;        /* guards the two below */
+  GMutex search_lock;        /* guards @search and applying the queue */
   AvfsSearchIndex *search;   /* NULL until needed; Xapian only while in use */
-  guint search_pending;      /* changes this process queued and has not applied */
+  guint search_pending;      /* atomic: changes queued since the last background apply */
+  gint search_scheduled;     /* atomic: a background apply is waiting to run */
+  guint search_tasks;        /* background applies pushed and not finished */
+  GCond search_cond;         /* signalled when one finishes */
 };
 
 /* A node record: a file or a directory. */
@@ -360,6 +363,7 @@ gboolean     avfs_vault_search_stage (AvfsVault           *self,
 void         avfs_vault_search_committed (AvfsVault       *self,
                                       guint                n_marks);
 void         avfs_vault_search_close (AvfsVault           *self);
+void         avfs_vault_search_wait  (AvfsVault           *self);
 char       **avfs_node_load_tags     (AvfsVault           *self,
                                       guint64              id,
                                       GError             **error);

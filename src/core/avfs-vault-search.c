@@ -500,32 +500,86 @@ apply_queue (AvfsVault  *self,
   while (more)
     if (!apply_batch (self, index, &more, error))
       return FALSE;
-  self->search_pending = 0;
   return TRUE;
+}
+
+/* One worker applies queues in the background for every vault of the process. It holds
+ * no reference: close and finalize wait until its tasks for the vault are done. */
+static void
+apply_in_background (gpointer data,
+                     gpointer user_data)
+{
+  AvfsVault *self = data;
+  g_autoptr(GError) error = NULL;
+
+  g_mutex_lock (&self->search_lock);
+  g_atomic_int_set (&self->search_scheduled, FALSE);
+  g_atomic_int_set (&self->search_pending, 0);
+  if (!apply_queue (self, FALSE, &error) || !index_release (self, &error))
+    g_debug ("Search index of %s not brought up to date: %s", self->path, error->message);
+  self->search_tasks--;
+  g_cond_broadcast (&self->search_cond);
+  g_mutex_unlock (&self->search_lock);
+}
+
+/* Waits for the background tasks of the vault; call with search_lock held. */
+static void
+wait_for_background (AvfsVault *self)
+{
+  while (self->search_tasks > 0)
+    g_cond_wait (&self->search_cond, &self->search_lock);
+}
+
+/**
+ * avfs_vault_search_wait:
+ *
+ * Before the vault is freed: waits until the background worker is done with it.
+ */
+void
+avfs_vault_search_wait (AvfsVault *self)
+{
+  g_mutex_lock (&self->search_lock);
+  wait_for_background (self);
+  g_mutex_unlock (&self->search_lock);
+}
+
+static GThreadPool *
+background_pool (void)
+{
+  static GThreadPool *pool;
+
+  if (g_once_init_enter (&pool))
+    g_once_init_leave (&pool, g_thread_pool_new (apply_in_background, NULL, 1, FALSE, NULL));
+  return pool;
 }
 
 /**
  * avfs_vault_search_committed:
  * @n_marks: how many files the committed mutation marked
  *
- * After a mutation's commit, with the write lock held: applies the queue once enough
- * changes wait (memory vaults: always). A failure leaves the queue for the next apply.
+ * After a mutation's commit: once enough changes wait (memory vaults: any), hands the
+ * queue to a background worker, so that writes do not wait for Xapian. Searches apply
+ * what is still queued first; close applies the rest.
  */
 void
 avfs_vault_search_committed (AvfsVault *self,
                              guint      n_marks)
 {
-  g_autoptr(GMutexLocker) locker = NULL;
-  g_autoptr(GError) error = NULL;
+  guint pending;
 
   if (n_marks == 0 || is_sqlite (self))
     return;
-  locker = g_mutex_locker_new (&self->search_lock);
-  self->search_pending += n_marks;
-  if (!is_memory (self) && self->search_pending < APPLY_THRESHOLD)
-    return;
-  if (!apply_queue (self, FALSE, &error) || !index_release (self, &error))
-    g_debug ("Search index of %s not brought up to date: %s", self->path, error->message);
+  pending = g_atomic_int_add (&self->search_pending, n_marks) + n_marks;
+  if ((is_memory (self) || pending >= APPLY_THRESHOLD) &&
+      g_atomic_int_compare_and_exchange (&self->search_scheduled, FALSE, TRUE))
+    {
+      /* Under the lock, so that close and finalize count this task before it runs; the
+       * caller's reference keeps the vault alive until then. */
+      g_mutex_lock (&self->search_lock);
+      self->search_tasks++;
+      g_mutex_unlock (&self->search_lock);
+      g_thread_pool_push (background_pool (), self, NULL);
+    }
 }
 
 /**
@@ -540,7 +594,8 @@ avfs_vault_search_close (AvfsVault *self)
   g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->search_lock);
   g_autoptr(GError) error = NULL;
 
-  if (self->search_pending > 0 && !apply_queue (self, TRUE, &error))
+  wait_for_background (self);
+  if (!apply_queue (self, TRUE, &error))
     g_debug ("Search index of %s left with a queue: %s", self->path, error->message);
   g_clear_error (&error);
   if (!index_release (self, &error))
@@ -730,8 +785,6 @@ rebuild_queued (Rebuild  *rebuild,
     return FALSE;
   ok = reindex_files (rebuild, error) && avfs_search_index_flush (rebuild->index, error) &&
        avfs_storage_transaction (self->storage, forget_entries_cb, queued, error);
-  if (ok)
-    self->search_pending = 0;
   return index_release (self, ok ? error : NULL) && ok;
 }
 

@@ -26,11 +26,13 @@ avfs_vault_finalize (GObject *object)
   AvfsVault *self = AVFS_VAULT (object);
 
   /* FTS5 holds statements on the store's connections: it goes first. */
+  avfs_vault_search_wait (self);
   g_clear_object (&self->search);
   g_clear_object (&self->storage);
   g_hash_table_unref (self->search_marks);
   g_ptr_array_unref (self->changes);
   g_mutex_clear (&self->search_lock);
+  g_cond_clear (&self->search_cond);
   g_free (self->path);
   g_free (self->uuid);
   g_mutex_clear (&self->write_lock);
@@ -60,6 +62,7 @@ avfs_vault_init (AvfsVault *self)
 {
   g_mutex_init (&self->write_lock);
   g_mutex_init (&self->search_lock);
+  g_cond_init (&self->search_cond);
   self->search_marks = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
                                               (GDestroyNotify) g_strfreev);
   self->changes = g_ptr_array_new_with_free_func (g_free);
