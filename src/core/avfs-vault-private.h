@@ -21,7 +21,7 @@ G_BEGIN_DECLS
 #define AVFS_COLLECTION_SNAPSHOTS "snapshots"       /* name → SNAPSHOT_RECORD */
 #define AVFS_COLLECTION_SNAPSHOT_ENTRIES "snapshot_entries" /* name ‖ 0 ‖ path → SNAPSHOT_ENTRY */
 #define AVFS_COLLECTION_AUDIT "audit"               /* time µs ‖ sequence (BE) → AUDIT_RECORD */
-#define AVFS_COLLECTION_SEARCH_QUEUE "search_queue" /* sequence → pending index change */
+#define AVFS_COLLECTION_SEARCH_QUEUE "search_queue" /* node id → stamp: a document to refresh */
 
 /* Record shapes (GVariant type strings). Each starts with the format byte 1, except a
  * snapshot entry, which has none: its first member is the node's kind. Content is a
