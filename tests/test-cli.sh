@@ -78,5 +78,30 @@ check "vault delete needs -y" '"$cli" vault delete "v_$first"; [ $? = 2 ]'
 check "vault delete -y" '"$cli" vault delete "v_$first" -y && ! "$cli" vault info "v_$first"'
 check "no vault chosen" 'msg=$("$cli" ls / 2>&1); [ $? = 1 ] && echo "$msg" | grep -q "vault use"'
 check "memory vault is explained" '"$cli" vault create m --backend memory 2>&1 | grep -q "memory vault"'
+
+# vault migrate (docs/migration.md): along a chain of the engines given, each step keeping
+# the original; then the options, refusals and JSON on the last vault.
+mig() { "$cli" --vault mig "$@"; }
+vaults="$AVFS_HOME/vaults"
+ext() { case $1 in sqlite) echo avfs;; *) echo "$1";; esac; }
+check "migrate: seed" '"$cli" vault create mig --backend $first && mig write /a.txt "one" && mig write /a.txt "two words" && mig tag /a.txt red && mig meta /a.txt k v && mig snapshot save s && mig export / "$AVFS_HOME/mig-before"'
+from=$first
+for to in "${@:2}" "$first"; do
+  [ "$to" = "$from" ] && continue
+  check "migrate $from→$to: dry run writes nothing" 'before=$(ls -a "$vaults"); "$cli" vault migrate mig --to $to --dry-run | grep -q "Nothing was written" && [ "$(ls -a "$vaults")" = "$before" ]'
+  check "migrate $from→$to: --keep-original" '"$cli" vault migrate mig --to $to --keep-original | grep -q "kept as vault “mig-original" && [ -e "$vaults/mig.$(ext $to)" ] && [ ! -e "$vaults/mig.$(ext $from)" ]'
+  check "migrate $from→$to: same files, history, tags, metadata, snapshot" 'rm -rf "$AVFS_HOME/mig-after" && mig export / "$AVFS_HOME/mig-after" && diff -r "$AVFS_HOME/mig-before" "$AVFS_HOME/mig-after" && [ "$(mig cat -v 1 /a.txt)" = one ] && mig tags /a.txt | grep -qx red && [ "$(mig meta /a.txt k)" = v ] && mig snapshot list | grep -q "^s"'
+  check "migrate $from→$to: search and verify" 'mig search words | grep -q /a.txt && "$cli" vault verify mig | grep -q "no problems"'
+  from=$to
+done
+check "migrate: numbered originals" '[ "$(ls "$vaults" | grep -c "^mig-original")" = $((n_engines > 1 ? n_engines : 0)) ]'
+check "migrate: to its own engine refused" 'msg=$("$cli" vault migrate mig --to $first 2>&1); [ $? = 1 ] && echo "$msg" | grep -q "already uses $first"'
+check "migrate: sled refused before anything" 'before=$(ls -a "$vaults"); msg=$("$cli" vault migrate mig --to sled 2>&1); [ $? = 1 ] && echo "$msg" | grep -qx "Error: Backend '"'"'sled'"'"' is not compiled in this build" && [ "$(ls -a "$vaults")" = "$before" ]'
+check "migrate: --to required (exit 2)" '"$cli" vault migrate mig; [ $? = 2 ]'
+check "migrate: --output compacts, original untouched" '"$cli" vault migrate mig --to $first --output "$AVFS_HOME/copy.vault" | grep -q "original is unchanged" && "$cli" --vault "$AVFS_HOME/copy.vault" cat /a.txt | grep -qx "two words" && [ -e "$vaults/mig.$(ext $first)" ]'
+check "migrate: --output refuses an existing path" '! "$cli" vault migrate mig --to $first --output "$AVFS_HOME/copy.vault"'
+check "migrate: --json result" '[ "$("$cli" --json vault migrate mig --to $first --output "$AVFS_HOME/copy2" | json_get "d[\"target\"][\"backend\"], d[\"verified\"][\"versions\"]")" = "$first 2" ]'
+check "migrate: --json plan" '[ "$("$cli" --json vault migrate mig --to $first --output "$AVFS_HOME/copy3" --dry-run | json_get "d[\"dry_run\"], d[\"target\"][\"path\"] == \"$AVFS_HOME/copy3\"")" = "True True" ] && [ ! -e "$AVFS_HOME/copy3" ]'
+check "migrate: --json error" '[ "$("$cli" --json vault migrate mig --to sled | json_get "d[\"error\"],")" = backend_unavailable ]'
 echo "1..$n"
 exit $failed

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* avfs-cli vault commands: create, list, use, info, delete. */
+/* avfs-cli vault commands: create, list, use, info, delete, migrate. */
+#include <glib-unix.h>
+#include <signal.h>
 #include <stdio.h>
 
 #include "avfs-cli-private.h"
+#include "avfs-vault-async-migrate.h"
 
 static int
 create_cb (AvfsCli               *cli,
@@ -213,11 +216,321 @@ delete_cb (AvfsCli               *cli,
   return avfs_cli_print_done (cli, NULL, "Deleted vault “%s”", argv[1]);
 }
 
+/* vault migrate runs on a worker thread, so that Ctrl-C cancels it cleanly (the partial
+ * target is removed, the vault left as it was) rather than killing it half-way. */
+
+typedef struct
+{
+  GMainLoop *loop;
+  GAsyncResult *result;
+} Waiter;
+
+static void
+job_done_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  Waiter *waiter = user_data;
+
+  waiter->result = g_object_ref (result);
+  g_main_loop_quit (waiter->loop);
+}
+
+static gboolean
+interrupted_cb (gpointer user_data)
+{
+  g_cancellable_cancel (user_data);
+  return G_SOURCE_CONTINUE;
+}
+
+/* Runs the main loop until @waiter's job has called back; Ctrl-C cancels the job. */
+static void
+wait_for_job (Waiter       *waiter,
+              GCancellable *cancellable)
+{
+  guint sigint = g_unix_signal_add (SIGINT, interrupted_cb, cancellable);
+
+  g_main_loop_run (waiter->loop);
+  g_source_remove (sigint);
+}
+
+static void
+json_collections (JsonBuilder            *builder,
+                  const AvfsStorageStats *stats)
+{
+  json_builder_set_member_name (builder, "collections");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < stats->collections->len; i++)
+    {
+      const AvfsCollectionStats *c = g_ptr_array_index (stats->collections, i);
+
+      json_builder_begin_object (builder);
+      avfs_cli_json_member_string (builder, "name", c->name);
+      avfs_cli_json_member_int (builder, "keys", c->keys);
+      avfs_cli_json_member_int (builder, "bytes", c->bytes);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+}
+
+static void
+json_store (JsonBuilder *builder,
+            const char  *member,
+            const char  *engine,
+            const char  *path)
+{
+  json_builder_set_member_name (builder, member);
+  json_builder_begin_object (builder);
+  avfs_cli_json_member_string (builder, "backend", engine);
+  avfs_cli_json_member_string (builder, "path", path);
+  json_builder_end_object (builder);
+}
+
+static int
+print_plan_json (AvfsCli               *cli,
+                 const AvfsMigratePlan *plan)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  avfs_cli_json_member_bool (builder, "dry_run", TRUE);
+  avfs_cli_json_member_string (builder, "name", plan->name);
+  json_store (builder, "source", plan->source->engine, plan->source->path);
+  json_store (builder, "target", plan->target_engine, plan->target_path);
+  avfs_cli_json_member_string (builder, "original", plan->original_name);
+  avfs_cli_json_member_int (builder, "source_size", plan->source->on_disk_bytes);
+  avfs_cli_json_member_int (builder, "records", plan->records);
+  avfs_cli_json_member_int (builder, "bytes", plan->record_bytes);
+  json_collections (builder, plan->source);
+  avfs_cli_json_member_int (builder, "estimated_size", plan->estimated_bytes);
+  json_builder_set_member_name (builder, "estimated_seconds");
+  json_builder_add_double_value (builder, plan->estimated_seconds);
+  avfs_cli_json_member_int (builder, "free_space", plan->free_bytes);
+  json_builder_end_object (builder);
+  return avfs_cli_print_json (cli, builder);
+}
+
+static const char *
+original_fate (const AvfsMigratePlan *plan,
+               gboolean               to_output)
+{
+  if (to_output)
+    return "left as it is";
+  return plan->original_name != NULL ? "kept as vault" : "removed";
+}
+
+static int
+print_plan (AvfsCli               *cli,
+            const AvfsMigratePlan *plan,
+            gboolean               to_output)
+{
+  g_autofree char *source_size = g_format_size (plan->source->on_disk_bytes);
+  g_autofree char *bytes = g_format_size (plan->record_bytes);
+  g_autofree char *estimate = g_format_size (plan->estimated_bytes);
+  g_autofree char *free_space = g_format_size (plan->free_bytes);
+
+  if (cli->json)
+    return print_plan_json (cli, plan);
+  printf ("Plan: migrate vault “%s” from %s to %s\n", plan->name, plan->source->engine,
+          plan->target_engine);
+  printf ("  From:      %s (%s on disk)\n",
+          plan->source->path != NULL ? plan->source->path : "(in memory)", source_size);
+  printf ("  To:        %s\n", plan->target_path);
+  printf ("  Original:  %s%s%s%s\n", original_fate (plan, to_output),
+          plan->original_name != NULL ? " “" : "",
+          plan->original_name != NULL ? plan->original_name : "",
+          plan->original_name != NULL ? "”" : "");
+  printf ("  Copy:      %" G_GUINT64_FORMAT " records, %s\n", plan->records, bytes);
+  for (guint i = 0; i < plan->source->collections->len; i++)
+    {
+      const AvfsCollectionStats *c = g_ptr_array_index (plan->source->collections, i);
+      g_autofree char *size = g_format_size (c->bytes);
+
+      printf ("             %-17s %9" G_GUINT64_FORMAT "  %s\n", c->name, c->keys, size);
+    }
+  printf ("  Estimate:  about %s, about %.0f s\n", estimate, MAX (1.0, plan->estimated_seconds));
+  printf ("  Free:      %s\n", free_space);
+  printf ("The vault verifies. Nothing was written (dry run).\n");
+  return AVFS_CLI_OK;
+}
+
+static void
+json_durations (JsonBuilder             *builder,
+                const AvfsMigrateResult *result)
+{
+  json_builder_set_member_name (builder, "duration_ms");
+  json_builder_begin_object (builder);
+  avfs_cli_json_member_int (builder, "copy", result->copy_us / 1000);
+  avfs_cli_json_member_int (builder, "compare", result->compare_us / 1000);
+  avfs_cli_json_member_int (builder, "index", result->index_us / 1000);
+  avfs_cli_json_member_int (builder, "verify", result->verify_us / 1000);
+  avfs_cli_json_member_int (builder, "switch", result->switch_us / 1000);
+  json_builder_end_object (builder);
+}
+
+static void
+json_verified (JsonBuilder            *builder,
+               const AvfsVerifyReport *report)
+{
+  json_builder_set_member_name (builder, "verified");
+  json_builder_begin_object (builder);
+  avfs_cli_json_member_int (builder, "nodes", report->nodes);
+  avfs_cli_json_member_int (builder, "versions", report->versions);
+  avfs_cli_json_member_int (builder, "blobs", report->blobs);
+  avfs_cli_json_member_int (builder, "tags", report->tags);
+  avfs_cli_json_member_int (builder, "props", report->props);
+  avfs_cli_json_member_int (builder, "snapshot_entries", report->snapshot_entries);
+  json_builder_end_object (builder);
+}
+
+static int
+print_result_json (AvfsCli                 *cli,
+                   const char              *name,
+                   const AvfsMigrateResult *result)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  avfs_cli_json_member_string (builder, "name", name);
+  avfs_cli_json_member_string (builder, "source_backend", result->source_engine);
+  json_store (builder, "target", result->target_engine, result->path);
+  if (result->original_name != NULL)
+    json_store (builder, "original", result->source_engine, result->original_path);
+  avfs_cli_json_member_string (builder, "original_name", result->original_name);
+  avfs_cli_json_member_int (builder, "records", result->records);
+  avfs_cli_json_member_int (builder, "bytes", result->bytes);
+  json_collections (builder, result->compared);
+  json_verified (builder, result->verify);
+  json_durations (builder, result);
+  json_builder_end_object (builder);
+  return avfs_cli_print_json (cli, builder);
+}
+
+static int
+print_result (AvfsCli                 *cli,
+              const char              *name,
+              const AvfsMigrateResult *result,
+              gboolean                 to_output)
+{
+  const AvfsVerifyReport *report = result->verify;
+
+  if (cli->json)
+    return print_result_json (cli, name, result);
+  if (to_output)
+    printf ("Wrote vault “%s” as a %s vault to %s; the original is unchanged\n", name,
+            result->target_engine, result->path);
+  else
+    printf ("Migrated vault “%s” from %s to %s, now at %s\n", name, result->source_engine,
+            result->target_engine, result->path);
+  printf ("  Compared:  %" G_GUINT64_FORMAT " records, all equal\n", result->records);
+  printf ("  Verified:  %" G_GUINT64_FORMAT " files and directories, %" G_GUINT64_FORMAT
+          " versions, %" G_GUINT64_FORMAT " chunks, %" G_GUINT64_FORMAT " tags, %"
+          G_GUINT64_FORMAT " metadata entries\n", report->nodes, report->versions,
+          report->blobs, report->tags, report->props);
+  if (result->original_name != NULL)
+    printf ("  Original:  kept as vault “%s” at %s\n", result->original_name,
+            result->original_path);
+  else if (!to_output)
+    printf ("  Original:  removed\n");
+  printf ("  Took:      copy %.1f s, compare %.1f s, index %.1f s, verify %.1f s\n",
+          result->copy_us / 1e6, result->compare_us / 1e6, result->index_us / 1e6,
+          result->verify_us / 1e6);
+  return AVFS_CLI_OK;
+}
+
+static int
+finish_plan (AvfsCli      *cli,
+             AvfsRegistry *registry,
+             GAsyncResult *result,
+             gboolean      to_output)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AvfsMigratePlan) plan = avfs_registry_plan_migration_finish (registry, result,
+                                                                         &error);
+
+  if (plan == NULL)
+    return avfs_cli_fail (cli, error);
+  return print_plan (cli, plan, to_output);
+}
+
+static int
+finish_migration (AvfsCli      *cli,
+                  AvfsRegistry *registry,
+                  const char   *name,
+                  GAsyncResult *result,
+                  gboolean      to_output)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AvfsMigrateResult) migrated = avfs_registry_migrate_finish (registry, result,
+                                                                        &error);
+
+  if (migrated == NULL)
+    return avfs_cli_fail (cli, error);
+  return print_result (cli, name, migrated, to_output);
+}
+
+static int
+migrate_cb (AvfsCli               *cli,
+            const AvfsCliCommand  *command,
+            char                 **argv)
+{
+  g_autofree char *engine = NULL;
+  g_autofree char *output = NULL;
+  gboolean keep = FALSE;
+  gboolean dry_run = FALSE;
+  const GOptionEntry options[] = {
+    { "to", 0, 0, G_OPTION_ARG_STRING, &engine,
+      "The engine to move the vault to: sqlite, lmdb or rocksdb", "ENGINE" },
+    { "keep-original", 0, 0, G_OPTION_ARG_NONE, &keep,
+      "Keep the original as the vault NAME-original", NULL },
+    { "output", 0, 0, G_OPTION_ARG_FILENAME, &output,
+      "Write the migrated vault to PATH and leave the original as it is", "PATH" },
+    { "dry-run", 0, 0, G_OPTION_ARG_NONE, &dry_run,
+      "Check everything and show the plan; write nothing", NULL },
+    { NULL }
+  };
+  AvfsMigrateFlags flags;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autoptr(AvfsCliProgress) progress = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  Waiter waiter = { loop, NULL };
+  AvfsRegistry *registry;
+  int status;
+
+  if (!avfs_cli_parse (cli, command, options, argv, 1, 1, &status))
+    return status;
+  if (engine == NULL)
+    return avfs_cli_usage_error (cli, command, "give the engine to migrate to with --to ENGINE");
+  registry = avfs_cli_get_registry (cli, &error);
+  if (registry == NULL)
+    return avfs_cli_fail (cli, error);
+  flags = keep ? AVFS_MIGRATE_KEEP_ORIGINAL : AVFS_MIGRATE_NONE;
+  progress = avfs_cli_progress_new (cli);
+  if (dry_run)
+    avfs_registry_plan_migration_async (registry, argv[1], engine, output, flags,
+                                        avfs_cli_progress_cb, progress, cancellable,
+                                        job_done_cb, &waiter);
+  else
+    avfs_registry_migrate_async (registry, argv[1], engine, output, flags,
+                                 avfs_cli_progress_cb, progress, cancellable, job_done_cb,
+                                 &waiter);
+  wait_for_job (&waiter, cancellable);
+  g_clear_pointer (&progress, avfs_cli_progress_free);
+  result = waiter.result;
+  return dry_run ? finish_plan (cli, registry, result, output != NULL)
+                 : finish_migration (cli, registry, argv[1], result, output != NULL);
+}
+
 const AvfsCliCommand avfs_cli_vault_commands[] = {
   { "vault create", "NAME [--backend ENGINE]", "Create a vault", create_cb },
   { "vault list", "", "List the vaults; * marks the current one", list_cb },
   { "vault use", "NAME", "Make NAME the current vault", use_cb },
   { "vault info", "[NAME]", "Show a vault's engine, location and settings", info_cb },
   { "vault delete", "NAME -y", "Delete a vault for good", delete_cb },
+  { "vault migrate", "NAME --to ENGINE [--keep-original] [--output PATH] [--dry-run]",
+    "Move a vault to another engine, checking the copy before it replaces the original",
+    migrate_cb },
   { NULL }
 };
