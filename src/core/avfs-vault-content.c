@@ -107,7 +107,7 @@ write_cb (AvfsTransaction  *tx,
       !avfs_vault_check_quota (self, tx, &usage, node->size, job->path, error))
     return FALSE;
   job->version = node->version;
-  avfs_vault_search_mark (self, node->id, NULL);
+  avfs_vault_search_mark (self, node->id, created ? avfs_no_tags : NULL);
   details = g_strdup_printf ("{\"version\": %u, \"size\": %" G_GUINT64_FORMAT "}",
                              node->version, node->size);
   return avfs_usage_save (tx, &usage, error) &&

@@ -351,7 +351,9 @@ gboolean     avfs_vault_walk_collection (AvfsVault    *self,
                                       GError             **error);
 
 /* avfs-vault-search.c: keeping the search index in step. Mutations mark the nodes they
- * change inside their transaction; avfs_vault_transaction() does the rest. */
+ * change inside their transaction; avfs_vault_transaction() does the rest. A node the
+ * mutation created is marked with avfs_no_tags: it has no tags to look up. */
+extern const char * const avfs_no_tags[];
 void         avfs_vault_search_mark  (AvfsVault           *self,
                                       guint64              id,
                                       const char * const  *tags);

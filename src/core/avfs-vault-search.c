@@ -298,6 +298,8 @@ refresh_document (AvfsVault           *self,
 
 /* Marks, while a mutation runs. */
 
+const char * const avfs_no_tags[] = { NULL };
+
 /**
  * avfs_vault_search_mark:
  * @id: a node the running mutation changed, added or removed (directories are ignored)

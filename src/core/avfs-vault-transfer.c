@@ -244,7 +244,8 @@ import_save_entry (ImportBatch      *batch,
     return avfs_node_save (tx, node, error);
   if (entry->existing == NULL)
     usage->files++;
-  avfs_vault_search_mark (batch->vault, node->id, NULL);
+  avfs_vault_search_mark (batch->vault, node->id,
+                          entry->existing == NULL ? avfs_no_tags : NULL);
   return avfs_node_add_version (tx, node, entry->chunks, "import", usage, error);
 }
 
