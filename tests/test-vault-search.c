@@ -270,6 +270,59 @@ test_reopen_and_rebuild (VaultFixture  *f,
   assert_index_sound (f->vault);
 }
 
+/* Whether @text holds @word as a whole word (ASCII letters and digits; any case). */
+static gboolean
+has_word (const char *text,
+          const char *word)
+{
+  g_autofree char *lower = g_ascii_strdown (text, -1);
+  gsize len = strlen (word);
+
+  for (const char *p = strstr (lower, word); p != NULL; p = strstr (p + 1, word))
+    if ((p == lower || !g_ascii_isalnum (p[-1])) && !g_ascii_isalnum (p[len]))
+      return TRUE;
+  return FALSE;
+}
+
+/* Recall: every file a plain scan for a word finds is a hit, and nothing else is. */
+static void
+test_recall (VaultFixture  *f,
+             gconstpointer  data)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (42);
+  g_autoptr(GPtrArray) texts = g_ptr_array_new_with_free_func (g_free);
+  static const char * const separators[] = { " ", ", ", ". ", "\n", "-", "_", "/", "(" };
+
+  for (guint i = 0; i < 150; i++)
+    {
+      g_autoptr(GString) text = g_string_new (NULL);
+      g_autofree char *path = g_strdup_printf ("/r/d%u/f%u.txt", i % 7, i);
+      guint words = g_rand_int_range (rand, 5, 60);
+
+      for (guint w = 0; w < words; w++)
+        g_string_append_printf (text, "%s%s%u%s", g_rand_boolean (rand) ? "Word" : "word",
+                                g_rand_int_range (rand, 0, 4) == 0 ? "X" : "",
+                                g_rand_int_range (rand, 0, 120),
+                                separators[g_rand_int_range (rand, 0, G_N_ELEMENTS (separators))]);
+      write_text (f->vault, path, text->str);
+      g_ptr_array_add (texts, g_string_free (g_steal_pointer (&text), FALSE));
+    }
+  for (guint q = 0; q < 25; q++)
+    {
+      g_autofree char *word = g_strdup_printf ("word%s%u", q % 3 == 0 ? "x" : "", q * 5);
+      g_autoptr(GPtrArray) expected = g_ptr_array_new_with_free_func (g_free);
+      g_autofree char *want = NULL;
+
+      for (guint i = 0; i < texts->len; i++)
+        if (has_word (g_ptr_array_index (texts, i), word))
+          g_ptr_array_add (expected, g_strdup_printf ("/r/d%u/f%u.txt", i % 7, i));
+      g_ptr_array_sort (expected, compare_paths);
+      g_ptr_array_add (expected, NULL);
+      want = g_strjoinv (" ", (char **) expected->pdata);
+      assert_hits (f->vault, word, want);
+    }
+}
+
 static void
 count_change (AvfsVault  *vault,
               const char *op,
@@ -346,6 +399,7 @@ main (int   argc,
     { "snapshot-restore", test_snapshot_restore },
     { "import-and-text-rules", test_import_and_text_rules },
     { "reopen-and-rebuild", test_reopen_and_rebuild },
+    { "recall", test_recall },
     { "changed-signal", test_changed_signal },
     { "async", test_async },
   };
