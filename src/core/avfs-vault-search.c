@@ -259,6 +259,22 @@ load_text (AvfsVault        *self,
   return TRUE;
 }
 
+/* Takes @local_error: %TRUE when it is damage to the vault (which verify names), %FALSE
+ * with @error set otherwise. */
+static gboolean
+is_damage (GError  *local_error,
+           GError **error)
+{
+  if (!g_error_matches (local_error, AVFS_ERROR, AVFS_ERROR_CORRUPT))
+    {
+      g_propagate_error (error, local_error);
+      return FALSE;
+    }
+  g_debug ("Search index: %s", local_error->message);
+  g_error_free (local_error);
+  return TRUE;
+}
+
 /* Brings file @id's document up to date: indexed with its path, text and tags (@tags,
  * or those committed when %NULL), or removed when it is gone. Reads through @tx when
  * given. */
@@ -287,11 +303,18 @@ refresh_document (AvfsVault           *self,
   if (node == NULL || node->kind != AVFS_NODE_KIND_FILE)
     return avfs_search_index_remove (index, id, error);
 
-  if ((path = avfs_vault_node_path (self, tx, id, error)) == NULL ||
-      !load_text (self, tx, node, &text, error))
+  /* Damage (verify names it) must not stop the index: a file without a path has no
+   * document, damaged content leaves a file findable by path and name. */
+  if ((path = avfs_vault_node_path (self, tx, id, &local_error)) == NULL)
+    return is_damage (local_error, error) && avfs_search_index_remove (index, id, error);
+  if (!load_text (self, tx, node, &text, &local_error) && !is_damage (local_error, error))
     return FALSE;
-  if (tags == NULL && (tags = (const char * const *) (committed_tags = avfs_node_load_tags (self, id, error))) == NULL)
-    return FALSE;
+  if (tags == NULL)
+    {
+      if ((committed_tags = avfs_node_load_tags (self, id, error)) == NULL)
+        return FALSE;
+      tags = (const char * const *) committed_tags;
+    }
   fields = (AvfsSearchFields) { path, node->name, text, tags };
   return avfs_search_index_index (index, id, &fields, error);
 }
@@ -973,8 +996,17 @@ check_func (AvfsVault        *self,
         }
       else
         {
-          if (!check_document (self, index, file, check, error))
-            return FALSE;
+          GError *local_error = NULL;
+
+          /* A file verify cannot read is damage the vault's own checks name. */
+          if (!check_document (self, index, file, check, &local_error) &&
+              !g_error_matches (local_error, AVFS_ERROR, AVFS_ERROR_CORRUPT) &&
+              !g_error_matches (local_error, AVFS_ERROR, AVFS_ERROR_NOT_FOUND))
+            {
+              g_propagate_error (error, local_error);
+              return FALSE;
+            }
+          g_clear_error (&local_error);
           f++, d++;
         }
     }
