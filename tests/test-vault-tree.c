@@ -171,6 +171,50 @@ test_mkdir_list_stat (VaultFixture  *f,
   g_assert_error (error, AVFS_ERROR, AVFS_ERROR_NOT_FOUND);
 }
 
+/* Pages follow each other in name order, without gaps or repeats, until a short one. */
+static void
+test_list_pages (VaultFixture  *f,
+                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) file_page = NULL;
+  g_autofree char *after = NULL;
+  guint seen = 0;
+
+  for (guint i = 0; i < 25; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/big/e%02u", i);
+
+      if (i % 5 == 0)
+        avfs_vault_mkdir (f->vault, path, TRUE, &error);
+      else
+        avfs_vault_write (f->vault, path, (const guint8 *) "x", 1, AVFS_WRITE_PARENTS, &error);
+      g_assert_no_error (error);
+    }
+  for (;;)
+    {
+      g_autoptr(GPtrArray) page = avfs_vault_list_page (f->vault, "/big", after, 10, &error);
+
+      g_assert_no_error (error);
+      for (guint i = 0; i < page->len; i++)
+        {
+          g_autofree char *want = g_strdup_printf ("e%02u", seen++);
+
+          g_assert_cmpstr (((AvfsFileInfo *) g_ptr_array_index (page, i))->name, ==, want);
+        }
+      if (page->len < 10)
+        break;
+      g_free (after);
+      after = g_strdup (((AvfsFileInfo *) g_ptr_array_index (page, page->len - 1))->name);
+    }
+  g_assert_cmpuint (seen, ==, 25);
+  file_page = avfs_vault_list_page (f->vault, "/big/e01", NULL, 10, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (file_page->len, ==, 1);
+  g_assert_null (avfs_vault_list_page (f->vault, "/missing", NULL, 10, &error));
+  g_assert_error (error, AVFS_ERROR, AVFS_ERROR_NOT_FOUND);
+}
+
 static void
 test_touch (VaultFixture  *f,
             gconstpointer  data)
@@ -418,6 +462,7 @@ static const VaultTest tests[] = {
   { "large-file", test_large_file },
   { "dedup", test_dedup },
   { "mkdir-list-stat", test_mkdir_list_stat },
+  { "list-pages", test_list_pages },
   { "touch", test_touch },
   { "move", test_move },
   { "copy", test_copy },

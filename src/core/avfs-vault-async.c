@@ -319,6 +319,53 @@ avfs_vault_list_finish (AvfsVault     *self,
 }
 
 static gpointer
+list_page_job (gpointer          source,
+               gpointer          data,
+               GCancellable     *cancellable,
+               AvfsProgressFunc  progress,
+               gpointer          progress_data,
+               GError          **error)
+{
+  AvfsAsyncArgs *args = data;
+
+  return avfs_vault_list_page (source, args->path, args->other, args->number, error);
+}
+
+/**
+ * avfs_vault_list_page_async:
+ * @after: (nullable): the last name of the previous page
+ *
+ * Runs avfs_vault_list_page() on a worker thread: the app fills a large directory page
+ * by page, each page on its own worker call.
+ */
+void
+avfs_vault_list_page_async (AvfsVault            *self,
+                            const char           *path,
+                            const char           *after,
+                            guint                 limit,
+                            GCancellable         *cancellable,
+                            GAsyncReadyCallback   callback,
+                            gpointer              user_data)
+{
+  avfs_async_run (self, avfs_vault_list_page_async, list_page_job,
+                  avfs_async_args_new (path, after, limit, FALSE),
+                  (GDestroyNotify) g_ptr_array_unref, cancellable, callback, user_data);
+}
+
+/**
+ * avfs_vault_list_page_finish:
+ *
+ * Returns: (transfer full) (element-type AvfsFileInfo) (nullable): the page's entries
+ */
+GPtrArray *
+avfs_vault_list_page_finish (AvfsVault     *self,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  return avfs_job_finish (result, avfs_vault_list_page_async, error);
+}
+
+static gpointer
 touch_job (gpointer          source,
            gpointer          data,
            GCancellable     *cancellable,

@@ -65,6 +65,16 @@ void          avfs_vault_list_async                   (AvfsVault                
 GPtrArray    *avfs_vault_list_finish                  (AvfsVault                *self,
                                                        GAsyncResult             *result,
                                                        GError                  **error);
+void          avfs_vault_list_page_async              (AvfsVault                *self,
+                                                       const char               *path,
+                                                       const char               *after,
+                                                       guint                     limit,
+                                                       GCancellable             *cancellable,
+                                                       GAsyncReadyCallback       callback,
+                                                       gpointer                  user_data);
+GPtrArray    *avfs_vault_list_page_finish             (AvfsVault                *self,
+                                                       GAsyncResult             *result,
+                                                       GError                  **error);
 void          avfs_vault_mkdir_async                  (AvfsVault                *self,
                                                        const char               *path,
                                                        gboolean                  parents,

@@ -239,6 +239,11 @@ gboolean     avfs_vault_next_id      (AvfsVault           *self,
 GPtrArray   *avfs_vault_list_children (AvfsVault          *self,
                                       guint64              parent,
                                       GError             **error);
+GPtrArray   *avfs_vault_list_children_after (AvfsVault    *self,
+                                      guint64              parent,
+                                      const char          *after,
+                                      guint                limit,
+                                      GError             **error);
 GArray      *avfs_vault_collect_subtree (AvfsVault        *self,
                                       const AvfsNode      *top,
                                       GError             **error);

@@ -297,6 +297,7 @@ typedef struct
 {
   AvfsVault *vault;
   GPtrArray *children;
+  guint limit;  /* 0: all */
 } ListChildren;
 
 static gboolean
@@ -314,7 +315,8 @@ add_child_cb (AvfsCursor  *cursor,
   child = avfs_node_load (list->vault, NULL, avfs_id_from_key (value), &local_error);
   if (child != NULL)
     g_ptr_array_add (list->children, child);
-  return avfs_skip_not_found (local_error, error);
+  return avfs_skip_not_found (local_error, error) &&
+         (list->limit == 0 || list->children->len < list->limit);
 }
 
 /**
@@ -329,13 +331,42 @@ avfs_vault_list_children (AvfsVault  *self,
                           guint64     parent,
                           GError    **error)
 {
-  guint8 prefix[AVFS_ID_KEY_LEN];
-  g_autoptr(GPtrArray) children = g_ptr_array_new_with_free_func (free_nodes);
-  ListChildren list = { self, children };
+  return avfs_vault_list_children_after (self, parent, NULL, 0, error);
+}
 
-  avfs_id_key (parent, prefix);
-  if (!avfs_vault_scan_prefix_each (self, AVFS_COLLECTION_DIRENTS, prefix, sizeof prefix,
-                                    add_child_cb, &list, error))
+/**
+ * avfs_vault_list_children_after:
+ * @after: (nullable): list the entries whose names come after this one
+ * @limit: at most this many (0: all)
+ *
+ * One range scan of the entries, then the nodes, in name (byte) order: a page of a
+ * directory.
+ *
+ * Returns: (transfer full) (element-type AvfsNode): the entries of directory @parent
+ */
+GPtrArray *
+avfs_vault_list_children_after (AvfsVault   *self,
+                                guint64      parent,
+                                const char  *after,
+                                guint        limit,
+                                GError     **error)
+{
+  g_autoptr(GPtrArray) children = g_ptr_array_new_with_free_func (free_nodes);
+  ListChildren list = { self, children, limit };
+  g_autoptr(GByteArray) start = g_byte_array_sized_new (AVFS_ID_KEY_LEN + 256);
+  guint8 key[AVFS_ID_KEY_LEN], end[AVFS_ID_KEY_LEN];
+  g_autoptr(AvfsCursor) cursor = NULL;
+
+  avfs_id_key (parent, key);
+  g_byte_array_append (start, key, sizeof key);
+  /* Names hold no NUL, so name ‖ 0 is the first key past @after. */
+  if (after != NULL)
+    g_byte_array_append (start, (const guint8 *) after, strlen (after) + 1);
+  avfs_id_key (parent + 1, end);
+  cursor = avfs_storage_scan_range (self->storage, AVFS_COLLECTION_DIRENTS, start->data,
+                                    start->len, end, sizeof end, error);
+  if (cursor == NULL ||
+      !avfs_vault_scan_cursor_each (cursor, NULL, add_child_cb, &list, error))
     return NULL;
   return g_steal_pointer (&children);
 }

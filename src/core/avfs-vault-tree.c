@@ -47,6 +47,43 @@ compare_entries (gconstpointer a,
   return strcmp (x->name, y->name);
 }
 
+/* The entries of @path after the name @after (all when %NULL), at most @limit (0: all),
+ * in name order; a file lists itself. */
+static GPtrArray *
+list_entries (AvfsVault   *self,
+              const char  *path,
+              const char  *after,
+              guint        limit,
+              GError     **error)
+{
+  g_autofree char *normalized = NULL;
+  g_autoptr(AvfsNode) node = NULL;
+  g_autoptr(GPtrArray) children = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
+
+  node = avfs_vault_resolve_user_path (self, path, &normalized, error);
+  if (node == NULL)
+    return NULL;
+  entries = g_ptr_array_new_with_free_func ((GDestroyNotify) avfs_file_info_free);
+  if (node->kind == AVFS_NODE_KIND_FILE)
+    {
+      if (after == NULL)
+        g_ptr_array_add (entries, avfs_node_to_info (node, normalized));
+      return g_steal_pointer (&entries);
+    }
+  children = avfs_vault_list_children_after (self, node->id, after, limit, error);
+  if (children == NULL)
+    return NULL;
+  for (guint i = 0; i < children->len; i++)
+    {
+      AvfsNode *child = g_ptr_array_index (children, i);
+      g_autofree char *child_path = avfs_path_join (normalized, child->name);
+
+      g_ptr_array_add (entries, avfs_node_to_info (child, child_path));
+    }
+  return g_steal_pointer (&entries);
+}
+
 /**
  * avfs_vault_list:
  * @path: a directory (or a file, which lists itself)
@@ -58,36 +95,36 @@ avfs_vault_list (AvfsVault   *self,
                  const char  *path,
                  GError     **error)
 {
-  g_autofree char *normalized = NULL;
-  g_autoptr(AvfsNode) node = NULL;
-  g_autoptr(GPtrArray) children = NULL;
   GPtrArray *entries;
 
   g_return_val_if_fail (AVFS_IS_VAULT (self), NULL);
-  node = avfs_vault_resolve_user_path (self, path, &normalized, error);
-  if (node == NULL)
-    return NULL;
-  entries = g_ptr_array_new_with_free_func ((GDestroyNotify) avfs_file_info_free);
-  if (node->kind == AVFS_NODE_KIND_FILE)
-    {
-      g_ptr_array_add (entries, avfs_node_to_info (node, normalized));
-      return entries;
-    }
-  children = avfs_vault_list_children (self, node->id, error);
-  if (children == NULL)
-    {
-      g_ptr_array_unref (entries);
-      return NULL;
-    }
-  for (guint i = 0; i < children->len; i++)
-    {
-      AvfsNode *child = g_ptr_array_index (children, i);
-      g_autofree char *child_path = avfs_path_join (normalized, child->name);
-
-      g_ptr_array_add (entries, avfs_node_to_info (child, child_path));
-    }
-  g_ptr_array_sort (entries, compare_entries);
+  entries = list_entries (self, path, NULL, 0, error);
+  if (entries != NULL)
+    g_ptr_array_sort (entries, compare_entries);
   return entries;
+}
+
+/**
+ * avfs_vault_list_page:
+ * @path: a directory (or a file, which lists itself on the first page)
+ * @after: (nullable): the last name of the previous page; %NULL for the first page
+ * @limit: at most this many entries (0: all)
+ *
+ * One page of a directory, in name (byte) order, so that a directory of any size shows
+ * its first entries at once: ask for the next page with the last name of this one until
+ * a page comes back shorter than @limit.
+ *
+ * Returns: (transfer full) (element-type AvfsFileInfo): the entries
+ */
+GPtrArray *
+avfs_vault_list_page (AvfsVault   *self,
+                      const char  *path,
+                      const char  *after,
+                      guint        limit,
+                      GError     **error)
+{
+  g_return_val_if_fail (AVFS_IS_VAULT (self), NULL);
+  return list_entries (self, path, after, limit, error);
 }
 
 typedef struct

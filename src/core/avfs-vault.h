@@ -71,6 +71,11 @@ AvfsFileInfo *avfs_vault_stat             (AvfsVault                *self,
 GPtrArray   *avfs_vault_list              (AvfsVault                *self,
                                            const char               *path,
                                            GError                  **error);
+GPtrArray   *avfs_vault_list_page         (AvfsVault                *self,
+                                           const char               *path,
+                                           const char               *after,
+                                           guint                     limit,
+                                           GError                  **error);
 gboolean     avfs_vault_mkdir             (AvfsVault                *self,
                                            const char               *path,
                                            gboolean                  parents,
