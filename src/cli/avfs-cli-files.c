@@ -74,7 +74,7 @@ ls_cb (AvfsCli               *cli,
   gboolean long_format = FALSE;
   const GOptionEntry options[] = {
     { "long", 'l', 0, G_OPTION_ARG_NONE, &long_format,
-      "Show type and permissions, version, size and modification time", NULL },
+      N_("Show type and permissions, version, size and modification time"), NULL },
     { NULL }
   };
   g_autoptr(GError) error = NULL;
@@ -202,7 +202,7 @@ tree_cb (AvfsCli               *cli,
 {
   gint max_depth = 0;
   const GOptionEntry options[] = {
-    { "level", 'L', 0, G_OPTION_ARG_INT, &max_depth, "Descend at most N levels", "N" },
+    { "level", 'L', 0, G_OPTION_ARG_INT, &max_depth, N_("Descend at most N levels"), "N" },
     { NULL }
   };
   g_autoptr(GError) error = NULL;
@@ -213,7 +213,7 @@ tree_cb (AvfsCli               *cli,
   if (!avfs_cli_parse (cli, command, options, argv, 0, 1, &status))
     return status;
   if (max_depth < 0)
-    return avfs_cli_usage_error (cli, command, "-L needs a positive number of levels");
+    return avfs_cli_usage_error (cli, command, _("-L needs a positive number of levels"));
   walk.vault = avfs_cli_open_path (cli, argv[1], &path, &error);
   walk.max_depth = max_depth;
   if (walk.vault == NULL)
@@ -233,9 +233,11 @@ tree_cb (AvfsCli               *cli,
   printf ("%s\n", path);
   if (!print_tree_level (&walk, path, "", 1, &error))
     return avfs_cli_fail (cli, error);
-  printf ("\n%u %s, %u %s\n", walk.directories,
-          walk.directories == 1 ? "directory" : "directories", walk.files,
-          walk.files == 1 ? "file" : "files");
+  printf ("\n");
+  printf (ngettext ("%u directory", "%u directories", walk.directories), walk.directories);
+  printf (", ");
+  printf (ngettext ("%u file", "%u files", walk.files), walk.files);
+  printf ("\n");
   return AVFS_CLI_OK;
 }
 
@@ -250,6 +252,7 @@ stat_cb (AvfsCli               *cli,
   g_autofree char *path = NULL;
   g_autofree char *created = NULL;
   g_autofree char *modified = NULL;
+  g_autofree char *size = NULL;
   AvfsVault *vault;
   int status;
   char mode[11];
@@ -268,11 +271,17 @@ stat_cb (AvfsCli               *cli,
   created = avfs_cli_format_time (info->created_us);
   modified = avfs_cli_format_time (info->modified_us);
   format_mode (info, mode);
-  printf ("    Path: %s\n    Type: %s\n    Size: %" G_GUINT64_FORMAT " bytes\n", info->path,
-          info->kind == AVFS_NODE_KIND_FILE ? "file" : "directory", info->size);
+  size = g_strdup_printf ("%" G_GUINT64_FORMAT, info->size);
+  /* Translators: the labels of `avfs stat` end in one column, so they are padded on the
+   * left to eight characters; keep them aligned with each other. */
+  printf (_("    Path: %s\n"), info->path);
+  printf (_("    Type: %s\n"), info->kind == AVFS_NODE_KIND_FILE ? _("file") : _("directory"));
+  printf (_("    Size: %s bytes\n"), size);
   if (info->kind == AVFS_NODE_KIND_FILE)
-    printf (" Version: %u\n", info->version);
-  printf ("    Mode: %s\n Created: %s\nModified: %s\n", mode, created, modified);
+    printf (_(" Version: %u\n"), info->version);
+  printf (_("    Mode: %s\n"), mode);
+  printf (_(" Created: %s\n"), created);
+  printf (_("Modified: %s\n"), modified);
   return AVFS_CLI_OK;
 }
 
@@ -317,7 +326,7 @@ cat_cb (AvfsCli               *cli,
 {
   gint version = 0;
   const GOptionEntry options[] = {
-    { "version", 'v', 0, G_OPTION_ARG_INT, &version, "Show version N instead of the current one", "N" },
+    { "version", 'v', 0, G_OPTION_ARG_INT, &version, N_("Show version N instead of the current one"), "N" },
     { NULL }
   };
   g_autoptr(GError) error = NULL;
@@ -329,7 +338,7 @@ cat_cb (AvfsCli               *cli,
   if (!avfs_cli_parse (cli, command, options, argv, 1, 1, &status))
     return status;
   if (version < 0)
-    return avfs_cli_usage_error (cli, command, "-v needs a version number (1 is the first)");
+    return avfs_cli_usage_error (cli, command, _("-v needs a version number (1 is the first)"));
   vault = avfs_cli_open_path (cli, argv[1], &path, &error);
   if (vault == NULL)
     return avfs_cli_fail (cli, error);
@@ -349,7 +358,7 @@ write_cb (AvfsCli               *cli,
 {
   gboolean append = FALSE;
   const GOptionEntry options[] = {
-    { "append", 'a', 0, G_OPTION_ARG_NONE, &append, "Add to the end instead of replacing", NULL },
+    { "append", 'a', 0, G_OPTION_ARG_NONE, &append, N_("Add to the end instead of replacing"), NULL },
     { NULL }
   };
   AvfsWriteFlags flags = AVFS_WRITE_PARENTS;
@@ -467,7 +476,7 @@ mkdir_cb (AvfsCli               *cli,
   gboolean parents = FALSE;
   const GOptionEntry options[] = {
     { "parents", 'p', 0, G_OPTION_ARG_NONE, &parents,
-      "Create missing parents; an existing directory is fine", NULL },
+      N_("Create missing parents; an existing directory is fine"), NULL },
     { NULL }
   };
 
@@ -499,8 +508,8 @@ rm_cb (AvfsCli               *cli,
   gboolean recursive = FALSE, force = FALSE;
   const GOptionEntry options[] = {
     { "recursive", 'r', 0, G_OPTION_ARG_NONE, &recursive,
-      "Remove directories and everything in them", NULL },
-    { "force", 'f', 0, G_OPTION_ARG_NONE, &force, "Ignore paths that do not exist", NULL },
+      N_("Remove directories and everything in them"), NULL },
+    { "force", 'f', 0, G_OPTION_ARG_NONE, &force, N_("Ignore paths that do not exist"), NULL },
     { NULL }
   };
 
@@ -555,7 +564,7 @@ cp_cb (AvfsCli               *cli,
 {
   gboolean recursive = FALSE;
   const GOptionEntry options[] = {
-    { "recursive", 'r', 0, G_OPTION_ARG_NONE, &recursive, "Copy directories too", NULL },
+    { "recursive", 'r', 0, G_OPTION_ARG_NONE, &recursive, N_("Copy directories too"), NULL },
     { NULL }
   };
 
@@ -581,17 +590,17 @@ mv_cb (AvfsCli               *cli,
 }
 
 const AvfsCliCommand avfs_cli_file_commands[] = {
-  { "ls", "[-l] [PATH]", "List a directory, directories first", ls_cb },
-  { "tree", "[-L N] [PATH]", "Show a directory and everything below it", tree_cb },
-  { "stat", "PATH", "Show what a path is: type, size, version, times", stat_cb },
-  { "cat", "[-v N] PATH", "Write a file's content (or version N) to stdout", cat_cb },
+  { "ls", "[-l] [PATH]", N_("List a directory, directories first"), ls_cb },
+  { "tree", "[-L N] [PATH]", N_("Show a directory and everything below it"), tree_cb },
+  { "stat", "PATH", N_("Show what a path is: type, size, version, times"), stat_cb },
+  { "cat", "[-v N] PATH", N_("Write a file's content (or version N) to stdout"), cat_cb },
   { "write", "[-a] PATH [CONTENT]",
-    "Write CONTENT (or stdin) as a new version of PATH, creating parents", write_cb },
-  { "touch", "PATH…", "Create empty files, or update their time", touch_cb },
-  { "mkdir", "[-p] PATH…", "Create directories", mkdir_cb },
-  { "rmdir", "PATH…", "Remove empty directories", rmdir_cb },
-  { "rm", "[-r] [-f] PATH…", "Remove files (and with -r directories) with their history", rm_cb },
-  { "cp", "[-r] SOURCE DESTINATION", "Copy a file or (with -r) a directory", cp_cb },
-  { "mv", "SOURCE DESTINATION", "Move or rename; history goes along", mv_cb },
+    N_("Write CONTENT (or stdin) as a new version of PATH, creating parents"), write_cb },
+  { "touch", "PATH…", N_("Create empty files, or update their time"), touch_cb },
+  { "mkdir", "[-p] PATH…", N_("Create directories"), mkdir_cb },
+  { "rmdir", "PATH…", N_("Remove empty directories"), rmdir_cb },
+  { "rm", "[-r] [-f] PATH…", N_("Remove files (and with -r directories) with their history"), rm_cb },
+  { "cp", "[-r] SOURCE DESTINATION", N_("Copy a file or (with -r) a directory"), cp_cb },
+  { "mv", "SOURCE DESTINATION", N_("Move or rename; history goes along"), mv_cb },
   { NULL }
 };

@@ -12,7 +12,7 @@ log_cb (AvfsCli               *cli,
 {
   gint limit = 0;
   const GOptionEntry options[] = {
-    { "number", 'n', 0, G_OPTION_ARG_INT, &limit, "Show only the N newest versions", "N" },
+    { "number", 'n', 0, G_OPTION_ARG_INT, &limit, N_("Show only the N newest versions"), "N" },
     { NULL }
   };
   g_autoptr(GError) error = NULL;
@@ -25,7 +25,7 @@ log_cb (AvfsCli               *cli,
   if (!avfs_cli_parse (cli, command, options, argv, 1, 1, &status))
     return status;
   if (limit < 0)
-    return avfs_cli_usage_error (cli, command, "-n needs a positive number");
+    return avfs_cli_usage_error (cli, command, _("-n needs a positive number"));
   vault = avfs_cli_open_path (cli, argv[1], &path, &error);
   if (vault == NULL || (versions = avfs_vault_log (vault, path, limit, &error)) == NULL)
     return avfs_cli_fail (cli, error);
@@ -39,7 +39,7 @@ log_cb (AvfsCli               *cli,
 
       if (!cli->json)
         printf ("v%-4u %s  %10s  %-8s%s\n", version->number, time, size, version->op,
-                version->is_current ? "  (current)" : "");
+                version->is_current ? _("  (current)") : "");
       json_builder_begin_object (builder);
       avfs_cli_json_member_int (builder, "version", version->number);
       avfs_cli_json_member_int (builder, "size", version->size);
@@ -85,8 +85,8 @@ diff_cb (AvfsCli               *cli,
 {
   gint v1 = 0, v2 = 0;
   const GOptionEntry options[] = {
-    { "v1", 0, 0, G_OPTION_ARG_INT, &v1, "The old version (default: the one before the current)", "N" },
-    { "v2", 0, 0, G_OPTION_ARG_INT, &v2, "The new version (default: the current one)", "N" },
+    { "v1", 0, 0, G_OPTION_ARG_INT, &v1, N_("The old version (default: the one before the current)"), "N" },
+    { "v2", 0, 0, G_OPTION_ARG_INT, &v2, N_("The new version (default: the current one)"), "N" },
     { NULL }
   };
   g_autoptr(GError) error = NULL;
@@ -100,7 +100,7 @@ diff_cb (AvfsCli               *cli,
   if (!avfs_cli_parse (cli, command, options, argv, 1, 2, &status))
     return status;
   if (v1 < 0 || v2 < 0)
-    return avfs_cli_usage_error (cli, command, "versions are numbered from 1");
+    return avfs_cli_usage_error (cli, command, _("versions are numbered from 1"));
   vault = avfs_cli_open_path (cli, argv[1], &path_a, &error);
   if (vault == NULL ||
       (path_b = avfs_cli_resolve_path (cli, argv[2] != NULL ? argv[2] : argv[1], &error)) == NULL)
@@ -151,7 +151,8 @@ print_new_version (AvfsCli    *cli,
       json_builder_end_object (builder);
       return avfs_cli_print_json (cli, builder);
     }
-  printf ("%s: %s, now version %u\n", path, what, version);
+  /* Translators: PATH: what happened, now version N */
+  printf (_("%s: %s, now version %u\n"), path, what, version);
   return AVFS_CLI_OK;
 }
 
@@ -162,7 +163,7 @@ checkout_cb (AvfsCli               *cli,
 {
   gint number = 0;
   const GOptionEntry options[] = {
-    { "version", 'v', 0, G_OPTION_ARG_INT, &number, "The version to bring back", "N" },
+    { "version", 'v', 0, G_OPTION_ARG_INT, &number, N_("The version to bring back"), "N" },
     { NULL }
   };
   g_autoptr(GError) error = NULL;
@@ -175,11 +176,11 @@ checkout_cb (AvfsCli               *cli,
   if (!avfs_cli_parse (cli, command, options, argv, 1, 1, &status))
     return status;
   if (number <= 0)
-    return avfs_cli_usage_error (cli, command, "give the version to check out with -v N");
+    return avfs_cli_usage_error (cli, command, _("give the version to check out with -v N"));
   vault = avfs_cli_open_path (cli, argv[1], &path, &error);
   if (vault == NULL || (version = avfs_vault_checkout (vault, path, number, &error)) == 0)
     return avfs_cli_fail (cli, error);
-  what = g_strdup_printf ("content of version %d restored", number);
+  what = g_strdup_printf (_("content of version %d restored"), number);
   return print_new_version (cli, path, version, what);
 }
 
@@ -199,15 +200,15 @@ revert_cb (AvfsCli               *cli,
   vault = avfs_cli_open_path (cli, argv[1], &path, &error);
   if (vault == NULL || (version = avfs_vault_revert (vault, path, &error)) == 0)
     return avfs_cli_fail (cli, error);
-  return print_new_version (cli, path, version, "previous content restored");
+  return print_new_version (cli, path, version, _("previous content restored"));
 }
 
 const AvfsCliCommand avfs_cli_history_commands[] = {
-  { "log", "[-n N] PATH", "List a file's versions, newest first", log_cb },
+  { "log", "[-n N] PATH", N_("List a file's versions, newest first"), log_cb },
   { "diff", "PATH [PATH2] [--v1 N] [--v2 N]",
-    "Show what changed between two versions (by default the last change)", diff_cb },
-  { "checkout", "PATH -v N", "Make version N's content the current one (a new version)",
+    N_("Show what changed between two versions (by default the last change)"), diff_cb },
+  { "checkout", "PATH -v N", N_("Make version N's content the current one (a new version)"),
     checkout_cb },
-  { "revert", "PATH", "Bring back the previous version's content (a new version)", revert_cb },
+  { "revert", "PATH", N_("Bring back the previous version's content (a new version)"), revert_cb },
   { NULL }
 };

@@ -91,22 +91,28 @@ stats_text (const AvfsVaultStats *stats,
   const char *key;
   GVariant *value;
 
-  printf ("      Backend: %s\n        Files: %" G_GUINT64_FORMAT "\n  Directories: %"
-          G_GUINT64_FORMAT "\n     Versions: %" G_GUINT64_FORMAT "\n    Snapshots: %"
-          G_GUINT64_FORMAT "\n        Blobs: %" G_GUINT64_FORMAT "\n Content size: %s\n"
-          "  Stored size: %s (dedup ×%.2f, compression ×%.2f)\n      On disk: %s\n",
-          stats->storage->engine, stats->files, stats->directories, stats->versions,
-          stats->snapshots, stats->blobs, logical, stored, stats->dedup_ratio,
-          stats->compression_ratio, disk);
+  /* Translators: the labels of `avfs stats` end in one column, so they are padded on the
+   * left to thirteen characters; keep them aligned with each other. */
+  printf (_("      Backend: %s\n"), stats->storage->engine);
+  printf (_("        Files: %llu\n"), (unsigned long long) stats->files);
+  printf (_("  Directories: %llu\n"), (unsigned long long) stats->directories);
+  printf (_("     Versions: %llu\n"), (unsigned long long) stats->versions);
+  printf (_("    Snapshots: %llu\n"), (unsigned long long) stats->snapshots);
+  printf (_("        Blobs: %llu\n"), (unsigned long long) stats->blobs);
+  printf (_(" Content size: %s\n"), logical);
+  printf (_("  Stored size: %s (dedup ×%.2f, compression ×%.2f)\n"), stored,
+          stats->dedup_ratio, stats->compression_ratio);
+  printf (_("      On disk: %s\n"), disk);
   if (!backend_info)
     return;
-  printf ("\nCollections:\n");
+  printf ("\n%s\n", _("Collections:"));
   for (guint i = 0; i < stats->storage->collections->len; i++)
     {
       AvfsCollectionStats *c = g_ptr_array_index (stats->storage->collections, i);
       g_autofree char *bytes = g_format_size (c->bytes);
 
-      printf ("  %-18s %10" G_GUINT64_FORMAT " keys  %10s\n", c->name, c->keys, bytes);
+      /* Translators: a collection's name, its number of keys and its size */
+      printf (_("  %-18s %10llu keys  %10s\n"), c->name, (unsigned long long) c->keys, bytes);
     }
   printf ("\n%s:\n", stats->storage->engine);
   g_variant_iter_init (&iter, stats->storage->engine_info);
@@ -127,7 +133,7 @@ stats_cb (AvfsCli               *cli,
   gboolean backend_info = FALSE;
   const GOptionEntry options[] = {
     { "backend-info", 0, 0, G_OPTION_ARG_NONE, &backend_info,
-      "Also show per-collection figures and the engine's own", NULL },
+      N_("Also show per-collection figures and the engine's own"), NULL },
     { NULL }
   };
   g_autoptr(GError) error = NULL;
@@ -195,11 +201,11 @@ verify_cb (AvfsCli               *cli,
   if (cli->json)
     avfs_cli_print_json (cli, builder);
   else if (report->n_problems == 0)
-    printf ("Vault verified: %" G_GUINT64_FORMAT " files and directories, %" G_GUINT64_FORMAT
-            " versions, %" G_GUINT64_FORMAT " blobs, no problems\n", report->nodes,
-            report->versions, report->blobs);
+    printf (_("Vault verified: %llu files and directories, %llu versions, %llu blobs, "
+              "no problems\n"), (unsigned long long) report->nodes, (unsigned long long) report->versions,
+            (unsigned long long) report->blobs);
   else
-    fprintf (stderr, "Error: %" G_GUINT64_FORMAT " problems found\n", report->n_problems);
+    fprintf (stderr, _("Error: %llu problems found\n"), (unsigned long long) report->n_problems);
   return report->n_problems == 0 ? AVFS_CLI_OK : AVFS_CLI_ERROR;
 }
 
@@ -210,7 +216,7 @@ gc_cb (AvfsCli               *cli,
 {
   gboolean dry_run = FALSE;
   const GOptionEntry options[] = {
-    { "dry-run", 'n', 0, G_OPTION_ARG_NONE, &dry_run, "Only count what would be removed", NULL },
+    { "dry-run", 'n', 0, G_OPTION_ARG_NONE, &dry_run, N_("Only count what would be removed"), NULL },
     { NULL }
   };
   g_autoptr(GError) error = NULL;
@@ -244,8 +250,10 @@ gc_cb (AvfsCli               *cli,
       return avfs_cli_print_json (cli, builder);
     }
   freed = g_format_size (report.bytes_freed);
-  printf ("%s %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " blobs (%s)\n",
-          dry_run ? "Would remove" : "Removed", report.blobs_removed, report.blobs_checked, freed);
+  printf (dry_run ? _("Would remove %llu of %llu blobs (%s)\n")
+                  : _("Removed %llu of %llu blobs (%s)\n"),
+          (unsigned long long) report.blobs_removed, (unsigned long long) report.blobs_checked,
+          freed);
   return AVFS_CLI_OK;
 }
 
@@ -257,9 +265,9 @@ prune_cb (AvfsCli               *cli,
   gint keep = 0, older_than = 0;
   gboolean dry_run = FALSE;
   const GOptionEntry options[] = {
-    { "keep", 'k', 0, G_OPTION_ARG_INT, &keep, "Keep the N newest versions of each file", "N" },
-    { "older-than", 0, 0, G_OPTION_ARG_INT, &older_than, "Drop versions older than DAYS", "DAYS" },
-    { "dry-run", 'n', 0, G_OPTION_ARG_NONE, &dry_run, "Only list what would go", NULL },
+    { "keep", 'k', 0, G_OPTION_ARG_INT, &keep, N_("Keep the N newest versions of each file"), "N" },
+    { "older-than", 0, 0, G_OPTION_ARG_INT, &older_than, N_("Drop versions older than DAYS"), "DAYS" },
+    { "dry-run", 'n', 0, G_OPTION_ARG_NONE, &dry_run, N_("Only list what would go"), NULL },
     { NULL }
   };
   g_autoptr(GError) error = NULL;
@@ -271,7 +279,7 @@ prune_cb (AvfsCli               *cli,
   if (!avfs_cli_parse (cli, command, options, argv, 0, 0, &status))
     return status;
   if (keep < 0 || older_than < 0 || (keep == 0 && older_than == 0))
-    return avfs_cli_usage_error (cli, command, "give --keep N and/or --older-than DAYS");
+    return avfs_cli_usage_error (cli, command, _("give --keep N and/or --older-than DAYS"));
   vault = avfs_cli_get_vault (cli, &error);
   if (vault == NULL ||
       (report = avfs_vault_prune (vault, keep, older_than, dry_run, &error)) == NULL)
@@ -298,10 +306,55 @@ prune_cb (AvfsCli               *cli,
   json_builder_end_object (builder);
   if (cli->json)
     return avfs_cli_print_json (cli, builder);
-  printf ("%s %" G_GUINT64_FORMAT " versions of %" G_GUINT64_FORMAT " files%s\n",
-          dry_run ? "Would remove" : "Removed", report->versions_removed,
-          report->files_touched, dry_run ? "" : "; run “gc” to free their content");
+  printf (dry_run ? _("Would remove %llu versions of %llu files\n")
+                  : _("Removed %llu versions of %llu files; run “gc” to free their content\n"),
+          (unsigned long long) report->versions_removed,
+          (unsigned long long) report->files_touched);
   return AVFS_CLI_OK;
+}
+
+typedef struct
+{
+  AvfsVault *vault;
+  AvfsCompactionStats *stats;
+  GError *error;
+  gint done;
+} Compaction;
+
+static gpointer
+compact_thread (gpointer data)
+{
+  Compaction *compaction = data;
+
+  compaction->stats = avfs_vault_compact (compaction->vault, &compaction->error);
+  g_atomic_int_set (&compaction->done, TRUE);
+  return NULL;
+}
+
+/* Engines compact in one call that says nothing of its progress: on a terminal, the
+ * time it has taken so far shows instead. */
+static AvfsCompactionStats *
+compact_with_progress (AvfsCli    *cli,
+                       AvfsVault  *vault,
+                       GError    **error)
+{
+  g_autoptr(AvfsCliProgress) progress = avfs_cli_progress_new (cli);
+  Compaction compaction = { vault };
+  const AvfsProgress figures = { "compact" };
+  GThread *thread;
+
+  if (progress == NULL)
+    return avfs_vault_compact (vault, error);
+  thread = g_thread_new ("avfs-compact", compact_thread, &compaction);
+  while (!g_atomic_int_get (&compaction.done))
+    {
+      avfs_cli_progress_cb (&figures, progress);
+      g_usleep (G_USEC_PER_SEC / 20);
+    }
+  g_thread_join (thread);
+  if (compaction.stats == NULL)
+    g_propagate_error (error, compaction.error);
+  return compaction.stats;
 }
 
 static int
@@ -319,7 +372,7 @@ compact_cb (AvfsCli               *cli,
   if (!avfs_cli_parse (cli, command, NULL, argv, 0, 0, &status))
     return status;
   vault = avfs_cli_get_vault (cli, &error);
-  if (vault == NULL || (stats = avfs_vault_compact (vault, &error)) == NULL)
+  if (vault == NULL || (stats = compact_with_progress (cli, vault, &error)) == NULL)
     return avfs_cli_fail (cli, error);
   if (cli->json)
     {
@@ -334,7 +387,7 @@ compact_cb (AvfsCli               *cli,
     }
   before = g_format_size (stats->bytes_before);
   after = g_format_size (stats->bytes_after);
-  printf ("Compacted: %s → %s in %.1f s\n", before, after, stats->duration_us / 1e6);
+  printf (_("Compacted: %s → %s in %.1f s\n"), before, after, stats->duration_us / 1e6);
   return AVFS_CLI_OK;
 }
 
@@ -359,8 +412,9 @@ print_quota (AvfsCli   *cli,
       return avfs_cli_print_json (cli, builder);
     }
   printf ("max_size_mb       %" G_GUINT64_FORMAT "\nmax_files         %" G_GUINT64_FORMAT
-          "\nmax_file_size_mb  %" G_GUINT64_FORMAT "\n(0: no limit)\n", quota.max_size_mb,
+          "\nmax_file_size_mb  %" G_GUINT64_FORMAT "\n", quota.max_size_mb,
           quota.max_files, quota.max_file_size_mb);
+  printf ("%s\n", _("(0: no limit)"));
   return AVFS_CLI_OK;
 }
 
@@ -393,8 +447,8 @@ quota_cb (AvfsCli               *cli,
     }
   if (g_str_equal (argv[1], "clear") && n == 2)
     return avfs_vault_quota_clear (vault, argv[2], &error)
-           ? avfs_cli_print_done (cli, NULL, "%s cleared", argv[2]) : avfs_cli_fail (cli, error);
-  return avfs_cli_usage_error (cli, command, "use “quota”, “quota set KEY VALUE” or “quota clear KEY”");
+           ? avfs_cli_print_done (cli, NULL, _("%s cleared"), argv[2]) : avfs_cli_fail (cli, error);
+  return avfs_cli_usage_error (cli, command, _("use “quota”, “quota set KEY VALUE” or “quota clear KEY”"));
 }
 
 /* --since accepts an ISO 8601 date or time (local time unless it says otherwise). */
@@ -426,9 +480,9 @@ audit_cb (AvfsCli               *cli,
   g_autofree char *since = NULL;
   gboolean clear = FALSE;
   const GOptionEntry options[] = {
-    { "limit", 'n', 0, G_OPTION_ARG_INT, &limit, "Show at most N entries (0: all; default 50)", "N" },
-    { "since", 0, 0, G_OPTION_ARG_STRING, &since, "Only entries from this date or time on", "ISO-8601" },
-    { "clear", 0, 0, G_OPTION_ARG_NONE, &clear, "Empty the log", NULL },
+    { "limit", 'n', 0, G_OPTION_ARG_INT, &limit, N_("Show at most N entries (0: all; default 50)"), "N" },
+    { "since", 0, 0, G_OPTION_ARG_STRING, &since, N_("Only entries from this date or time on"), "ISO-8601" },
+    { "clear", 0, 0, G_OPTION_ARG_NONE, &clear, N_("Empty the log"), NULL },
     { NULL }
   };
   g_autoptr(GError) error = NULL;
@@ -441,13 +495,13 @@ audit_cb (AvfsCli               *cli,
   if (!avfs_cli_parse (cli, command, options, argv, 0, 0, &status))
     return status;
   if (limit < 0 || (since != NULL && !parse_since (since, &since_us)))
-    return avfs_cli_usage_error (cli, command, "--limit takes a number, --since a date such as 2026-11-25 or 2026-11-25T14:00");
+    return avfs_cli_usage_error (cli, command, _("--limit takes a number, --since a date such as 2026-11-25 or 2026-11-25T14:00"));
   vault = avfs_cli_get_vault (cli, &error);
   if (vault == NULL)
     return avfs_cli_fail (cli, error);
   if (clear)
     return avfs_vault_audit_clear (vault, &error)
-           ? avfs_cli_print_done (cli, NULL, "Audit log cleared") : avfs_cli_fail (cli, error);
+           ? avfs_cli_print_done (cli, NULL, _("Audit log cleared")) : avfs_cli_fail (cli, error);
   entries = avfs_vault_audit_query (vault, limit, since_us, &error);
   if (entries == NULL)
     return avfs_cli_fail (cli, error);
@@ -474,13 +528,13 @@ audit_cb (AvfsCli               *cli,
 }
 
 const AvfsCliCommand avfs_cli_maintenance_commands[] = {
-  { "vault stats", "[NAME] [--backend-info]", "Show a vault's figures (and the engine's)", stats_cb },
-  { "vault verify", "[NAME]", "Check every reference and every blob; exit 1 on problems", verify_cb },
-  { "stats", "[--backend-info]", "Show the vault's figures", stats_cb },
-  { "gc", "[--dry-run]", "Remove content nothing refers to any more", gc_cb },
-  { "prune", "[--keep N] [--older-than DAYS] [--dry-run]", "Drop old versions (never the current)", prune_cb },
-  { "compact", "", "Let the engine reclaim free space", compact_cb },
-  { "quota", "[set KEY VALUE | clear KEY]", "Show or change the vault's quotas", quota_cb },
-  { "audit", "[--limit N] [--since DATE] [--clear]", "Show the log of changes, newest first", audit_cb },
+  { "vault stats", "[NAME] [--backend-info]", N_("Show a vault's figures (and the engine's)"), stats_cb },
+  { "vault verify", "[NAME]", N_("Check every reference and every blob; exit 1 on problems"), verify_cb },
+  { "stats", "[--backend-info]", N_("Show the vault's figures"), stats_cb },
+  { "gc", "[--dry-run]", N_("Remove content nothing refers to any more"), gc_cb },
+  { "prune", "[--keep N] [--older-than DAYS] [--dry-run]", N_("Drop old versions (never the current)"), prune_cb },
+  { "compact", "", N_("Let the engine reclaim free space"), compact_cb },
+  { "quota", "[set KEY VALUE | clear KEY]", N_("Show or change the vault's quotas"), quota_cb },
+  { "audit", "[--limit N] [--since DATE] [--clear]", N_("Show the log of changes, newest first"), audit_cb },
   { NULL }
 };

@@ -97,7 +97,7 @@ avfs_cli_fail (AvfsCli *cli,
       avfs_cli_print_json (cli, builder);
     }
   else
-    fprintf (stderr, "Error: %s\n", error->message);
+    fprintf (stderr, _("Error: %s\n"), error->message);
   return AVFS_CLI_ERROR;
 }
 

@@ -2,6 +2,8 @@
 /* What the command files of avfs-cli share: the run's state, parsing, output, errors. */
 #pragma once
 
+#include "avfs-config.h"
+
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 

@@ -53,17 +53,25 @@ format_bar (const AvfsProgress *figures,
   gdouble fraction;
   guint filled;
 
+  if (total == 0 && figures->files_done == 0)
+    {
+      g_autofree char *duration = format_duration (elapsed);
+
+      /* Translators: how long a step whose size nobody knows has run so far */
+      return g_strdup_printf (_("%s elapsed"), duration);
+    }
   if (total == 0)
-    return g_strdup_printf ("%" G_GUINT64_FORMAT " files", figures->files_done);
+    return g_strdup_printf (_("%llu files"), (unsigned long long) figures->files_done);
   fraction = MIN (1.0, (gdouble) done / total);
   filled = (guint) (fraction * BAR_WIDTH);
   memset (bar, '#', filled);
   memset (bar + filled, '-', BAR_WIDTH - filled);
   bar[BAR_WIDTH] = '\0';
   eta = fraction > 0.01 ? format_duration (elapsed / fraction - elapsed) : g_strdup ("?");
-  return g_strdup_printf ("[%s] %3.0f%%  %" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT
-                          " files  ETA %s", bar, fraction * 100, figures->files_done,
-                          figures->files_total, eta);
+  /* Translators: the progress bar, the percentage done, files done/total, time left */
+  return g_strdup_printf (_("[%s] %3.0f%%  %llu/%llu files  ETA %s"), bar, fraction * 100,
+                          (unsigned long long) figures->files_done,
+                          (unsigned long long) figures->files_total, eta);
 }
 
 /**
@@ -86,10 +94,14 @@ avfs_cli_progress_cb (const AvfsProgress *figures,
     return;
   elapsed = MAX (0.001, (g_get_monotonic_time () - progress->started) / (gdouble) G_USEC_PER_SEC);
   bar = format_bar (figures, elapsed);
-  bytes = g_format_size (figures->bytes_done);
-  rate = g_format_size ((guint64) (figures->bytes_done / elapsed));
-  fprintf (stderr, "\r\033[K%-7s %s  %s  %s/s", figures->phase != NULL ? figures->phase : "",
-           bar, bytes, rate);
+  fprintf (stderr, "\r\033[K%-7s %s", figures->phase != NULL ? figures->phase : "", bar);
+  /* A step that counts no bytes (compaction) shows no rate. */
+  if (figures->bytes_done > 0 || figures->bytes_total > 0)
+    {
+      bytes = g_format_size (figures->bytes_done);
+      rate = g_format_size ((guint64) (figures->bytes_done / elapsed));
+      fprintf (stderr, "  %s  %s/s", bytes, rate);
+    }
   progress->shown = TRUE;
 }
 

@@ -51,7 +51,7 @@ cd_cb (AvfsCli               *cli,
     return status;
   if (g_strcmp0 (cli->vault_name, SHELL_OF (cli)->vault_name) != 0)
     return avfs_cli_usage_error (cli, command,
-                                 "cd moves in the shell's vault; change vaults with “vault use NAME”");
+                                 _("cd moves in the shell's vault; change vaults with “vault use NAME”"));
   target = argv[1] != NULL ? argv[1] : "/";
   if (g_str_equal (target, "-") && SHELL_OF (cli)->previous_cwd != NULL)
     target = SHELL_OF (cli)->previous_cwd;
@@ -62,7 +62,9 @@ cd_cb (AvfsCli               *cli,
     return avfs_cli_fail (cli, error);
   if (info->kind != AVFS_NODE_KIND_DIRECTORY)
     {
-      g_set_error (&error, AVFS_ERROR, AVFS_ERROR_NOT_A_DIRECTORY, "%s: not a directory", path);
+      g_set_error (&error, AVFS_ERROR, AVFS_ERROR_NOT_A_DIRECTORY,
+                   /* Translators: keep the path first: --json reads it from there */
+                   _("%s: not a directory"), path);
       return avfs_cli_fail (cli, error);
     }
   g_free (SHELL_OF (cli)->previous_cwd);
@@ -111,12 +113,12 @@ static int help_cb (AvfsCli               *cli,
                     char                 **argv);
 
 static const AvfsCliCommand shell_builtins[] = {
-  { "cd", "[PATH | -]", "Change the working directory (/ without PATH, - for the previous one)",
+  { "cd", "[PATH | -]", N_("Change the working directory (/ without PATH, - for the previous one)"),
     cd_cb },
-  { "pwd", "", "Print the working directory", pwd_cb },
-  { "help", "[COMMAND]", "List the commands, or describe one", help_cb },
-  { "exit", "", "Leave the shell (so do “quit” and Ctrl-D)", exit_cb },
-  { "quit", "", "Leave the shell", exit_cb },
+  { "pwd", "", N_("Print the working directory"), pwd_cb },
+  { "help", "[COMMAND]", N_("List the commands, or describe one"), help_cb },
+  { "exit", "", N_("Leave the shell (so do “quit” and Ctrl-D)"), exit_cb },
+  { "quit", "", N_("Leave the shell"), exit_cb },
   { NULL }
 };
 
@@ -154,21 +156,21 @@ print_commands (const char *prefix)
   for (guint t = 0; t < n_tables; t++)
     for (const AvfsCliCommand *c = tables[t]; c->name != NULL; c++)
       if (g_str_has_prefix (c->name, prefix) && !g_str_equal (c->name, "shell"))
-        printf ("  %-16s %s\n", c->name, c->summary);
+        printf ("  %-16s %s\n", c->name, _(c->summary));
 }
 
 static void
 print_shell_help (void)
 {
-  printf ("Every command runs as it does from a shell prompt, on this shell's vault, with\n"
-          "paths relative to the working directory. --vault NAME|PATH and --json on a line\n"
-          "apply to that line only.\n\nCommands:\n");
+  printf ("%s", _("Every command runs as it does from a shell prompt, on this shell's vault, with\n"
+                 "paths relative to the working directory. --vault NAME|PATH and --json on a line\n"
+                 "apply to that line only.\n\nCommands:\n"));
   print_commands ("");
-  printf ("\nShell commands:\n");
+  printf ("\n%s\n", _("Shell commands:"));
   for (const AvfsCliCommand *b = shell_builtins; b->name != NULL; b++)
-    printf ("  %-16s %s\n", b->name, b->summary);
-  printf ("\n“help COMMAND” describes a command. TAB completes commands, options, vault\n"
-          "names and paths.\n");
+    printf ("  %-16s %s\n", b->name, _(b->summary));
+  printf ("\n%s", _("“help COMMAND” describes a command. TAB completes commands, options, vault\n"
+                   "names and paths.\n"));
 }
 
 static int
@@ -214,7 +216,7 @@ help_cb (AvfsCli               *cli,
       print_commands (prefix);
       return AVFS_CLI_OK;
     }
-  message = g_strdup_printf ("no command “%s%s%s”", argv[1], argv[2] ? " " : "",
+  message = g_strdup_printf (_("no command “%s%s%s”"), argv[1], argv[2] ? " " : "",
                              argv[2] ? argv[2] : "");
   return avfs_cli_usage_error (cli, NULL, message);
 }
@@ -290,8 +292,8 @@ run_args (AvfsShell  *shell,
       status = builtin->func (cli, builtin, builtin_args);
     }
   else if (is_vault_use (args) && names_memory_vault (shell, args))
-    status = avfs_cli_print_done (cli, NULL, "Now using vault “%s” in this shell "
-                                  "(a memory vault ends with it)", args[3]);
+    status = avfs_cli_print_done (cli, NULL, _("Now using vault “%s” in this shell "
+                                               "(a memory vault ends with it)"), args[3]);
   else
     status = avfs_cli_run (cli, args);
   if (!own_vault)
@@ -738,7 +740,7 @@ static char *
 read_interactive_line (AvfsShell *shell)
 {
   g_autofree char *prompt = g_strdup_printf ("avfs %s:%s> ", shell->vault_name != NULL
-                                             ? shell->vault_name : "(no vault)",
+                                             ? shell->vault_name : _("(no vault)"),
                                              shell->cli.cwd);
   struct sigaction action = { .sa_handler = sigint_at_prompt_cb, .sa_flags = SA_RESTART };
   struct sigaction previous;
@@ -883,7 +885,7 @@ shell_cb (AvfsCli               *cli,
   if (!avfs_cli_parse (cli, command, NULL, argv, 0, 0, &status))
     return status;
   if (cli->in_shell)
-    return avfs_cli_usage_error (cli, command, "this is the shell already");
+    return avfs_cli_usage_error (cli, command, _("this is the shell already"));
   registry = avfs_cli_get_registry (cli, &error);
   if (registry == NULL)
     return avfs_cli_fail (cli, error);
@@ -906,7 +908,7 @@ shell_cb (AvfsCli               *cli,
 }
 
 const AvfsCliCommand avfs_cli_shell_commands[] = {
-  { "shell", "", "Work in a vault interactively: cd, pwd, relative paths, history, completion",
+  { "shell", "", N_("Work in a vault interactively: cd, pwd, relative paths, history, completion"),
     shell_cb },
   { NULL }
 };

@@ -28,8 +28,10 @@ print_snapshot_line (const AvfsSnapshotInfo *info)
   g_autofree char *created = avfs_cli_format_time (info->created_us);
   g_autofree char *size = g_format_size (info->bytes);
 
-  printf ("%-32s %s  %6" G_GUINT64_FORMAT " files  %10s%s%s\n", info->name, created,
-          info->files, size, info->description != NULL && info->description[0] ? "  " : "",
+  /* Translators: a snapshot's name, its time, its number of files and its size */
+  printf (_("%-32s %s  %6llu files  %10s%s%s\n"), info->name, created,
+          (unsigned long long) info->files, size,
+          info->description != NULL && info->description[0] ? "  " : "",
           info->description != NULL ? info->description : "");
 }
 
@@ -40,7 +42,7 @@ save_cb (AvfsCli               *cli,
 {
   g_autofree char *message = NULL;
   const GOptionEntry options[] = {
-    { "message", 'm', 0, G_OPTION_ARG_STRING, &message, "A description to keep with it", "TEXT" },
+    { "message", 'm', 0, G_OPTION_ARG_STRING, &message, N_("A description to keep with it"), "TEXT" },
     { NULL }
   };
   g_autoptr(GError) error = NULL;
@@ -52,7 +54,7 @@ save_cb (AvfsCli               *cli,
   vault = avfs_cli_get_vault (cli, &error);
   if (vault == NULL || !avfs_vault_snapshot_save (vault, argv[1], message, &error))
     return avfs_cli_fail (cli, error);
-  return avfs_cli_print_done (cli, NULL, "Saved snapshot “%s”", argv[1]);
+  return avfs_cli_print_done (cli, NULL, _("Saved snapshot “%s”"), argv[1]);
 }
 
 static int
@@ -109,11 +111,14 @@ info_cb (AvfsCli               *cli,
     }
   created = avfs_cli_format_time (info->created_us);
   size = g_format_size (info->bytes);
-  printf ("       Name: %s%s\n    Created: %s\nDescription: %s\n      Files: %" G_GUINT64_FORMAT
-          "\nDirectories: %" G_GUINT64_FORMAT "\n      Bytes: %s\n", info->name,
-          info->automatic ? " (automatic)" : "", created,
-          info->description != NULL ? info->description : "", info->files, info->directories,
-          size);
+  /* Translators: the labels of `avfs snapshot info` end in one column, so they are padded
+   * on the left to eleven characters; keep them aligned with each other. */
+  printf (_("       Name: %s%s\n"), info->name, info->automatic ? _(" (automatic)") : "");
+  printf (_("    Created: %s\n"), created);
+  printf (_("Description: %s\n"), info->description != NULL ? info->description : "");
+  printf (_("      Files: %llu\n"), (unsigned long long) info->files);
+  printf (_("Directories: %llu\n"), (unsigned long long) info->directories);
+  printf (_("      Bytes: %s\n"), size);
   return AVFS_CLI_OK;
 }
 
@@ -142,7 +147,7 @@ restore_cb (AvfsCli               *cli,
       json_builder_end_object (builder);
       return avfs_cli_print_json (cli, builder);
     }
-  printf ("Restored snapshot “%s”. To undo: %s snapshot restore %s\n", argv[1],
+  printf (_("Restored snapshot “%s”. To undo: %s snapshot restore %s\n"), argv[1],
           g_get_prgname (), undo);
   return AVFS_CLI_OK;
 }
@@ -161,15 +166,15 @@ delete_cb (AvfsCli               *cli,
   vault = avfs_cli_get_vault (cli, &error);
   if (vault == NULL || !avfs_vault_snapshot_delete (vault, argv[1], &error))
     return avfs_cli_fail (cli, error);
-  return avfs_cli_print_done (cli, NULL, "Deleted snapshot “%s”", argv[1]);
+  return avfs_cli_print_done (cli, NULL, _("Deleted snapshot “%s”"), argv[1]);
 }
 
 const AvfsCliCommand avfs_cli_snapshot_commands[] = {
-  { "snapshot save", "NAME [-m TEXT]", "Save the whole tree as snapshot NAME", save_cb },
-  { "snapshot list", "", "List snapshots, oldest first", list_cb },
-  { "snapshot info", "NAME", "Show what a snapshot holds", info_cb },
+  { "snapshot save", "NAME [-m TEXT]", N_("Save the whole tree as snapshot NAME"), save_cb },
+  { "snapshot list", "", N_("List snapshots, oldest first"), list_cb },
+  { "snapshot info", "NAME", N_("Show what a snapshot holds"), info_cb },
   { "snapshot restore", "NAME",
-    "Make the tree what snapshot NAME holds (the current tree is saved first)", restore_cb },
-  { "snapshot delete", "NAME", "Delete a snapshot", delete_cb },
+    N_("Make the tree what snapshot NAME holds (the current tree is saved first)"), restore_cb },
+  { "snapshot delete", "NAME", N_("Delete a snapshot"), delete_cb },
   { NULL }
 };

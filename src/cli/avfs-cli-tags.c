@@ -148,7 +148,7 @@ meta_cb (AvfsCli               *cli,
 {
   g_autofree char *delete_key = NULL;
   const GOptionEntry options[] = {
-    { "delete", 'd', 0, G_OPTION_ARG_STRING, &delete_key, "Delete the key KEY", "KEY" },
+    { "delete", 'd', 0, G_OPTION_ARG_STRING, &delete_key, N_("Delete the key KEY"), "KEY" },
     { NULL }
   };
   g_autoptr(GError) error = NULL;
@@ -160,7 +160,7 @@ meta_cb (AvfsCli               *cli,
   if (!avfs_cli_parse (cli, command, options, argv, 1, 3, &status))
     return status;
   if (delete_key != NULL && argv[2] != NULL)
-    return avfs_cli_usage_error (cli, command, "-d takes the key alone");
+    return avfs_cli_usage_error (cli, command, _("-d takes the key alone"));
   vault = avfs_cli_open_path (cli, argv[1], &path, &error);
   if (vault == NULL)
     return avfs_cli_fail (cli, error);
@@ -191,10 +191,10 @@ meta_cb (AvfsCli               *cli,
 }
 
 const AvfsCliCommand avfs_cli_tag_commands[] = {
-  { "tag", "PATH TAG…", "Tag a file or directory", tag_cb },
-  { "untag", "PATH TAG…", "Remove tags", untag_cb },
-  { "tags", "[PATH]", "List a path's tags, or every tag with its count", tags_cb },
+  { "tag", "PATH TAG…", N_("Tag a file or directory"), tag_cb },
+  { "untag", "PATH TAG…", N_("Remove tags"), untag_cb },
+  { "tags", "[PATH]", N_("List a path's tags, or every tag with its count"), tags_cb },
   { "meta", "PATH [KEY [VALUE]] [-d KEY]",
-    "List, get, set (KEY VALUE) or delete (-d KEY) a path's metadata", meta_cb },
+    N_("List, get, set (KEY VALUE) or delete (-d KEY) a path's metadata"), meta_cb },
   { NULL }
 };

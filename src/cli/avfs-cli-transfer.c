@@ -7,7 +7,7 @@
 
 static int
 print_report (AvfsCli                  *cli,
-              const char               *verb,
+              gboolean                  imported,
               const char               *from,
               const char               *to,
               const AvfsTransferReport *report)
@@ -33,16 +33,19 @@ print_report (AvfsCli                  *cli,
       json_builder_end_object (builder);
       return avfs_cli_print_json (cli, builder);
     }
-  printf ("%s %" G_GUINT64_FORMAT " files (%s) and %" G_GUINT64_FORMAT " directories from %s "
-          "to %s", verb, report->files, bytes, report->directories, from, to);
+  printf (imported ? _("Imported %llu files (%s) and %llu directories from %s to %s")
+                   : _("Exported %llu files (%s) and %llu directories from %s to %s"),
+          (unsigned long long) report->files, bytes, (unsigned long long) report->directories,
+          from, to);
   if (report->unchanged > 0)
-    printf ("; %" G_GUINT64_FORMAT " unchanged", report->unchanged);
+    printf (_("; %llu unchanged"), (unsigned long long) report->unchanged);
   if (report->skipped_existing > 0)
-    printf ("; %" G_GUINT64_FORMAT " existing left alone", report->skipped_existing);
+    printf (_("; %llu existing left alone"), (unsigned long long) report->skipped_existing);
   if (skipped > 0)
-    printf ("; skipped %" G_GUINT64_FORMAT " symlinks, %" G_GUINT64_FORMAT " special files, %"
-            G_GUINT64_FORMAT " bad names", report->skipped_symlinks, report->skipped_special,
-            report->skipped_names);
+    printf (_("; skipped %llu symlinks, %llu special files, %llu bad names"),
+            (unsigned long long) report->skipped_symlinks,
+            (unsigned long long) report->skipped_special,
+            (unsigned long long) report->skipped_names);
   printf ("\n");
   return AVFS_CLI_OK;
 }
@@ -55,9 +58,9 @@ import_cb (AvfsCli               *cli,
   gboolean recursive = FALSE, no_clobber = FALSE;
   const GOptionEntry options[] = {
     { "recursive", 'r', 0, G_OPTION_ARG_NONE, &recursive,
-      "Accepted for the spec's spelling; directories always import recursively", NULL },
+      N_("Accepted for the spec's spelling; directories always import recursively"), NULL },
     { "no-clobber", 'n', 0, G_OPTION_ARG_NONE, &no_clobber,
-      "Leave files that already exist in the vault as they are", NULL },
+      N_("Leave files that already exist in the vault as they are"), NULL },
     { NULL }
   };
   g_autoptr(GError) error = NULL;
@@ -81,7 +84,7 @@ import_cb (AvfsCli               *cli,
       return avfs_cli_fail (cli, error);
     }
   g_clear_pointer (&progress, avfs_cli_progress_free);
-  return print_report (cli, "Imported", argv[1], path, &report);
+  return print_report (cli, TRUE, argv[1], path, &report);
 }
 
 static int
@@ -92,8 +95,8 @@ export_cb (AvfsCli               *cli,
   gboolean recursive = FALSE, overwrite = FALSE;
   const GOptionEntry options[] = {
     { "recursive", 'r', 0, G_OPTION_ARG_NONE, &recursive,
-      "Accepted for the spec's spelling; directories always export recursively", NULL },
-    { "overwrite", 0, 0, G_OPTION_ARG_NONE, &overwrite, "Replace files that exist on the host", NULL },
+      N_("Accepted for the spec's spelling; directories always export recursively"), NULL },
+    { "overwrite", 0, 0, G_OPTION_ARG_NONE, &overwrite, N_("Replace files that exist on the host"), NULL },
     { NULL }
   };
   g_autoptr(GError) error = NULL;
@@ -117,13 +120,13 @@ export_cb (AvfsCli               *cli,
       return avfs_cli_fail (cli, error);
     }
   g_clear_pointer (&progress, avfs_cli_progress_free);
-  return print_report (cli, "Exported", path, argv[2], &report);
+  return print_report (cli, FALSE, path, argv[2], &report);
 }
 
 const AvfsCliCommand avfs_cli_transfer_commands[] = {
   { "import", "HOSTPATH VPATH [--no-clobber]",
-    "Copy a host file, or a directory's contents, into the vault at VPATH", import_cb },
+    N_("Copy a host file, or a directory's contents, into the vault at VPATH"), import_cb },
   { "export", "VPATH HOSTPATH [--overwrite]",
-    "Copy a vault file, or a directory's contents, to the host at HOSTPATH", export_cb },
+    N_("Copy a vault file, or a directory's contents, to the host at HOSTPATH"), export_cb },
   { NULL }
 };
