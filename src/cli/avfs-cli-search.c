@@ -297,9 +297,9 @@ print_results_text (AvfsCli                  *cli,
     }
   /* The tally is for people; piped output stays one path (and snippet) per hit. */
   if (cli->interactive)
-    printf (_("%u–%u of %" G_GUINT64_FORMAT " files · %.1f ms\n"),
+    printf (_("%u–%u of %llu files · %.1f ms\n"),
             results->hits->len > 0 ? offset + 1 : 0, offset + results->hits->len,
-            results->total, results->took_ms);
+            (unsigned long long) results->total, results->took_ms);
 }
 
 static gboolean
