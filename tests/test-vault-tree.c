@@ -117,6 +117,17 @@ test_large_file (VaultFixture  *f,
   g_clear_pointer (&whole, g_bytes_unref);
   whole = avfs_vault_read (f->vault, "/big", 1, &error);
   g_assert_true (g_bytes_equal (whole, large));
+
+  /* The head of a file, within a chunk, across chunks, and longer than the file. */
+  for (gsize i = 0; i < 3; i++)
+    {
+      static const gsize heads[] = { 100, AVFS_VAULT_DEFAULT_CHUNK_SIZE + 5, G_MAXSIZE };
+      g_autoptr(GBytes) head = avfs_vault_read_head (f->vault, "/big", 1, heads[i], &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpmem (g_bytes_get_data (head, NULL), g_bytes_get_size (head),
+                       g_bytes_get_data (large, NULL), MIN (heads[i], g_bytes_get_size (large)));
+    }
 }
 
 static void

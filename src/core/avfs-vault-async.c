@@ -409,6 +409,53 @@ avfs_vault_touch_finish (AvfsVault     *self,
 }
 
 static gpointer
+read_head_job (gpointer          source,
+               gpointer          data,
+               GCancellable     *cancellable,
+               AvfsProgressFunc  progress,
+               gpointer          progress_data,
+               GError          **error)
+{
+  AvfsAsyncArgs *args = data;
+
+  return avfs_vault_read_head (source, args->path, args->number, args->number2, error);
+}
+
+/**
+ * avfs_vault_read_head_async:
+ *
+ * Runs avfs_vault_read_head() on a worker thread: previews of files of any size.
+ */
+void
+avfs_vault_read_head_async (AvfsVault            *self,
+                            const char           *path,
+                            guint32               version,
+                            gsize                 max_bytes,
+                            GCancellable         *cancellable,
+                            GAsyncReadyCallback   callback,
+                            gpointer              user_data)
+{
+  AvfsAsyncArgs *args = avfs_async_args_new (path, NULL, version, FALSE);
+
+  args->number2 = max_bytes;
+  avfs_async_run (self, avfs_vault_read_head_async, read_head_job, args,
+                  (GDestroyNotify) g_bytes_unref, cancellable, callback, user_data);
+}
+
+/**
+ * avfs_vault_read_head_finish:
+ *
+ * Returns: (transfer full) (nullable): the first bytes of the file
+ */
+GBytes *
+avfs_vault_read_head_finish (AvfsVault     *self,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  return avfs_job_finish (result, avfs_vault_read_head_async, error);
+}
+
+static gpointer
 read_job (gpointer          source,
           gpointer          data,
           GCancellable     *cancellable,

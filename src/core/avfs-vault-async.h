@@ -130,6 +130,16 @@ void          avfs_vault_read_async                   (AvfsVault                
 GBytes       *avfs_vault_read_finish                  (AvfsVault                *self,
                                                        GAsyncResult             *result,
                                                        GError                  **error);
+void          avfs_vault_read_head_async              (AvfsVault                *self,
+                                                       const char               *path,
+                                                       guint32                   version,
+                                                       gsize                     max_bytes,
+                                                       GCancellable             *cancellable,
+                                                       GAsyncReadyCallback       callback,
+                                                       gpointer                  user_data);
+GBytes       *avfs_vault_read_head_finish             (AvfsVault                *self,
+                                                       GAsyncResult             *result,
+                                                       GError                  **error);
 void          avfs_vault_write_async                  (AvfsVault                *self,
                                                        const char               *path,
                                                        GBytes                   *content,

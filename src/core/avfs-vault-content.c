@@ -526,6 +526,47 @@ avfs_vault_read (AvfsVault   *self,
   return g_byte_array_free_to_bytes (g_steal_pointer (&data));
 }
 
+/**
+ * avfs_vault_read_head:
+ * @version: a version number, or 0 for the current content
+ * @max_bytes: read at most this many bytes
+ *
+ * The start of a file, loading only the chunks it needs: a preview of a file of any size.
+ *
+ * Returns: (transfer full) (nullable): the first @max_bytes bytes (fewer for a shorter file)
+ */
+GBytes *
+avfs_vault_read_head (AvfsVault   *self,
+                      const char  *path,
+                      guint32      version,
+                      gsize        max_bytes,
+                      GError     **error)
+{
+  g_autoptr(GBytes) content = NULL;
+  g_autoptr(GByteArray) data = NULL;
+  const guint8 *hashes;
+  guint64 size = 0;
+  gsize len;
+
+  g_return_val_if_fail (AVFS_IS_VAULT (self), NULL);
+  content = find_content (self, path, version, &size, error);
+  if (content == NULL)
+    return NULL;
+  hashes = g_bytes_get_data (content, &len);
+  data = g_byte_array_sized_new (MIN (size, max_bytes));
+  for (gsize offset = 0; offset < len && data->len < max_bytes; offset += AVFS_HASH_LEN)
+    {
+      g_autoptr(GBytes) chunk = avfs_vault_load_chunk (self, NULL, hashes + offset, error);
+
+      if (chunk == NULL)
+        return NULL;
+      append_chunk_cb (chunk, data, NULL);
+    }
+  if (data->len > max_bytes)
+    g_byte_array_set_size (data, max_bytes);
+  return g_byte_array_free_to_bytes (g_steal_pointer (&data));
+}
+
 typedef struct
 {
   GOutputStream *output;

@@ -117,6 +117,11 @@ GBytes      *avfs_vault_read              (AvfsVault                *self,
                                            const char               *path,
                                            guint32                   version,
                                            GError                  **error);
+GBytes      *avfs_vault_read_head         (AvfsVault                *self,
+                                           const char               *path,
+                                           guint32                   version,
+                                           gsize                     max_bytes,
+                                           GError                  **error);
 gboolean     avfs_vault_read_to_stream    (AvfsVault                *self,
                                            const char               *path,
                                            guint32                   version,
