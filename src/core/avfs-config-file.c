@@ -487,3 +487,226 @@ avfs_config_file_dup_table (AvfsConfigFile *self,
     }
   return copy;
 }
+
+/* Editing: one value changes, every other line (comments, unknown keys, spacing) stays. */
+
+static gboolean
+is_bare_name (const char *name)
+{
+  if (name[0] == '\0' || name[0] == '.')
+    return FALSE;
+  for (const char *c = name; *c != '\0'; c++)
+    if (!is_bare_key_char (*c) && !(*c == '.' && c[1] != '.' && c[1] != '\0'))
+      return FALSE;
+  return TRUE;
+}
+
+/* @value as TOML: a basic string with escapes, a whole number, true or false. */
+static char *
+format_value (GVariant *value)
+{
+  GString *out;
+
+  if (g_variant_is_of_type (value, G_VARIANT_TYPE_BOOLEAN))
+    return g_strdup (g_variant_get_boolean (value) ? "true" : "false");
+  if (g_variant_is_of_type (value, G_VARIANT_TYPE_INT64))
+    return g_strdup_printf ("%" G_GINT64_FORMAT, g_variant_get_int64 (value));
+
+  out = g_string_new ("\"");
+  for (const char *c = g_variant_get_string (value, NULL); *c != '\0'; c++)
+    {
+      if (*c == '"' || *c == '\\')
+        g_string_append_printf (out, "\\%c", *c);
+      else if (*c == '\n')
+        g_string_append (out, "\\n");
+      else if (*c == '\t')
+        g_string_append (out, "\\t");
+      else if ((guchar) *c < 0x20 || *c == 0x7f)
+        g_string_append_printf (out, "\\u%04X", (guint) (guchar) *c);
+      else
+        g_string_append_c (out, *c);
+    }
+  g_string_append_c (out, '"');
+  return g_string_free (out, FALSE);
+}
+
+/* Where a table and one of its keys are among the lines of a (valid) text. */
+typedef struct
+{
+  int header;    /* the line of [table], -1 when absent */
+  int last;      /* the table's last header or key line, -1 when it has none */
+  int key_line;  /* the line of the key, -1 when absent */
+} Spot;
+
+static Spot
+find_spot (GPtrArray  *lines,
+           const char *table,
+           const char *key)
+{
+  Spot spot = { -1, -1, -1 };
+  g_autofree char *current = g_strdup ("");
+
+  for (guint i = 0; i < lines->len; i++)
+    {
+      Parser parser = { .p = g_ptr_array_index (lines, i) };
+      g_autofree char *name = NULL;
+
+      if (at_line_end (&parser))
+        continue;
+      if (*parser.p == '[')
+        {
+          parser.p++;
+          g_free (current);
+          current = parse_dotted_name (&parser, NULL);
+          if (g_str_equal (current, table))
+            spot.header = spot.last = i;
+          continue;
+        }
+      if (!g_str_equal (current, table))
+        continue;
+      spot.last = i;
+      name = parse_dotted_name (&parser, NULL);
+      if (g_strcmp0 (name, key) == 0)
+        spot.key_line = i;
+    }
+  return spot;
+}
+
+/* @line with its value replaced by @formatted, keeping what surrounds it. */
+static char *
+replace_value (const char *line,
+               const char *formatted)
+{
+  Parser parser = { .p = line };
+  g_autofree char *key = parse_dotted_name (&parser, NULL);
+  g_autoptr(GVariant) old = NULL;
+  const char *start;
+
+  skip_space (&parser);
+  parser.p++; /* = */
+  skip_space (&parser);
+  start = parser.p;
+  old = g_variant_ref_sink (parse_value (&parser, key, NULL));
+  return g_strdup_printf ("%.*s%s%s", (int) (start - line), line, formatted, parser.p);
+}
+
+/* Adds `[table]` with one key at the end, after a blank line, ending with a newline. */
+static void
+append_table (GPtrArray  *lines,
+              const char *table,
+              char       *key_line)
+{
+  guint end = lines->len;
+
+  if (end > 0 && ((char *) g_ptr_array_index (lines, end - 1))[0] == '\0')
+    g_ptr_array_remove_index (lines, --end);
+  if (end > 0 && ((char *) g_ptr_array_index (lines, end - 1))[0] != '\0')
+    g_ptr_array_add (lines, g_strdup (""));
+  g_ptr_array_add (lines, g_strdup_printf ("[%s]", table));
+  g_ptr_array_add (lines, key_line);
+  g_ptr_array_add (lines, g_strdup (""));
+}
+
+/**
+ * avfs_config_file_edit:
+ * @text: the configuration's text, which must be valid
+ * @filename: its name, for error messages
+ * @table: a table name such as `backend.sqlite` (bare names only), `""` for the top
+ * @key: a bare key
+ * @value: (nullable): the new value (`s`, `x` or `b`; a floating one is consumed), or
+ *   %NULL to remove the key
+ * @error: return location for an error: @text is not valid
+ *
+ * Sets or removes one key. Everything else in @text — comments, blank lines, other
+ * tables and keys, even ones avfs does not know — stays as it was, and a comment after
+ * the old value stays after the new one. A missing key is added after the table's last
+ * key; a missing table is added at the end.
+ *
+ * Returns: (transfer full) (nullable): the new text
+ */
+char *
+avfs_config_file_edit (const char  *text,
+                       const char  *filename,
+                       const char  *table,
+                       const char  *key,
+                       GVariant    *value,
+                       GError     **error)
+{
+  /* A floating @value is taken, as g_settings_set_value() does. */
+  g_autoptr(GVariant) owned = value != NULL ? g_variant_ref_sink (value) : NULL;
+  g_autoptr(AvfsConfigFile) check = NULL;
+  g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
+  g_auto(GStrv) split = NULL;
+  g_autofree char *formatted = NULL;
+  Spot spot;
+
+  g_return_val_if_fail (table[0] == '\0' || is_bare_name (table), NULL);
+  g_return_val_if_fail (is_bare_name (key) && strchr (key, '.') == NULL, NULL);
+  g_return_val_if_fail (value == NULL || g_variant_is_of_type (value, G_VARIANT_TYPE_STRING) ||
+                        g_variant_is_of_type (value, G_VARIANT_TYPE_INT64) ||
+                        g_variant_is_of_type (value, G_VARIANT_TYPE_BOOLEAN), NULL);
+
+  check = avfs_config_file_new_from_text (text, filename, error);
+  if (check == NULL)
+    return NULL;
+  split = g_strsplit (text, "\n", -1);
+  for (guint i = 0; split[i] != NULL; i++)
+    g_ptr_array_add (lines, g_steal_pointer (&split[i]));
+  spot = find_spot (lines, table, key);
+  formatted = value != NULL ? format_value (value) : NULL;
+
+  if (spot.key_line >= 0 && value == NULL)
+    g_ptr_array_remove_index (lines, spot.key_line);
+  else if (spot.key_line >= 0)
+    {
+      char *line = replace_value (g_ptr_array_index (lines, spot.key_line), formatted);
+
+      g_free (g_ptr_array_index (lines, spot.key_line));
+      g_ptr_array_index (lines, spot.key_line) = line;
+    }
+  else if (value != NULL && (spot.last >= 0 || table[0] == '\0'))
+    g_ptr_array_insert (lines, spot.last + 1, g_strdup_printf ("%s = %s", key, formatted));
+  else if (value != NULL)
+    append_table (lines, table, g_strdup_printf ("%s = %s", key, formatted));
+  g_ptr_array_add (lines, NULL);
+  return g_strjoinv ("\n", (char **) lines->pdata);
+}
+
+/**
+ * avfs_config_file_save:
+ * @path: where the configuration goes; its folder is created when missing
+ * @text: the whole configuration, checked before anything is written
+ * @error: return location for an error naming @path
+ *
+ * Replaces @path with @text atomically: a reader sees the old file or the new one.
+ *
+ * Returns: %TRUE when the file was written
+ */
+gboolean
+avfs_config_file_save (const char  *path,
+                       const char  *text,
+                       GError     **error)
+{
+  g_autoptr(AvfsConfigFile) check = avfs_config_file_new_from_text (text, path, error);
+  g_autoptr(GError) write_error = NULL;
+  g_autofree char *folder = g_path_get_dirname (path);
+
+  if (check == NULL)
+    return FALSE;
+  if (g_mkdir_with_parents (folder, 0700) != 0)
+    {
+      int errsv = errno;
+
+      g_set_error (error, AVFS_ERROR, AVFS_ERROR_IO, "Cannot create the folder %s for the "
+                   "configuration: %s", folder, g_strerror (errsv));
+      return FALSE;
+    }
+  if (!g_file_set_contents_full (path, text, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0644,
+                                 &write_error))
+    {
+      g_set_error (error, AVFS_ERROR, AVFS_ERROR_IO, "Cannot write the configuration %s: %s",
+                   path, write_error->message);
+      return FALSE;
+    }
+  return TRUE;
+}

@@ -111,6 +111,37 @@ check_description (const char  *description,
   return TRUE;
 }
 
+/**
+ * avfs_vault_check_snapshot_name:
+ * @name: a name as typed
+ *
+ * Checks @name against the rules avfs_vault_snapshot_save() applies, for callers that
+ * validate as it is typed. Whether a snapshot of that name exists is not checked.
+ *
+ * Returns: whether @name may name a snapshot; else @error says why
+ */
+gboolean
+avfs_vault_check_snapshot_name (const char  *name,
+                                GError     **error)
+{
+  g_return_val_if_fail (name != NULL, FALSE);
+  return check_name (name, error);
+}
+
+/**
+ * avfs_vault_check_snapshot_description:
+ * @description: a description as typed
+ *
+ * Returns: whether avfs_vault_snapshot_save() accepts @description; else @error says why
+ */
+gboolean
+avfs_vault_check_snapshot_description (const char  *description,
+                                       GError     **error)
+{
+  g_return_val_if_fail (description != NULL, FALSE);
+  return check_description (description, error);
+}
+
 static gboolean
 add_key_cb (AvfsCursor  *cursor,
             gpointer     user_data,

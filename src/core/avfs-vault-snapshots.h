@@ -40,6 +40,12 @@ void              avfs_snapshot_info_free     (AvfsSnapshotInfo       *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (AvfsSnapshotInfo, avfs_snapshot_info_free)
 
+/* Checks, for callers that validate input as it is typed */
+gboolean          avfs_vault_check_snapshot_name        (const char  *name,
+                                                         GError     **error);
+gboolean          avfs_vault_check_snapshot_description (const char  *description,
+                                                         GError     **error);
+
 gboolean          avfs_vault_snapshot_save    (AvfsVault              *self,
                                                const char             *name,
                                                const char             *description,
