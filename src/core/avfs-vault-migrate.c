@@ -661,6 +661,7 @@ copy_and_compare (AvfsVault          *self,
                   AvfsVault          *target,
                   Reporter           *reporter,
                   AvfsMigrateResult  *result,
+                  gboolean           *index_copied,
                   GCancellable       *cancellable,
                   GError            **error)
 {
@@ -674,7 +675,9 @@ copy_and_compare (AvfsVault          *self,
   result->bytes = reporter->figures.bytes_done;
   result->compared = compare_with_reporter (self, target, reporter, cancellable, error);
   result->compare_us = lap (&started);
-  return result->compared != NULL;
+  /* Still under the lock: an index copied now matches the records copied. */
+  return result->compared != NULL &&
+         avfs_vault_search_copy_index (self, target, index_copied, cancellable, error);
 }
 
 /* Fills the new @target: copy, compare, search index, verify. */
@@ -686,9 +689,10 @@ fill_target (AvfsVault          *self,
              GCancellable       *cancellable,
              GError            **error)
 {
+  gboolean index_copied;
   gint64 started;
 
-  if (!copy_and_compare (self, target, reporter, result, cancellable, error))
+  if (!copy_and_compare (self, target, reporter, result, &index_copied, cancellable, error))
     return FALSE;
   /* The copy carries the vault's identity (meta "uuid"); the new object still holds the
    * one its creation made up. */
@@ -696,7 +700,8 @@ fill_target (AvfsVault          *self,
   target->uuid = g_strdup (self->uuid);
   started = g_get_monotonic_time ();
   report_start (reporter, "index");
-  if (!avfs_vault_search_rebuild (target, cancellable, reporter->func, reporter->user_data,
+  if (!index_copied &&
+      !avfs_vault_search_rebuild (target, cancellable, reporter->func, reporter->user_data,
                                   error))
     return FALSE;
   result->index_us = lap (&started);

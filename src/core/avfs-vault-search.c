@@ -10,6 +10,7 @@
  * if its stamp did not change meanwhile — so a crash at any point leaves a queue that the
  * next apply replays. Xapian allows one writer process: the index is opened for each
  * apply or search and closed after, so that an app and a CLI share a vault. */
+#include <errno.h>
 #include <string.h>
 
 #include "avfs-search-fts5.h"
@@ -862,6 +863,79 @@ avfs_vault_search_flush (AvfsVault  *self,
       return FALSE;
     }
   return index_release (self, error);
+}
+
+/* Copies every file of directory @from into @to (made if missing), replacing what is
+ * there: a Xapian database is a flat directory. */
+static gboolean
+copy_directory (const char    *from,
+                const char    *to,
+                GCancellable  *cancellable,
+                GError       **error)
+{
+  g_autoptr(GDir) dir = g_dir_open (from, 0, error);
+  const char *name;
+
+  if (dir == NULL)
+    return FALSE;
+  if (g_mkdir_with_parents (to, 0700) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, AVFS_ERROR, AVFS_ERROR_IO, "Cannot create %s: %s", to,
+                   g_strerror (saved_errno));
+      return FALSE;
+    }
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *source_path = g_build_filename (from, name, NULL);
+      g_autofree char *target_path = g_build_filename (to, name, NULL);
+      g_autoptr(GFile) source = g_file_new_for_path (source_path);
+      g_autoptr(GFile) target = g_file_new_for_path (target_path);
+
+      if (!g_file_copy (source, target, G_FILE_COPY_OVERWRITE, cancellable, NULL, NULL, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * avfs_vault_search_copy_index:
+ * @target: a vault just filled with a copy of @self's records (a migration), whose index
+ *   is not open
+ * @copied: (out): whether the index was copied; when %FALSE, rebuild @target's
+ *
+ * Gives @target a copy of @self's Xapian index when both keep one (LMDB and RocksDB
+ * vaults): documents are keyed by node ids, which the copy keeps, so copying the index
+ * is the same as building it again, and much faster. Applies @self's queue first. Call
+ * with @self's write lock held, so that the index matches the records copied.
+ */
+gboolean
+avfs_vault_search_copy_index (AvfsVault     *self,
+                              AvfsVault     *target,
+                              gboolean      *copied,
+                              GCancellable  *cancellable,
+                              GError       **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autofree char *from = NULL;
+  g_autofree char *to = NULL;
+
+  *copied = FALSE;
+  if (is_sqlite (self) || is_memory (self) || is_sqlite (target) || is_memory (target))
+    return TRUE;
+  locker = g_mutex_locker_new (&self->search_lock);
+  wait_for_background (self);
+  if (!apply_queue (self, TRUE, error) || !index_release (self, error))
+    return FALSE;
+  from = xapian_directory (self);
+  to = xapian_directory (target);
+  if (!g_file_test (from, G_FILE_TEST_IS_DIR))
+    return TRUE;
+  if (!copy_directory (from, to, cancellable, error))
+    return FALSE;
+  *copied = TRUE;
+  return TRUE;
 }
 
 /**

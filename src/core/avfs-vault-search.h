@@ -46,6 +46,11 @@ AvfsSearchCheck   *avfs_vault_search_check    (AvfsVault                *self,
                                                GError                  **error);
 gboolean           avfs_vault_search_flush    (AvfsVault                *self,
                                                GError                  **error);
+gboolean           avfs_vault_search_copy_index (AvfsVault              *self,
+                                               AvfsVault                *target,
+                                               gboolean                 *copied,
+                                               GCancellable             *cancellable,
+                                               GError                  **error);
 const char        *avfs_vault_search_get_engine_name (AvfsVault         *self);
 void               avfs_search_check_free     (AvfsSearchCheck          *check);
 
