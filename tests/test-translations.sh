@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
-# The sources' strings extract whole, and every catalogue in po/LINGUAS compiles with its
-# format strings checked and is complete against those strings (TAP).
+# Every source file with marked strings is in POTFILES.in, the strings extract whole, and
+# every catalogue in po/LINGUAS compiles with its format strings checked and is complete
+# against those strings (TAP).
 # usage: test-translations.sh SOURCE-ROOT
 set -u
 root=$1
@@ -20,7 +21,11 @@ report() {
   if [ "$1" = 0 ]; then echo "ok $n $2"; else failed=$((failed + 1)); echo "not ok $n $2"; sed 's/^/# /' "$work/out"; fi
 }
 
-echo "1..$(($(echo $languages | wc -w) * 2 + 1))"
+echo "1..$(($(echo $languages | wc -w) * 2 + 2))"
+# A source file with marked strings that POTFILES.in does not name is never translated.
+(cd "$root" && grep -l -E '(^|[^A-Za-z0-9_])(N|C|NC)?_ ?\(|ngettext \(|translatable="yes"' \
+  src/*/*.c src/*/*.ui | grep -v -x -F -f po/POTFILES.in) >"$work/out"
+report $((! $?)) "every source file with marked strings is in po/POTFILES.in"
 # `_("%" G_GUINT64_FORMAT)` extracts as a string ending in a lone "%": the macro is not
 # part of the msgid, so that string can never be translated (docs/i18n.md).
 awk '/^#:/ { where = $0 } /^(msgid(_plural)? )?"(.*[^%])?%"$/ { print where ": " $0; cut = 1 }

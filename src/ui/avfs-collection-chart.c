@@ -49,9 +49,8 @@ format_figures (guint64 keys,
   g_autofree char *size = g_format_size (bytes);
 
   /* Translators: a collection's size and its number of keys, as in "1.2 MB · 340 keys" */
-  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s · %" G_GUINT64_FORMAT " key",
-                                       "%s · %" G_GUINT64_FORMAT " keys", keys),
-                          size, keys);
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s · %llu key", "%s · %llu keys", keys),
+                          size, (unsigned long long) keys);
 }
 
 /* What the chart says, for screen readers: every bar in words. */

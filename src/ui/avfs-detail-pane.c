@@ -78,9 +78,9 @@ show_facts (AvfsDetailPane *self)
       g_string_append (facts, size);
     }
   else if (self->n_items >= 0)
-    g_string_append_printf (facts, g_dngettext (GETTEXT_PACKAGE, "%" G_GINT64_FORMAT " item",
-                                                "%" G_GINT64_FORMAT " items", self->n_items),
-                            self->n_items);
+    g_string_append_printf (facts, g_dngettext (GETTEXT_PACKAGE, "%lld item", "%lld items",
+                                                self->n_items),
+                            (long long) self->n_items);
   if (facts->len > 0)
     g_string_append (facts, " · ");
   g_string_append_printf (facts, _("modified %s"), time);

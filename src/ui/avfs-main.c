@@ -3,6 +3,7 @@
 #include "avfs-config.h"
 
 #include <glib/gi18n.h>
+#include <locale.h>
 
 #include "avfs-application.h"
 #include "avfs-cli.h"
@@ -30,14 +31,17 @@ main (int    argc,
 {
   g_autoptr(AvfsApplication) app = NULL;
 
+  /* The system's language for the commands too; GTK would set the locale only later. */
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
   /* Decided before GTK is touched, so `avfs vault list` needs no display. */
   if (argc > 1 && avfs_cli_is_command (argv[1]))
     return avfs_cli_main (argc, argv);
 
   use_build_tree_schema ();
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
 
   app = avfs_application_new ();
   return g_application_run (G_APPLICATION (app), argc, argv);

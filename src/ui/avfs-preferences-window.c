@@ -233,9 +233,10 @@ parse_option (const EngineOption  *option,
                                       option->max * option->unit, &number, NULL))
         return g_variant_new_int64 ((gint64) number);
       g_set_error (error, AVFS_ERROR, AVFS_ERROR_INVALID_ARGUMENT,
-                   _("Option %s of the %s engine must be a whole number from %" G_GUINT64_FORMAT
-                     " to %" G_GUINT64_FORMAT ", not “%s”"), option->key, option->engine,
-                   option->min * option->unit, option->max * option->unit, text);
+                   _("Option %s of the %s engine must be a whole number from %llu to %llu, not “%s”"),
+                   option->key, option->engine,
+                   (unsigned long long) (option->min * option->unit),
+                   (unsigned long long) (option->max * option->unit), text);
       return NULL;
     }
   {

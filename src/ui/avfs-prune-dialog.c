@@ -132,16 +132,14 @@ previewed_cb (GObject      *source,
       show_preview (self, preview, _("Nothing to prune with these limits"));
       return;
     }
-  versions = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                           "%" G_GUINT64_FORMAT " version",
-                                           "%" G_GUINT64_FORMAT " versions",
+  versions = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%llu version", "%llu versions",
                                            preview->versions_removed),
-                              preview->versions_removed);
+                              (unsigned long long) preview->versions_removed);
   /* Translators: "3 versions" and how many files they belong to */
-  summary = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s of %" G_GUINT64_FORMAT " file would go",
-                                          "%s of %" G_GUINT64_FORMAT " files would go",
+  summary = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s of %llu file would go",
+                                          "%s of %llu files would go",
                                           preview->files_touched),
-                             versions, preview->files_touched);
+                             versions, (unsigned long long) preview->files_touched);
   show_preview (self, preview, summary);
 }
 

@@ -132,9 +132,9 @@ show_status (AvfsSearchPane *self,
   g_autofree char *status = NULL;
 
   /* TRANSLATORS: how many files match and how long the search took */
-  status = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" G_GUINT64_FORMAT " file · %.0f ms",
-                                         "%" G_GUINT64_FORMAT " files · %.0f ms", self->total),
-                            self->total, took_ms);
+  status = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%llu file · %.0f ms",
+                                         "%llu files · %.0f ms", self->total),
+                            (unsigned long long) self->total, took_ms);
   gtk_label_set_label (self->status_label, status);
 }
 

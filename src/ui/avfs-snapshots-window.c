@@ -175,10 +175,9 @@ snapshot_bind_cb (AvfsSnapshotsWindow *self,
                                                     gtk_list_item_get_position (item));
   g_autofree char *time = avfs_detail_format_time (info->created_us);
   g_autofree char *size = g_format_size (info->bytes);
-  g_autofree char *files = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                                         "%" G_GUINT64_FORMAT " file",
-                                                         "%" G_GUINT64_FORMAT " files", info->files),
-                                            info->files);
+  g_autofree char *files = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%llu file",
+                                                         "%llu files", info->files),
+                                            (unsigned long long) info->files);
   /* Translators: a snapshot's date, its number of files and their size */
   g_autofree char *details = g_strdup_printf (_("%s · %s · %s"), time, files, size);
   GtkWidget *description = g_object_get_data (G_OBJECT (row), "description");

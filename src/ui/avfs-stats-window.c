@@ -336,12 +336,14 @@ upkeep_figures (AvfsStatsWindow *self)
     case UPKEEP_GC:
       from = g_format_size (before->stored_bytes);
       to = g_format_size (after->stored_bytes);
-      return g_strdup_printf (_("Stored: %s → %s · stored chunks: %" G_GUINT64_FORMAT " → %"
-                                G_GUINT64_FORMAT), from, to, before->blobs, after->blobs);
+      return g_strdup_printf (_("Stored: %s → %s · stored chunks: %llu → %llu"), from, to,
+                              (unsigned long long) before->blobs,
+                              (unsigned long long) after->blobs);
     case UPKEEP_PRUNE:
-      return g_strdup_printf (_("Versions: %" G_GUINT64_FORMAT " → %" G_GUINT64_FORMAT
-                                " · run Garbage-collect to free their content"),
-                              before->versions, after->versions);
+      return g_strdup_printf (_("Versions: %llu → %llu · run Garbage-collect to free their "
+                                "content"),
+                              (unsigned long long) before->versions,
+                              (unsigned long long) after->versions);
     case UPKEEP_NONE:
     default:
       g_assert_not_reached ();
@@ -463,8 +465,8 @@ gc_progress_cb (const AvfsProgress *progress,
     return;
   stop_pulsing (self);
   /* Translators: stored chunks checked so far, as in "120 of 4000 chunks" */
-  text = g_strdup_printf (_("%" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " chunks"),
-                          progress->files_done, progress->files_total);
+  text = g_strdup_printf (_("%llu of %llu chunks"), (unsigned long long) progress->files_done,
+                          (unsigned long long) progress->files_total);
   gtk_progress_bar_set_show_text (self->progress_bar, TRUE);
   gtk_progress_bar_set_text (self->progress_bar, text);
   gtk_progress_bar_set_fraction (self->progress_bar,
@@ -486,10 +488,10 @@ gc_done_cb (GObject      *source,
     {
       freed = g_format_size (report.bytes_freed);
       outcome = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                              "%" G_GUINT64_FORMAT " unused chunk removed, %s freed",
-                                              "%" G_GUINT64_FORMAT " unused chunks removed, %s freed",
+                                              "%llu unused chunk removed, %s freed",
+                                              "%llu unused chunks removed, %s freed",
                                               report.blobs_removed),
-                                 report.blobs_removed, freed);
+                                 (unsigned long long) report.blobs_removed, freed);
     }
   finish_upkeep (self, outcome, error);
 }
@@ -532,16 +534,14 @@ pruned_cb (GObject      *source,
 
   if (report != NULL)
     {
-      versions = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                               "%" G_GUINT64_FORMAT " version removed",
-                                               "%" G_GUINT64_FORMAT " versions removed",
+      versions = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%llu version removed",
+                                               "%llu versions removed",
                                                report->versions_removed),
-                                  report->versions_removed);
+                                  (unsigned long long) report->versions_removed);
       /* Translators: "3 versions removed" and how many files they belonged to */
-      outcome = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s from %" G_GUINT64_FORMAT " file",
-                                              "%s from %" G_GUINT64_FORMAT " files",
-                                              report->files_touched),
-                                 versions, report->files_touched);
+      outcome = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s from %llu file",
+                                              "%s from %llu files", report->files_touched),
+                                 versions, (unsigned long long) report->files_touched);
     }
   finish_upkeep (self, outcome, error);
 }
