@@ -47,12 +47,12 @@ find_cb (AvfsCli               *cli,
   g_autofree char *name = NULL, *type = NULL, *size = NULL, *tag = NULL, *meta = NULL;
   gint limit = 0;
   const GOptionEntry options[] = {
-    { "name", 0, 0, G_OPTION_ARG_STRING, &name, "Names matching a shell pattern", "GLOB" },
-    { "type", 0, 0, G_OPTION_ARG_STRING, &type, "f for files, d for directories", "f|d" },
-    { "size", 0, 0, G_OPTION_ARG_STRING, &size, "Size at least (+N), at most (-N) or exactly N; k, M, G suffixes", "[+-]N" },
-    { "tag", 0, 0, G_OPTION_ARG_STRING, &tag, "Carrying this tag", "TAG" },
-    { "meta", 0, 0, G_OPTION_ARG_STRING, &meta, "With metadata KEY (=VALUE)", "KEY[=VALUE]" },
-    { "limit", 0, 0, G_OPTION_ARG_INT, &limit, "At most N results (default: all)", "N" },
+    { "name", 0, 0, G_OPTION_ARG_STRING, &name, N_("Names matching a shell pattern"), "GLOB" },
+    { "type", 0, 0, G_OPTION_ARG_STRING, &type, N_("f for files, d for directories"), "f|d" },
+    { "size", 0, 0, G_OPTION_ARG_STRING, &size, N_("Size at least (+N), at most (-N) or exactly N; k, M, G suffixes"), "[+-]N" },
+    { "tag", 0, 0, G_OPTION_ARG_STRING, &tag, N_("Carrying this tag"), "TAG" },
+    { "meta", 0, 0, G_OPTION_ARG_STRING, &meta, N_("With metadata KEY (=VALUE)"), "KEY[=VALUE]" },
+    { "limit", 0, 0, G_OPTION_ARG_INT, &limit, N_("At most N results (default: all)"), "N" },
     { NULL }
   };
   AvfsFindQuery query = AVFS_FIND_QUERY_INIT;
@@ -67,11 +67,11 @@ find_cb (AvfsCli               *cli,
   if (!avfs_cli_parse (cli, command, options, argv, 0, 1, &status))
     return status;
   if (type != NULL && !g_str_equal (type, "f") && !g_str_equal (type, "d"))
-    return avfs_cli_usage_error (cli, command, "--type takes f (files) or d (directories)");
+    return avfs_cli_usage_error (cli, command, _("--type takes f (files) or d (directories)"));
   if (size != NULL && !parse_size (size, &query.min_size, &query.max_size))
-    return avfs_cli_usage_error (cli, command, "--size takes [+-]N with an optional k, M or G");
+    return avfs_cli_usage_error (cli, command, _("--size takes [+-]N with an optional k, M or G"));
   if (limit < 0)
-    return avfs_cli_usage_error (cli, command, "--limit takes a positive number");
+    return avfs_cli_usage_error (cli, command, _("--limit takes a positive number"));
   query.name_glob = name;
   query.kind = type == NULL ? 0 : type[0] == 'f' ? AVFS_NODE_KIND_FILE : AVFS_NODE_KIND_DIRECTORY;
   query.tag = tag;
@@ -182,10 +182,10 @@ grep_cb (AvfsCli               *cli,
   Grep grep = { cli };
   gboolean ignore_case = FALSE;
   const GOptionEntry options[] = {
-    { "ignore-case", 'i', 0, G_OPTION_ARG_NONE, &ignore_case, "Ignore case", NULL },
-    { "line-number", 'n', 0, G_OPTION_ARG_NONE, &grep.line_numbers, "Show line numbers", NULL },
-    { "files-with-matches", 'l', 0, G_OPTION_ARG_NONE, &grep.files_only, "Show only file names", NULL },
-    { "count", 'c', 0, G_OPTION_ARG_NONE, &grep.count, "Show how many lines match per file", NULL },
+    { "ignore-case", 'i', 0, G_OPTION_ARG_NONE, &ignore_case, N_("Ignore case"), NULL },
+    { "line-number", 'n', 0, G_OPTION_ARG_NONE, &grep.line_numbers, N_("Show line numbers"), NULL },
+    { "files-with-matches", 'l', 0, G_OPTION_ARG_NONE, &grep.files_only, N_("Show only file names"), NULL },
+    { "count", 'c', 0, G_OPTION_ARG_NONE, &grep.count, N_("Show how many lines match per file"), NULL },
     { NULL }
   };
   g_autoptr(GError) error = NULL;
@@ -384,8 +384,8 @@ const AvfsCliCommand avfs_cli_search_commands[] = {
   { "search", "[--limit N] [--offset N] [--fields LIST] [--rebuild] QUERY",
     N_("Find files by the words in their text, path, name and tags, best first"), search_cb },
   { "find", "[PATH] [--name GLOB] [--type f|d] [--size [+-]N] [--tag TAG] [--meta K[=V]] [--limit N]",
-    "List paths below PATH that match every condition given", find_cb },
+    N_("List paths below PATH that match every condition given"), find_cb },
   { "grep", "[-i] [-n] [-l] [-c] PATTERN [PATH]",
-    "Print lines of text files matching a regular expression", grep_cb },
+    N_("Print lines of text files matching a regular expression"), grep_cb },
   { NULL }
 };

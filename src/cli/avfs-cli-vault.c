@@ -15,7 +15,7 @@ create_cb (AvfsCli               *cli,
   g_autofree char *backend = NULL;
   const GOptionEntry options[] = {
     { "backend", 'b', 0, G_OPTION_ARG_STRING, &backend,
-      "Storage engine: sqlite (default), lmdb, rocksdb or memory", "ENGINE" },
+      N_("Storage engine: sqlite (default), lmdb, rocksdb or memory"), "ENGINE" },
     { NULL }
   };
   g_autoptr(GError) error = NULL;
@@ -32,8 +32,8 @@ create_cb (AvfsCli               *cli,
     return avfs_cli_fail (cli, error);
   engine = avfs_vault_get_engine_name (vault);
   if (avfs_vault_get_path (vault) == NULL && !cli->json && !cli->in_shell)
-    fprintf (stderr, "Note: a memory vault lasts only as long as the program that made it; "
-             "this one is gone when this command ends. Use “%s shell” to work in one.\n",
+    fprintf (stderr, _("Note: a memory vault lasts only as long as the program that made it; "
+                       "this one is gone when this command ends. Use “%s shell” to work in one.\n"),
              g_get_prgname ());
   if (avfs_vault_get_path (vault) != NULL)  /* the registry keeps a memory vault open */
     avfs_vault_close (vault, NULL);
@@ -49,9 +49,10 @@ create_cb (AvfsCli               *cli,
       json_builder_end_object (builder);
       return avfs_cli_print_json (cli, builder);
     }
-  printf ("Created vault “%s” (%s)%s%s\n", argv[1], engine,
-          avfs_vault_get_path (vault) != NULL ? " at " : "",
-          avfs_vault_get_path (vault) != NULL ? avfs_vault_get_path (vault) : "");
+  if (avfs_vault_get_path (vault) != NULL)
+    printf (_("Created vault “%s” (%s) at %s\n"), argv[1], engine, avfs_vault_get_path (vault));
+  else
+    printf (_("Created vault “%s” (%s)\n"), argv[1], engine);
   return AVFS_CLI_OK;
 }
 
@@ -97,7 +98,7 @@ list_cb (AvfsCli               *cli,
       return avfs_cli_print_json (cli, builder);
     }
   if (entries->len == 0 && cli->interactive)
-    printf ("No vaults yet. Create one with “%s vault create NAME”.\n", g_get_prgname ());
+    printf (_("No vaults yet. Create one with “%s vault create NAME”.\n"), g_get_prgname ());
   for (guint i = 0; i < entries->len; i++)
     width = MAX (width, (int) strlen (((AvfsVaultEntry *) g_ptr_array_index (entries, i))->name));
   for (guint i = 0; i < entries->len; i++)
@@ -106,7 +107,7 @@ list_cb (AvfsCli               *cli,
       g_autofree char *size = g_format_size (entry->disk_bytes);
 
       printf ("%s %-*s  %-7s  %9s  %s\n", entry->is_current ? "*" : " ", width, entry->name,
-              entry->engine, size, entry->path != NULL ? entry->path : "(in memory)");
+              entry->engine, size, entry->path != NULL ? entry->path : _("(in memory)"));
     }
   return AVFS_CLI_OK;
 }
@@ -125,7 +126,7 @@ use_cb (AvfsCli               *cli,
   registry = avfs_cli_get_registry (cli, &error);
   if (registry == NULL || !avfs_registry_set_current (registry, argv[1], &error))
     return avfs_cli_fail (cli, error);
-  return avfs_cli_print_done (cli, NULL, "Now using vault “%s”", argv[1]);
+  return avfs_cli_print_done (cli, NULL, _("Now using vault “%s”"), argv[1]);
 }
 
 /* The vault a vault command is about: its argument, else --vault, else the current. */
@@ -162,8 +163,8 @@ info_cb (AvfsCli               *cli,
     return avfs_cli_fail (cli, error);
   name = chosen_vault_name (cli, registry, argv[1]);
   if (name == NULL)
-    return avfs_cli_usage_error (cli, command, "no vault given and none is current; "
-                                 "name one, or pick one with “vault use NAME”");
+    return avfs_cli_usage_error (cli, command, _("no vault given and none is current; "
+                                   "name one, or pick one with “vault use NAME”"));
   if ((entry = avfs_registry_info (registry, name, &error)) == NULL ||
       (vault = avfs_registry_open (registry, name, &error)) == NULL)
     return avfs_cli_fail (cli, error);
@@ -182,10 +183,11 @@ info_cb (AvfsCli               *cli,
       return avfs_cli_print_json (cli, builder);
     }
   size = g_format_size (entry->disk_bytes);
-  printf ("       Name: %s%s\n    Backend: %s\n       Path: %s\n    On disk: %s\n"
-          "       UUID: %s\n Chunk size: %u bytes\nCompression: zstd level %d\n",
-          entry->name, entry->is_current ? " (current)" : "", entry->engine,
-          entry->path != NULL ? entry->path : "(in memory)", size,
+  /* Translators: the labels of `vault info` end in one column; keep them aligned */
+  printf (_("       Name: %s%s\n    Backend: %s\n       Path: %s\n    On disk: %s\n"
+            "       UUID: %s\n Chunk size: %u bytes\nCompression: zstd level %d\n"),
+          entry->name, entry->is_current ? _(" (current)") : "", entry->engine,
+          entry->path != NULL ? entry->path : _("(in memory)"), size,
           avfs_vault_get_uuid (vault), settings.chunk_size, settings.compression_level);
   avfs_cli_release_vault (g_steal_pointer (&vault));
   return AVFS_CLI_OK;
@@ -198,7 +200,7 @@ delete_cb (AvfsCli               *cli,
 {
   gboolean yes = FALSE;
   const GOptionEntry options[] = {
-    { "yes", 'y', 0, G_OPTION_ARG_NONE, &yes, "Really delete: the vault cannot be recovered", NULL },
+    { "yes", 'y', 0, G_OPTION_ARG_NONE, &yes, N_("Really delete: the vault cannot be recovered"), NULL },
     { NULL }
   };
   g_autoptr(GError) error = NULL;
@@ -209,11 +211,11 @@ delete_cb (AvfsCli               *cli,
     return status;
   if (!yes)
     return avfs_cli_usage_error (cli, command,
-                                 "deleting a vault cannot be undone; add -y to confirm");
+                                 _("deleting a vault cannot be undone; add -y to confirm"));
   registry = avfs_cli_get_registry (cli, &error);
   if (registry == NULL || !avfs_registry_delete (registry, argv[1], &error))
     return avfs_cli_fail (cli, error);
-  return avfs_cli_print_done (cli, NULL, "Deleted vault “%s”", argv[1]);
+  return avfs_cli_print_done (cli, NULL, _("Deleted vault “%s”"), argv[1]);
 }
 
 /* vault migrate runs on a worker thread, so that Ctrl-C cancels it cleanly (the partial
@@ -315,8 +317,8 @@ original_fate (const AvfsMigratePlan *plan,
                gboolean               to_output)
 {
   if (to_output)
-    return "left as it is";
-  return plan->original_name != NULL ? "kept as vault" : "removed";
+    return _("left as it is");
+  return plan->original_name != NULL ? _("kept as vault") : _("removed");
 }
 
 static int
@@ -331,16 +333,16 @@ print_plan (AvfsCli               *cli,
 
   if (cli->json)
     return print_plan_json (cli, plan);
-  printf ("Plan: migrate vault “%s” from %s to %s\n", plan->name, plan->source->engine,
+  printf (_("Plan: migrate vault “%s” from %s to %s\n"), plan->name, plan->source->engine,
           plan->target_engine);
-  printf ("  From:      %s (%s on disk)\n",
-          plan->source->path != NULL ? plan->source->path : "(in memory)", source_size);
-  printf ("  To:        %s\n", plan->target_path);
-  printf ("  Original:  %s%s%s%s\n", original_fate (plan, to_output),
+  printf (_("  From:      %s (%s on disk)\n"),
+          plan->source->path != NULL ? plan->source->path : _("(in memory)"), source_size);
+  printf (_("  To:        %s\n"), plan->target_path);
+  printf (_("  Original:  %s%s%s%s\n"), original_fate (plan, to_output),
           plan->original_name != NULL ? " “" : "",
           plan->original_name != NULL ? plan->original_name : "",
           plan->original_name != NULL ? "”" : "");
-  printf ("  Copy:      %" G_GUINT64_FORMAT " records, %s\n", plan->records, bytes);
+  printf (_("  Copy:      %llu records, %s\n"), (unsigned long long) plan->records, bytes);
   for (guint i = 0; i < plan->source->collections->len; i++)
     {
       const AvfsCollectionStats *c = g_ptr_array_index (plan->source->collections, i);
@@ -348,9 +350,10 @@ print_plan (AvfsCli               *cli,
 
       printf ("             %-17s %9" G_GUINT64_FORMAT "  %s\n", c->name, c->keys, size);
     }
-  printf ("  Estimate:  about %s, about %.0f s\n", estimate, MAX (1.0, plan->estimated_seconds));
-  printf ("  Free:      %s\n", free_space);
-  printf ("The vault verifies. Nothing was written (dry run).\n");
+  printf (_("  Estimate:  about %s, about %.0f s\n"), estimate,
+          MAX (1.0, plan->estimated_seconds));
+  printf (_("  Free:      %s\n"), free_space);
+  printf (_("The vault verifies. Nothing was written (dry run).\n"));
   return AVFS_CLI_OK;
 }
 
@@ -417,22 +420,23 @@ print_result (AvfsCli                 *cli,
   if (cli->json)
     return print_result_json (cli, name, result);
   if (to_output)
-    printf ("Wrote vault “%s” as a %s vault to %s; the original is unchanged\n", name,
+    printf (_("Wrote vault “%s” as a %s vault to %s; the original is unchanged\n"), name,
             result->target_engine, result->path);
   else
-    printf ("Migrated vault “%s” from %s to %s, now at %s\n", name, result->source_engine,
+    printf (_("Migrated vault “%s” from %s to %s, now at %s\n"), name, result->source_engine,
             result->target_engine, result->path);
-  printf ("  Compared:  %" G_GUINT64_FORMAT " records, all equal\n", result->records);
-  printf ("  Verified:  %" G_GUINT64_FORMAT " files and directories, %" G_GUINT64_FORMAT
-          " versions, %" G_GUINT64_FORMAT " chunks, %" G_GUINT64_FORMAT " tags, %"
-          G_GUINT64_FORMAT " metadata entries\n", report->nodes, report->versions,
-          report->blobs, report->tags, report->props);
+  printf (_("  Compared:  %llu records, all equal\n"), (unsigned long long) result->records);
+  printf (_("  Verified:  %llu files and directories, %llu versions, %llu chunks, %llu tags, "
+            "%llu metadata entries\n"),
+          (unsigned long long) report->nodes, (unsigned long long) report->versions,
+          (unsigned long long) report->blobs, (unsigned long long) report->tags,
+          (unsigned long long) report->props);
   if (result->original_name != NULL)
-    printf ("  Original:  kept as vault “%s” at %s\n", result->original_name,
+    printf (_("  Original:  kept as vault “%s” at %s\n"), result->original_name,
             result->original_path);
   else if (!to_output)
-    printf ("  Original:  removed\n");
-  printf ("  Took:      copy %.1f s, compare %.1f s, index %.1f s, verify %.1f s\n",
+    printf (_("  Original:  removed\n"));
+  printf (_("  Took:      copy %.1f s, compare %.1f s, index %.1f s, verify %.1f s\n"),
           result->copy_us / 1e6, result->compare_us / 1e6, result->index_us / 1e6,
           result->verify_us / 1e6);
   return AVFS_CLI_OK;
@@ -480,13 +484,13 @@ migrate_cb (AvfsCli               *cli,
   gboolean dry_run = FALSE;
   const GOptionEntry options[] = {
     { "to", 0, 0, G_OPTION_ARG_STRING, &engine,
-      "The engine to move the vault to: sqlite, lmdb or rocksdb", "ENGINE" },
+      N_("The engine to move the vault to: sqlite, lmdb or rocksdb"), "ENGINE" },
     { "keep-original", 0, 0, G_OPTION_ARG_NONE, &keep,
-      "Keep the original as the vault NAME-original", NULL },
+      N_("Keep the original as the vault NAME-original"), NULL },
     { "output", 0, 0, G_OPTION_ARG_FILENAME, &output,
-      "Write the migrated vault to PATH and leave the original as it is", "PATH" },
+      N_("Write the migrated vault to PATH and leave the original as it is"), "PATH" },
     { "dry-run", 0, 0, G_OPTION_ARG_NONE, &dry_run,
-      "Check everything and show the plan; write nothing", NULL },
+      N_("Check everything and show the plan; write nothing"), NULL },
     { NULL }
   };
   AvfsMigrateFlags flags;
@@ -502,7 +506,7 @@ migrate_cb (AvfsCli               *cli,
   if (!avfs_cli_parse (cli, command, options, argv, 1, 1, &status))
     return status;
   if (engine == NULL)
-    return avfs_cli_usage_error (cli, command, "give the engine to migrate to with --to ENGINE");
+    return avfs_cli_usage_error (cli, command, _("give the engine to migrate to with --to ENGINE"));
   registry = avfs_cli_get_registry (cli, &error);
   if (registry == NULL)
     return avfs_cli_fail (cli, error);
@@ -524,13 +528,13 @@ migrate_cb (AvfsCli               *cli,
 }
 
 const AvfsCliCommand avfs_cli_vault_commands[] = {
-  { "vault create", "NAME [--backend ENGINE]", "Create a vault", create_cb },
-  { "vault list", "", "List the vaults; * marks the current one", list_cb },
-  { "vault use", "NAME", "Make NAME the current vault", use_cb },
-  { "vault info", "[NAME]", "Show a vault's engine, location and settings", info_cb },
-  { "vault delete", "NAME -y", "Delete a vault for good", delete_cb },
+  { "vault create", "NAME [--backend ENGINE]", N_("Create a vault"), create_cb },
+  { "vault list", "", N_("List the vaults; * marks the current one"), list_cb },
+  { "vault use", "NAME", N_("Make NAME the current vault"), use_cb },
+  { "vault info", "[NAME]", N_("Show a vault's engine, location and settings"), info_cb },
+  { "vault delete", "NAME -y", N_("Delete a vault for good"), delete_cb },
   { "vault migrate", "NAME --to ENGINE [--keep-original] [--output PATH] [--dry-run]",
-    "Move a vault to another engine, checking the copy before it replaces the original",
+    N_("Move a vault to another engine, checking the copy before it replaces the original"),
     migrate_cb },
   { NULL }
 };

@@ -84,17 +84,17 @@ avfs_cli_is_command (const char *word)
 static void
 print_command_list (FILE *out)
 {
-  fprintf (out, "Usage: %s [--vault NAME|PATH] [--json] COMMAND [ARGS…]\n\n"
-           "Keep a whole file tree, with every version, in one vault.\n\nCommands:\n",
+  fprintf (out, _("Usage: %s [--vault NAME|PATH] [--json] COMMAND [ARGS…]\n\n"
+                  "Keep a whole file tree, with every version, in one vault.\n\nCommands:\n"),
            g_get_prgname ());
   for (guint t = 0; t < G_N_ELEMENTS (command_tables); t++)
     for (const AvfsCliCommand *c = command_tables[t]; c->name != NULL; c++)
-      fprintf (out, "  %-16s %s\n", c->name, c->summary);
-  fprintf (out, "\nGlobal options (before or after the command):\n"
-           "  --vault NAME|PATH  the vault to use (default: the current one, see “vault use”)\n"
-           "  --json             print one JSON document on stdout\n"
-           "  --version [--backends]  print the version [and the storage engines]\n\n"
-           "“%s COMMAND --help” describes a command.\n", g_get_prgname ());
+      fprintf (out, "  %-16s %s\n", c->name, _(c->summary));
+  fprintf (out, _("\nGlobal options (before or after the command):\n"
+                  "  --vault NAME|PATH  the vault to use (default: the current one, see “vault use”)\n"
+                  "  --json             print one JSON document on stdout\n"
+                  "  --version [--backends]  print the version [and the storage engines]\n\n"
+                  "“%s COMMAND --help” describes a command.\n"), g_get_prgname ());
 }
 
 /**
@@ -118,12 +118,12 @@ avfs_cli_usage_error (AvfsCli               *cli,
       json_builder_end_object (builder);
       avfs_cli_print_json (cli, builder);
     }
-  fprintf (stderr, "Error: %s\n", message);
+  fprintf (stderr, _("Error: %s\n"), message);
   if (command != NULL)
-    fprintf (stderr, "Usage: %s %s %s\nTry “%s %s --help”.\n", g_get_prgname (),
+    fprintf (stderr, _("Usage: %s %s %s\nTry “%s %s --help”.\n"), g_get_prgname (),
              command->name, command->parameters, g_get_prgname (), command->name);
   else
-    fprintf (stderr, "Try “%s --help”.\n", g_get_prgname ());
+    fprintf (stderr, _("Try “%s --help”.\n"), g_get_prgname ());
   return AVFS_CLI_USAGE;
 }
 
@@ -176,7 +176,8 @@ avfs_cli_parse (AvfsCli               *cli,
       return FALSE;
     }
   context = g_option_context_new (command->parameters);
-  g_option_context_set_summary (context, command->summary);
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  g_option_context_set_summary (context, _(command->summary));
   /* GOption's own --help exits the process, which would end the shell too. */
   g_option_context_set_help_enabled (context, FALSE);
   if (entries != NULL)
@@ -206,7 +207,7 @@ avfs_cli_parse (AvfsCli               *cli,
   if (positional < min_args || (max_args >= 0 && positional > max_args))
     {
       *status = avfs_cli_usage_error (cli, command, positional < min_args
-                                      ? "missing arguments" : "too many arguments");
+                                      ? _("missing arguments") : _("too many arguments"));
       return FALSE;
     }
   return TRUE;
@@ -342,9 +343,10 @@ print_engines_text (void)
   for (guint i = 0; i < n; i++)
     {
       if (engines[i].available)
-        printf ("%-8s available   %s\n", engines[i].name, engines[i].best_for);
+        /* Translators: keep "available" and "unavailable" padded to the same width */
+        printf (_("%-8s available   %s\n"), engines[i].name, engines[i].best_for);
       else
-        printf ("%-8s unavailable %s\n", engines[i].name, engines[i].unavailable_reason);
+        printf (_("%-8s unavailable %s\n"), engines[i].name, engines[i].unavailable_reason);
     }
 }
 
@@ -403,7 +405,7 @@ run_program_flags (AvfsCli  *cli,
           !g_str_equal (argv[i], "--backends") && !g_str_equal (argv[i], "--help") &&
           !g_str_equal (argv[i], "-h"))
         {
-          g_autofree char *message = g_strdup_printf ("unknown option %s", argv[i]);
+          g_autofree char *message = g_strdup_printf (_("unknown option %s"), argv[i]);
 
           *status = avfs_cli_usage_error (cli, NULL, message);
           return TRUE;
@@ -483,7 +485,7 @@ avfs_cli_run (AvfsCli  *cli,
   command = avfs_cli_find_command (args[1], argc > 2 ? args[2] : NULL, &words);
   if (command == NULL)
     {
-      g_autofree char *message = g_strdup_printf ("unknown command “%s”", args[1]);
+      g_autofree char *message = g_strdup_printf (_("unknown command “%s”"), args[1]);
 
       return avfs_cli_usage_error (cli, NULL, message);
     }
