@@ -56,21 +56,13 @@ wait_for_result (Wait *wait)
   return wait->result;
 }
 
-/* A worker drops its task, and with it the task's reference to the vault, just after
- * the callback ran; drop the last result and wait for that before the fixture checks
- * the vault is freed. */
+/* Drops the last result, then waits for the workers to let go of @object. */
 static void
 wait_for_workers (Wait    *wait,
                   GObject *object)
 {
-  gint64 give_up = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
-
   g_clear_object (&wait->result);
-  while (g_atomic_int_get (&object->ref_count) > 1 && g_get_monotonic_time () < give_up)
-    {
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
+  vault_fixture_wait_for_workers (object);
 }
 
 typedef struct

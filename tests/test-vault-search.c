@@ -383,6 +383,7 @@ test_async (VaultFixture  *f,
   while (error == NULL)
     g_main_context_iteration (NULL, TRUE);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  vault_fixture_wait_for_workers (G_OBJECT (f->vault));
 }
 
 int

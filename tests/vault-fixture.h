@@ -83,6 +83,20 @@ vault_fixture_reopen (VaultFixture *f)
   g_assert_no_error (error);
 }
 
+/* A worker drops its task, and with it the task's reference to @object, just after the
+ * callback ran: wait for that before the fixture checks the vault is freed. */
+static inline void
+vault_fixture_wait_for_workers (GObject *object)
+{
+  gint64 give_up = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while (g_atomic_int_get (&object->ref_count) > 1 && g_get_monotonic_time () < give_up)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+}
+
 /* Registers /PREFIX/ENGINE/NAME for every available engine and every test. */
 static inline void
 vault_fixture_register (const char      *prefix,
