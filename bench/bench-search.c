@@ -22,20 +22,10 @@ static const struct
   { "zygomorph", "search-p50 rare", "search-p95 rare" },
   { "w0", "search-p50 common", "search-p95 common" },
   { "\"quick brown\"", "search-p50 phrase", "search-p95 phrase" },
-  { "w12*", "search-p50 prefix", "search-p95 prefix" },         /* 111 words */
-  { "w1*", "search-p50 prefix-wide", "search-p95 prefix-wide" }, /* 1111 words, in nearly every file */
+  /* A prefix of 111 words, and one of 1,111 words found in nearly every file. */
+  { "w12*", "search-p50 prefix", "search-p95 prefix" },
+  { "w1*", "search-p50 prefix-wide", "search-p95 prefix-wide" },
 };
-
-static void
-add_row (GArray     *rows,
-         const char *op,
-         double      value,
-         const char *unit)
-{
-  BenchVaultRow row = { op, value, unit };
-
-  g_array_append_val (rows, row);
-}
 
 /* A word drawn from a Zipf-like distribution over w0…w4999: w0 is in nearly every file. */
 static guint
@@ -113,8 +103,9 @@ time_query (AvfsVault  *vault,
       g_array_append_val (times, ms);
     }
   g_array_sort (times, compare_doubles);
-  add_row (rows, shapes[shape].p50_op, g_array_index (times, double, rounds / 2), "ms");
-  add_row (rows, shapes[shape].p95_op, g_array_index (times, double, rounds * 95 / 100), "ms");
+  bench_vault_add_row (rows, shapes[shape].p50_op, g_array_index (times, double, rounds / 2), "ms");
+  bench_vault_add_row (rows, shapes[shape].p95_op,
+                       g_array_index (times, double, rounds * 95 / 100), "ms");
   return TRUE;
 }
 
@@ -154,8 +145,9 @@ bench_search_run (const char  *engine,
   start = g_get_monotonic_time ();
   if (!avfs_vault_search_rebuild (vault, NULL, NULL, NULL, error))
     return FALSE;
-  add_row (rows, "index-throughput", bytes / 1e6 / ((g_get_monotonic_time () - start) / 1e6),
-           "MB/s");
+  bench_vault_add_row (rows, "index-throughput",
+                       bytes / 1e6 / ((g_get_monotonic_time () - start) / 1e6),
+                       "MB/s");
   for (guint s = 0; ok && s < G_N_ELEMENTS (shapes); s++)
     ok = time_query (vault, s, quick ? 40 : 200, rows, error);
   avfs_vault_close (vault, NULL);

@@ -24,11 +24,12 @@ make_text (guint64 index,
   text[FILE_LEN - 1] = '\n';
 }
 
-static void
-add_row (GArray     *rows,
-         const char *op,
-         double      value,
-         const char *unit)
+/* Adds one figure to @rows (element-type BenchVaultRow). */
+void
+bench_vault_add_row (GArray     *rows,
+                     const char *op,
+                     double      value,
+                     const char *unit)
 {
   BenchVaultRow row = { op, value, unit };
 
@@ -56,7 +57,8 @@ write_files (AvfsVault  *vault,
                             error) == 0)
         return FALSE;
     }
-  add_row (rows, "file-write-1k", n / ((g_get_monotonic_time () - start) / 1e6), "files/s");
+  bench_vault_add_row (rows, "file-write-1k", n / ((g_get_monotonic_time () - start) / 1e6),
+                       "files/s");
   return TRUE;
 }
 
@@ -79,7 +81,8 @@ read_files (AvfsVault  *vault,
       if (content == NULL || g_bytes_get_size (content) != FILE_LEN)
         return FALSE;
     }
-  add_row (rows, "file-read-1k", n / ((g_get_monotonic_time () - start) / 1e6), "files/s");
+  bench_vault_add_row (rows, "file-read-1k", n / ((g_get_monotonic_time () - start) / 1e6),
+                       "files/s");
   return TRUE;
 }
 
@@ -110,7 +113,8 @@ list_directory (AvfsVault  *vault,
       if (entries == NULL || entries->len != LIST_LEN)
         return FALSE;
     }
-  add_row (rows, "list-1000", repeats / ((g_get_monotonic_time () - start) / 1e6), "lists/s");
+  bench_vault_add_row (rows, "list-1000",
+                       repeats / ((g_get_monotonic_time () - start) / 1e6), "lists/s");
   return TRUE;
 }
 
@@ -165,8 +169,8 @@ import_tree (AvfsVault             *vault,
   if (!avfs_vault_import (vault, tree->path, "/imported", AVFS_IMPORT_NONE, NULL, NULL, NULL,
                           &report, error))
     return FALSE;
-  add_row (rows, tree->files >= 10000 ? "import-10k" : "import-1k",
-           tree->bytes / 1e6 / ((g_get_monotonic_time () - start) / 1e6), "MB/s");
+  bench_vault_add_row (rows, tree->files >= 10000 ? "import-10k" : "import-1k",
+                       tree->bytes / 1e6 / ((g_get_monotonic_time () - start) / 1e6), "MB/s");
   return TRUE;
 }
 
@@ -211,8 +215,9 @@ migrate_vault (AvfsVault   *vault,
                                       NULL, error);
       if (target == NULL)
         return FALSE;
-      add_row (rows, migrations[i].op,
-               content_bytes / 1e6 / ((g_get_monotonic_time () - start) / 1e6), "MB/s");
+      bench_vault_add_row (rows, migrations[i].op,
+                           content_bytes / 1e6 / ((g_get_monotonic_time () - start) / 1e6),
+                           "MB/s");
       avfs_vault_close (target, NULL);
       return avfs_storage_delete_store (path, error);
     }

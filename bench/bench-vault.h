@@ -32,6 +32,10 @@ typedef struct
   guint64 bytes;
 } BenchVaultTree;
 
+void     bench_vault_add_row   (GArray                *rows,
+                                const char            *op,
+                                double                 value,
+                                const char            *unit);
 void     bench_vault_make_tree (BenchVaultTree        *tree,
                                 const char            *dir,
                                 guint                  files);

@@ -22,13 +22,7 @@ static const char *demo_files[] = {
 static AvfsWindow *
 open_demo (UiFixture *f)
 {
-  AvfsWindow *window;
-
-  ui_fixture_make_vault (f, "demo", "sqlite", demo_files);
-  window = ui_fixture_open_window (f);
-  avfs_window_open_vault (window, "demo");
-  ui_wait_for_page (window, "browser");
-  return window;
+  return ui_fixture_open_vault (f, "demo", "sqlite", demo_files);
 }
 
 static void

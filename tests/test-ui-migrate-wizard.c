@@ -164,10 +164,7 @@ migrate_in_place (UiFixture         *f,
   AvfsMigrateWizard *wizard;
   AvfsWindow *window;
 
-  ui_fixture_make_vault (f, "notes", c->from, small_files);
-  window = ui_fixture_open_window (f);
-  avfs_window_open_vault (window, "notes");
-  ui_wait_for_page (window, "browser");
+  window = ui_fixture_open_vault (f, "notes", c->from, small_files);
   wizard = open_wizard (window);
   check_engine_rows (wizard, c->from);
   g_assert_true (avfs_migrate_wizard_select_engine (wizard, c->to));
@@ -362,10 +359,7 @@ test_elsewhere (UiFixture     *f,
 
   g_file_set_contents (taken, "", 0, &error);
   g_assert_no_error (error);
-  ui_fixture_make_vault (f, "notes", "sqlite", small_files);
-  window = ui_fixture_open_window (f);
-  avfs_window_open_vault (window, "notes");
-  ui_wait_for_page (window, "browser");
+  window = ui_fixture_open_vault (f, "notes", "sqlite", small_files);
   wizard = open_wizard (window);
   g_assert_false (avfs_migrate_wizard_select_engine (wizard, "sqlite"));
   avfs_migrate_wizard_set_output (wizard, taken);

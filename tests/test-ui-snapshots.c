@@ -72,10 +72,7 @@ test_save_restore_delete (UiFixture     *f,
   g_autoptr(GBytes) content = NULL;
   g_autofree char *names = NULL;
 
-  ui_fixture_make_vault (f, "snaps", "sqlite", files);
-  window = ui_fixture_open_window (f);
-  avfs_window_open_vault (window, "snaps");
-  ui_wait_for_page (window, "browser");
+  window = ui_fixture_open_vault (f, "snaps", "sqlite", files);
   snapshots = open_snapshots (window);
   g_assert_cmpuint (g_list_model_get_n_items (avfs_snapshots_window_get_names (snapshots)), ==, 0);
   ui_save_png (GTK_WIDGET (snapshots), "ui-snapshots-empty");

@@ -14,13 +14,7 @@ static AvfsWindow *
 open_vault (UiFixture         *f,
             const char *const *files)
 {
-  AvfsWindow *window;
-
-  ui_fixture_make_vault (f, "demo", "sqlite", files);
-  window = ui_fixture_open_window (f);
-  avfs_window_open_vault (window, "demo");
-  ui_wait_for_page (window, "browser");
-  return window;
+  return ui_fixture_open_vault (f, "demo", "sqlite", files);
 }
 
 static void

@@ -202,6 +202,23 @@ ui_wait_for_page (AvfsWindow *window,
               !avfs_vault_sidebar_is_loading (avfs_window_get_sidebar (window)), 10000);
 }
 
+/* Makes vault @name of @engine holding @files (as ui_fixture_make_vault()) and opens it
+ * in a new window, waiting until its root is listed. */
+static inline AvfsWindow *
+ui_fixture_open_vault (UiFixture         *f,
+                       const char        *name,
+                       const char        *engine,
+                       const char *const *files)
+{
+  AvfsWindow *window;
+
+  ui_fixture_make_vault (f, name, engine, files);
+  window = ui_fixture_open_window (f);
+  avfs_window_open_vault (window, name);
+  ui_wait_for_page (window, "browser");
+  return window;
+}
+
 /* The names of the rows @browser shows, in order, joined by spaces. */
 static inline char *
 ui_browser_rows (AvfsFileBrowser *browser)

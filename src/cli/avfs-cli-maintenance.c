@@ -62,19 +62,7 @@ stats_json (JsonBuilder          *builder,
   json_builder_add_double_value (builder, stats->compression_ratio);
   if (backend_info)
     {
-      json_builder_set_member_name (builder, "collections");
-      json_builder_begin_array (builder);
-      for (guint i = 0; i < storage->collections->len; i++)
-        {
-          AvfsCollectionStats *c = g_ptr_array_index (storage->collections, i);
-
-          json_builder_begin_object (builder);
-          avfs_cli_json_member_string (builder, "name", c->name);
-          avfs_cli_json_member_int (builder, "keys", c->keys);
-          avfs_cli_json_member_int (builder, "bytes", c->bytes);
-          json_builder_end_object (builder);
-        }
-      json_builder_end_array (builder);
+      avfs_cli_json_collections (builder, storage);
       json_add_variant (builder, "backend_info", storage->engine_info);
     }
   json_builder_end_object (builder);

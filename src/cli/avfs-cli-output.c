@@ -189,3 +189,27 @@ avfs_cli_json_file_info (JsonBuilder        *builder,
   avfs_cli_json_member_string (builder, "modified", modified);
   json_builder_end_object (builder);
 }
+
+/**
+ * avfs_cli_json_collections:
+ *
+ * Adds member `collections`: `[{"name", "keys", "bytes"}]`, one per collection of @stats.
+ */
+void
+avfs_cli_json_collections (JsonBuilder            *builder,
+                           const AvfsStorageStats *stats)
+{
+  json_builder_set_member_name (builder, "collections");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < stats->collections->len; i++)
+    {
+      const AvfsCollectionStats *c = g_ptr_array_index (stats->collections, i);
+
+      json_builder_begin_object (builder);
+      avfs_cli_json_member_string (builder, "name", c->name);
+      avfs_cli_json_member_int (builder, "keys", c->keys);
+      avfs_cli_json_member_int (builder, "bytes", c->bytes);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+}

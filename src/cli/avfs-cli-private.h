@@ -116,6 +116,8 @@ void         avfs_cli_json_member_int (JsonBuilder          *builder,
 void         avfs_cli_json_member_bool (JsonBuilder         *builder,
                                       const char            *name,
                                       gboolean               value);
+void         avfs_cli_json_collections (JsonBuilder         *builder,
+                                      const AvfsStorageStats *stats);
 int          avfs_cli_print_done     (AvfsCli               *cli,
                                       const char            *path,
                                       const char            *text_format,

@@ -257,25 +257,6 @@ wait_for_job (Waiter       *waiter,
 }
 
 static void
-json_collections (JsonBuilder            *builder,
-                  const AvfsStorageStats *stats)
-{
-  json_builder_set_member_name (builder, "collections");
-  json_builder_begin_array (builder);
-  for (guint i = 0; i < stats->collections->len; i++)
-    {
-      const AvfsCollectionStats *c = g_ptr_array_index (stats->collections, i);
-
-      json_builder_begin_object (builder);
-      avfs_cli_json_member_string (builder, "name", c->name);
-      avfs_cli_json_member_int (builder, "keys", c->keys);
-      avfs_cli_json_member_int (builder, "bytes", c->bytes);
-      json_builder_end_object (builder);
-    }
-  json_builder_end_array (builder);
-}
-
-static void
 json_store (JsonBuilder *builder,
             const char  *member,
             const char  *engine,
@@ -303,7 +284,7 @@ print_plan_json (AvfsCli               *cli,
   avfs_cli_json_member_int (builder, "source_size", plan->source->on_disk_bytes);
   avfs_cli_json_member_int (builder, "records", plan->records);
   avfs_cli_json_member_int (builder, "bytes", plan->record_bytes);
-  json_collections (builder, plan->source);
+  avfs_cli_json_collections (builder, plan->source);
   avfs_cli_json_member_int (builder, "estimated_size", plan->estimated_bytes);
   json_builder_set_member_name (builder, "estimated_seconds");
   json_builder_add_double_value (builder, plan->estimated_seconds);
@@ -402,7 +383,7 @@ print_result_json (AvfsCli                 *cli,
   avfs_cli_json_member_string (builder, "original_name", result->original_name);
   avfs_cli_json_member_int (builder, "records", result->records);
   avfs_cli_json_member_int (builder, "bytes", result->bytes);
-  json_collections (builder, result->compared);
+  avfs_cli_json_collections (builder, result->compared);
   json_verified (builder, result->verify);
   json_durations (builder, result);
   json_builder_end_object (builder);

@@ -260,13 +260,14 @@ load_text (AvfsVault        *self,
   return TRUE;
 }
 
-/* Takes @local_error: %TRUE when it is damage to the vault (which verify names), %FALSE
- * with @error set otherwise. */
+/* Takes @local_error: %TRUE when it is damage to the vault, which verify names (a
+ * corrupt or a missing record), %FALSE with @error set otherwise. */
 static gboolean
 is_damage (GError  *local_error,
            GError **error)
 {
-  if (!g_error_matches (local_error, AVFS_ERROR, AVFS_ERROR_CORRUPT))
+  if (!g_error_matches (local_error, AVFS_ERROR, AVFS_ERROR_CORRUPT) &&
+      !g_error_matches (local_error, AVFS_ERROR, AVFS_ERROR_NOT_FOUND))
     {
       g_propagate_error (error, local_error);
       return FALSE;
@@ -1004,14 +1005,16 @@ check_document (AvfsVault        *self,
   g_auto(GStrv) tags = NULL;
 
   if (node == NULL || (path = avfs_vault_node_path (self, NULL, id, error)) == NULL ||
-      !load_text (self, NULL, node, &text, error) || (tags = avfs_node_load_tags (self, id, error)) == NULL ||
+      !load_text (self, NULL, node, &text, error) ||
+      (tags = avfs_node_load_tags (self, id, error)) == NULL ||
       (document = avfs_search_index_get_document (index, id, error)) == NULL)
     return FALSE;
   want_tags = tags_signature ((const char * const *) tags);
   have_tags = tags_signature ((const char * const *) document->tags);
   if (g_strcmp0 (document->path, path) != 0)
     add_problem (check, g_strdup_printf ("The search index has %s under its old path %s; "
-                                         "run “avfs-cli search --rebuild”", path, document->path));
+                                         "run “avfs-cli search --rebuild”", path,
+                                         document->path));
   else if (g_strcmp0 (document->content, text) != 0)
     add_problem (check, g_strdup_printf ("The search index holds old text for %s; "
                                          "run “avfs-cli search --rebuild”", path));
@@ -1074,13 +1077,8 @@ check_func (AvfsVault        *self,
 
           /* A file verify cannot read is damage the vault's own checks name. */
           if (!check_document (self, index, file, check, &local_error) &&
-              !g_error_matches (local_error, AVFS_ERROR, AVFS_ERROR_CORRUPT) &&
-              !g_error_matches (local_error, AVFS_ERROR, AVFS_ERROR_NOT_FOUND))
-            {
-              g_propagate_error (error, local_error);
-              return FALSE;
-            }
-          g_clear_error (&local_error);
+              !is_damage (local_error, error))
+            return FALSE;
           f++, d++;
         }
     }
