@@ -190,13 +190,15 @@ test_vfs_backend (Fixture       *f,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(AvfsRegistry) registry = NULL;
+  g_autofree char *engine = NULL;
   g_autoptr(AvfsVault) vault = NULL;
 
   g_setenv ("VFS_BACKEND", "memory", TRUE);
   registry = avfs_registry_new (f->home, &error);
   g_unsetenv ("VFS_BACKEND");
   g_assert_no_error (error);
-  g_assert_cmpstr (avfs_registry_get_default_engine (registry), ==, "memory");
+  engine = avfs_registry_dup_default_engine (registry);
+  g_assert_cmpstr (engine, ==, "memory");
   vault = avfs_registry_create (registry, "tmp", NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (avfs_vault_get_engine_name (vault), ==, "memory");
@@ -208,8 +210,9 @@ test_config_defaults (Fixture       *f,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(AvfsVault) vault = NULL;
+  g_autofree char *engine = avfs_registry_dup_default_engine (f->registry);
 
-  g_assert_cmpstr (avfs_registry_get_default_engine (f->registry), ==, "memory");
+  g_assert_cmpstr (engine, ==, "memory");
   vault = avfs_registry_create (f->registry, "cfg", NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (avfs_vault_get_engine_name (vault), ==, "memory");
@@ -221,6 +224,46 @@ test_config_defaults (Fixture       *f,
   g_assert_error (error, AVFS_ERROR, AVFS_ERROR_INVALID_ARGUMENT);
   g_assert_nonnull (strstr (error->message, "journal_mode"));
   g_assert_null (avfs_registry_info (f->registry, "bad", NULL));
+}
+
+/* What is saved in config.toml while the registry lives (the app's preferences) applies
+ * to the vaults created or opened afterwards; a bad edit is refused and changes nothing. */
+static void
+test_config_reload (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AvfsVault) vault = NULL;
+  g_autoptr(GHashTable) options = NULL;
+  g_autofree char *engine = NULL;
+  g_autofree char *config = g_build_filename (f->home, "config.toml", NULL);
+
+  write_config (f, "[defaults]\nbackend = \"memory\"\n[backend.sqlite]\ncache_size = 4321\n");
+  vault = avfs_registry_create (f->registry, "later", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (avfs_vault_get_engine_name (vault), ==, "memory");
+  options = avfs_registry_dup_backend_options (f->registry);
+  g_assert_cmpstr (g_hash_table_lookup (g_hash_table_lookup (options, "sqlite"), "cache_size"),
+                   ==, "4321");
+  g_clear_object (&vault);
+
+  write_config (f, "[defaults]\nbackend = \"memory\"\n[nonsense\n");
+  g_assert_false (avfs_registry_reload_config (f->registry, &error));
+  g_assert_error (error, AVFS_ERROR, AVFS_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "config.toml:3"));
+  g_clear_error (&error);
+  g_assert_null (avfs_registry_create (f->registry, "refused", NULL, &error));
+  g_assert_nonnull (strstr (error->message, "config.toml:3"));
+  g_clear_error (&error);
+  engine = avfs_registry_dup_default_engine (f->registry);
+  g_assert_cmpstr (engine, ==, "memory");
+
+  /* Without the file, the built-in defaults are back. */
+  g_unlink (config);
+  g_assert_true (avfs_registry_reload_config (f->registry, &error));
+  g_clear_pointer (&engine, g_free);
+  engine = avfs_registry_dup_default_engine (f->registry);
+  g_assert_cmpstr (engine, ==, AVFS_STORAGE_DEFAULT_ENGINE);
 }
 
 static void
@@ -263,6 +306,8 @@ main (int   argc,
   g_test_add ("/registry/config-defaults", Fixture,
               "# test\n[defaults]\nbackend = \"memory\"\n\n[backend.sqlite]\njournal_mode = \"bogus\"\n",
               fixture_set_up, test_config_defaults, fixture_tear_down);
+  g_test_add ("/registry/config-reload", Fixture, NULL, fixture_set_up, test_config_reload,
+              fixture_tear_down);
   g_test_add_func ("/registry/config-errors", test_config_errors);
   return g_test_run ();
 }

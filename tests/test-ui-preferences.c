@@ -107,6 +107,8 @@ test_shows_and_writes (UiFixture     *f,
   g_autofree char *text = NULL;
   g_autoptr(AvfsRegistry) registry = NULL;
   g_autoptr(GError) error = NULL;
+  g_autoptr(GHashTable) options = NULL;
+  g_autofree char *engine = NULL;
   GHashTable *sqlite;
 
   prefs_open (&prefs, f, initial);
@@ -148,8 +150,10 @@ test_shows_and_writes (UiFixture     *f,
   /* What the core makes of it. */
   registry = avfs_registry_new (f->home, &error);
   g_assert_no_error (error);
-  g_assert_cmpstr (avfs_registry_get_default_engine (registry), ==, "lmdb");
-  sqlite = g_hash_table_lookup (avfs_registry_get_backend_options (registry), "sqlite");
+  engine = avfs_registry_dup_default_engine (registry);
+  g_assert_cmpstr (engine, ==, "lmdb");
+  options = avfs_registry_dup_backend_options (registry);
+  sqlite = g_hash_table_lookup (options, "sqlite");
   g_assert_cmpstr (g_hash_table_lookup (sqlite, "cache_size"), ==, "5000");
   prefs_close (&prefs);
 }

@@ -16,21 +16,33 @@
  * registry holds them for as long as it lives (the app, the CLI shell).
  *
  * Thread-safe, so that the `_async` calls (avfs-registry-async.h) can run on worker
- * threads: its settings are fixed once it is made, and one lock guards the memory
- * vaults. Create, set-current and delete hold that lock throughout, so two threads
+ * threads: one lock guards the settings and the memory vaults. The settings are read
+ * from config.toml again whenever it has changed (a preferences window or an editor
+ * wrote it), so they apply to every vault created or opened afterwards. Create, set-current and delete hold that lock throughout, so two threads
  * creating the same name cannot both succeed, and the current vault is never set to one
  * being deleted. Other processes sharing the home are not locked out.
  */
+/* What tells one config.toml from the next: any difference means reading it again. */
+typedef struct
+{
+  gboolean exists;
+  guint64 inode;
+  gint64 mtime_ns;
+  goffset size;
+} ConfigStamp;
+
 struct _AvfsRegistry
 {
   GObject parent_instance;
 
   char *home;
   char *vaults_dir;
-  char *default_engine;
-  GHashTable *backend_options; /* engine → (option → value text) */
+  char *config_path;
 
   GMutex lock;                 /* guards the fields below */
+  ConfigStamp config_stamp;    /* of the config.toml the settings come from */
+  char *default_engine;
+  GHashTable *backend_options; /* engine → (option → value text); replaced, never changed */
   GHashTable *memory_vaults;   /* name → AvfsVault */
 };
 
@@ -67,8 +79,9 @@ avfs_registry_finalize (GObject *object)
 
   g_free (self->home);
   g_free (self->vaults_dir);
+  g_free (self->config_path);
   g_free (self->default_engine);
-  g_hash_table_unref (self->backend_options);
+  g_clear_pointer (&self->backend_options, g_hash_table_unref);
   g_hash_table_unref (self->memory_vaults);
   g_mutex_clear (&self->lock);
   G_OBJECT_CLASS (avfs_registry_parent_class)->finalize (object);
@@ -83,18 +96,18 @@ avfs_registry_class_init (AvfsRegistryClass *klass)
 static void
 avfs_registry_init (AvfsRegistry *self)
 {
-  self->backend_options = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                                 (GDestroyNotify) g_hash_table_unref);
   self->memory_vaults = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                                g_object_unref);
   g_mutex_init (&self->lock);
 }
 
-/* Accepts `[defaults]` with `backend`, and `[backend.NAME]` for known engines. */
+/* Reads `[defaults]` with `backend`, and `[backend.NAME]` for known engines, into
+ * @options and @engine (left as they are when config.toml does not say). */
 static gboolean
-apply_config (AvfsRegistry    *self,
-              AvfsConfigFile  *config,
+apply_config (AvfsConfigFile  *config,
               const char      *filename,
+              GHashTable      *options,
+              char           **engine,
               GError         **error)
 {
   g_auto(GStrv) tables = avfs_config_file_list_tables (config);
@@ -106,13 +119,13 @@ apply_config (AvfsRegistry    *self,
 
       if (g_str_has_prefix (table, "backend."))
         {
-          const char *engine = table + strlen ("backend.");
+          const char *name = table + strlen ("backend.");
           guint n;
           const AvfsEngineInfo *engines = avfs_storage_list_engines (&n);
           gboolean known = FALSE;
 
           for (guint e = 0; e < n; e++)
-            known |= g_str_equal (engines[e].name, engine);
+            known |= g_str_equal (engines[e].name, name);
           if (!known)
             {
               g_set_error (error, AVFS_ERROR, AVFS_ERROR_INVALID_ARGUMENT,
@@ -120,7 +133,7 @@ apply_config (AvfsRegistry    *self,
                            "memory, sled)", filename, table);
               return FALSE;
             }
-          g_hash_table_insert (self->backend_options, g_strdup (engine),
+          g_hash_table_insert (options, g_strdup (name),
                                avfs_config_file_dup_table (config, table));
         }
       else if (!g_str_equal (table, "defaults") && !g_str_equal (table, ""))
@@ -139,23 +152,93 @@ apply_config (AvfsRegistry    *self,
     }
   if (backend != NULL)
     {
-      g_free (self->default_engine);
-      self->default_engine = g_variant_dup_string (backend, NULL);
+      g_free (*engine);
+      *engine = g_variant_dup_string (backend, NULL);
     }
   return TRUE;
 }
 
-static gboolean
-load_config (AvfsRegistry  *self,
-             GError       **error)
+static ConfigStamp
+stamp_config (const char *path)
 {
-  g_autofree char *filename = g_build_filename (self->home, "config.toml", NULL);
-  g_autoptr(AvfsConfigFile) config = NULL;
+  ConfigStamp stamp = { FALSE, 0, 0, 0 };
+  GStatBuf st;
 
-  if (!g_file_test (filename, G_FILE_TEST_EXISTS))
+  if (g_stat (path, &st) != 0)
+    return stamp;
+  stamp.exists = TRUE;
+  stamp.inode = st.st_ino;
+  stamp.mtime_ns = (gint64) st.st_mtim.tv_sec * G_GINT64_CONSTANT (1000000000) +
+                   st.st_mtim.tv_nsec;
+  stamp.size = st.st_size;
+  return stamp;
+}
+
+static gboolean
+stamp_equal (const ConfigStamp *a,
+             const ConfigStamp *b)
+{
+  return a->exists == b->exists && a->inode == b->inode && a->mtime_ns == b->mtime_ns &&
+         a->size == b->size;
+}
+
+static gboolean
+config_changed (AvfsRegistry      *self,
+                const ConfigStamp *stamp)
+{
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+
+  return self->backend_options == NULL || !stamp_equal (&self->config_stamp, stamp);
+}
+
+/**
+ * avfs_registry_reload_config:
+ *
+ * Reads `config.toml` again if it changed since it was last read (or appeared, or went
+ * away), so that what a preferences window or an editor saved applies to the vaults
+ * created or opened from now on. `$VFS_BACKEND` still overrides the default engine.
+ * Creating and opening vaults call this first; on error the settings stay as they were.
+ *
+ * Returns: %FALSE if config.toml cannot be read or is malformed (the error names its
+ *   file, line and key)
+ */
+gboolean
+avfs_registry_reload_config (AvfsRegistry  *self,
+                             GError       **error)
+{
+  ConfigStamp stamp = stamp_config (self->config_path);
+  g_autoptr(GHashTable) options = NULL;
+  g_autofree char *engine = g_strdup (AVFS_STORAGE_DEFAULT_ENGINE);
+  const char *override = g_getenv ("VFS_BACKEND");
+  g_autoptr(GMutexLocker) locker = NULL;
+
+  g_return_val_if_fail (AVFS_IS_REGISTRY (self), FALSE);
+
+  if (!config_changed (self, &stamp))
     return TRUE;
-  config = avfs_config_file_new_from_path (filename, error);
-  return config != NULL && apply_config (self, config, filename, error);
+  options = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                   (GDestroyNotify) g_hash_table_unref);
+  if (stamp.exists)
+    {
+      g_autoptr(AvfsConfigFile) config = avfs_config_file_new_from_path (self->config_path,
+                                                                         error);
+
+      if (config == NULL || !apply_config (config, self->config_path, options, &engine,
+                                           error))
+        return FALSE;
+    }
+  if (override != NULL && override[0] != '\0')
+    {
+      g_free (engine);
+      engine = g_strdup (override);
+    }
+  locker = g_mutex_locker_new (&self->lock);
+  self->config_stamp = stamp;
+  g_free (self->default_engine);
+  self->default_engine = g_steal_pointer (&engine);
+  g_clear_pointer (&self->backend_options, g_hash_table_unref);
+  self->backend_options = g_steal_pointer (&options);
+  return TRUE;
 }
 
 /**
@@ -172,21 +255,15 @@ avfs_registry_new (const char  *home,
                    GError     **error)
 {
   g_autoptr(AvfsRegistry) self = g_object_new (AVFS_TYPE_REGISTRY, NULL);
-  const char *override = g_getenv ("VFS_BACKEND");
 
   if (home == NULL)
     home = g_getenv ("AVFS_HOME");
   self->home = home != NULL && home[0] != '\0'
                ? g_strdup (home) : g_build_filename (g_get_home_dir (), ".avfs", NULL);
   self->vaults_dir = g_build_filename (self->home, "vaults", NULL);
-  self->default_engine = g_strdup (AVFS_STORAGE_DEFAULT_ENGINE);
-  if (!load_config (self, error))
+  self->config_path = g_build_filename (self->home, "config.toml", NULL);
+  if (!avfs_registry_reload_config (self, error))
     return NULL;
-  if (override != NULL && override[0] != '\0')
-    {
-      g_free (self->default_engine);
-      self->default_engine = g_strdup (override);
-    }
   return g_steal_pointer (&self);
 }
 
@@ -197,25 +274,38 @@ avfs_registry_get_home (AvfsRegistry *self)
 }
 
 /**
- * avfs_registry_get_default_engine:
+ * avfs_registry_dup_default_engine:
  *
- * Returns: the engine new vaults get: `$VFS_BACKEND`, else config.toml's, else sqlite
+ * As of the last config.toml that could be read (see avfs_registry_reload_config()).
+ *
+ * Returns: (transfer full): the engine new vaults get: `$VFS_BACKEND`, else
+ *   config.toml's, else sqlite
  */
-const char *
-avfs_registry_get_default_engine (AvfsRegistry *self)
+char *
+avfs_registry_dup_default_engine (AvfsRegistry *self)
 {
-  return self->default_engine;
+  g_autoptr(GMutexLocker) locker = NULL;
+
+  avfs_registry_reload_config (self, NULL);
+  locker = g_mutex_locker_new (&self->lock);
+  return g_strdup (self->default_engine);
 }
 
 /**
- * avfs_registry_get_backend_options:
+ * avfs_registry_dup_backend_options:
  *
- * Returns: (transfer none): engine → (option → value text), from config.toml
+ * As of the last config.toml that could be read (see avfs_registry_reload_config()).
+ *
+ * Returns: (transfer full): engine → (option → value text), not to be changed
  */
 GHashTable *
-avfs_registry_get_backend_options (AvfsRegistry *self)
+avfs_registry_dup_backend_options (AvfsRegistry *self)
 {
-  return self->backend_options;
+  g_autoptr(GMutexLocker) locker = NULL;
+
+  avfs_registry_reload_config (self, NULL);
+  locker = g_mutex_locker_new (&self->lock);
+  return g_hash_table_ref (self->backend_options);
 }
 
 /**
@@ -412,11 +502,16 @@ avfs_registry_create (AvfsRegistry  *self,
 {
   g_autoptr(GMutexLocker) locker = NULL;
   g_autofree char *path = NULL;
+  g_autofree char *default_engine = NULL;
+  g_autoptr(GHashTable) options = NULL;
   g_autoptr(AvfsVault) vault = NULL;
   const AvfsEngineInfo *info;
 
+  if (!avfs_registry_reload_config (self, error))
+    return NULL;
+  options = avfs_registry_dup_backend_options (self);
   if (engine == NULL)
-    engine = self->default_engine;
+    engine = default_engine = avfs_registry_dup_default_engine (self);
   if (!avfs_registry_check_name (name, error) ||
       (info = avfs_storage_lookup_engine (engine, error)) == NULL)
     return NULL;
@@ -425,7 +520,7 @@ avfs_registry_create (AvfsRegistry  *self,
     return NULL;
   if (info->extension == NULL)
     {
-      vault = avfs_vault_create (info->name, NULL, self->backend_options, NULL, error);
+      vault = avfs_vault_create (info->name, NULL, options, NULL, error);
       if (vault != NULL)
         g_hash_table_insert (self->memory_vaults, g_strdup (name), g_object_ref (vault));
       return g_steal_pointer (&vault);
@@ -433,7 +528,7 @@ avfs_registry_create (AvfsRegistry  *self,
   path = avfs_registry_path_for (self, name, info->name, error);
   if (path == NULL || !ensure_vaults_dir (self, error))
     return NULL;
-  vault = avfs_vault_create (info->name, path, self->backend_options, NULL, error);
+  vault = avfs_vault_create (info->name, path, options, NULL, error);
   if (vault != NULL && !make_private (path, error))
     {
       avfs_vault_close (vault, NULL);
@@ -476,14 +571,16 @@ avfs_registry_open (AvfsRegistry  *self,
                     GError       **error)
 {
   g_autofree char *path = NULL;
+  g_autoptr(GHashTable) options = NULL;
   AvfsVault *memory = name_or_path != NULL ? dup_memory_vault (self, name_or_path) : NULL;
 
   if (memory != NULL)
     return memory;
   path = avfs_registry_find (self, name_or_path, error);
-  if (path == NULL)
+  if (path == NULL || !avfs_registry_reload_config (self, error))
     return NULL;
-  return avfs_vault_open (path, self->backend_options, error);
+  options = avfs_registry_dup_backend_options (self);
+  return avfs_vault_open (path, options, error);
 }
 
 static AvfsVaultEntry *

@@ -37,8 +37,10 @@ void            avfs_vault_entry_free            (AvfsVaultEntry       *self);
 AvfsRegistry   *avfs_registry_new                (const char    *home,
                                                   GError       **error);
 const char     *avfs_registry_get_home           (AvfsRegistry  *self);
-const char     *avfs_registry_get_default_engine (AvfsRegistry  *self);
-GHashTable     *avfs_registry_get_backend_options (AvfsRegistry *self);
+gboolean        avfs_registry_reload_config      (AvfsRegistry  *self,
+                                                  GError       **error);
+char           *avfs_registry_dup_default_engine (AvfsRegistry  *self);
+GHashTable     *avfs_registry_dup_backend_options (AvfsRegistry *self);
 gboolean        avfs_registry_check_name         (const char    *name,
                                                   GError       **error);
 char           *avfs_registry_path_for           (AvfsRegistry  *self,

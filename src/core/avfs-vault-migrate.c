@@ -1285,16 +1285,19 @@ avfs_registry_migrate (AvfsRegistry      *self,
                           { progress, user_data, { NULL } } };
   g_autoptr(AvfsMigrateResult) result = g_new0 (AvfsMigrateResult, 1);
   g_autoptr(AvfsVault) target = NULL;
+  g_autoptr(GHashTable) options = NULL;
 
   g_return_val_if_fail (AVFS_IS_REGISTRY (self), NULL);
 
-  if (!migration_prepare (&m, name, engine, output, flags, error))
+  if (!avfs_registry_reload_config (self, error) ||
+      !migration_prepare (&m, name, engine, output, flags, error))
     return NULL;
+  options = avfs_registry_dup_backend_options (self);
   m.temp_path = leftover_path (m.plan->target_path);
   if (!remove_leftovers (&m, error) || !ensure_directory (m.temp_path, error))
     return NULL;
   target = build_target (m.source, m.plan->target_engine, m.temp_path,
-                         avfs_registry_get_backend_options (self), &m.reporter, result,
+                         options, &m.reporter, result,
                          cancellable, error);
   if (target == NULL || !put_in_place (&m, target, result, cancellable, error))
     return NULL;

@@ -100,8 +100,8 @@ add_option_row (AvfsCreateVaultDialog *self,
 static void
 show_engine_options (AvfsCreateVaultDialog *self)
 {
-  GHashTable *all = avfs_registry_get_backend_options (self->registry);
-  GHashTable *options = all != NULL ? g_hash_table_lookup (all, self->engine) : NULL;
+  g_autoptr(GHashTable) all = avfs_registry_dup_backend_options (self->registry);
+  GHashTable *options = g_hash_table_lookup (all, self->engine);
   g_autoptr(GList) keys = options != NULL ? g_hash_table_get_keys (options) : NULL;
 
   for (GList *l = self->option_rows; l != NULL; l = l->next)
@@ -282,6 +282,7 @@ avfs_create_vault_dialog_new (GtkWindow    *parent,
                               AvfsRegistry *registry)
 {
   AvfsCreateVaultDialog *self;
+  g_autofree char *engine = NULL;
 
   g_return_val_if_fail (AVFS_IS_REGISTRY (registry), NULL);
 
@@ -290,7 +291,8 @@ avfs_create_vault_dialog_new (GtkWindow    *parent,
                        "modal", TRUE,
                        NULL);
   self->registry = g_object_ref (registry);
-  avfs_create_vault_dialog_select_engine (self, avfs_registry_get_default_engine (registry));
+  engine = avfs_registry_dup_default_engine (registry);
+  avfs_create_vault_dialog_select_engine (self, engine);
   return self;
 }
 

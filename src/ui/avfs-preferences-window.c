@@ -600,8 +600,9 @@ avfs_preferences_window_new (GtkWindow  *parent,
   self = g_object_new (AVFS_TYPE_PREFERENCES_WINDOW, "transient-for", parent, NULL);
   self->config_path = g_strdup (config_path);
   note = g_strdup_printf (_("Saved at once in %s. The command line uses the new settings "
-                            "from its next command; the app uses them for vaults opened "
-                            "after it is started again."), config_path);
+                            "from its next command, the app for the vaults it creates or "
+                            "opens from now on; a vault open now keeps its settings until it "
+                            "is opened again."), config_path);
   adw_preferences_group_set_description (self->defaults_group, note);
   load (self);
   return self;
