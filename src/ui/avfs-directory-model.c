@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* AvfsDirectoryModel: lists a directory a page of AVFS_DIRECTORY_MODEL_BATCH_SIZE entries
- * at a time (avfs_vault_list_page_async), appending each page as it arrives, so the
- * first rows show at once and a huge directory never blocks a frame. Main thread only. */
+/* AvfsDirectoryModel: lists a directory a page at a time (avfs_vault_list_page_async),
+ * appending each page as it arrives, so the first rows show at once and a huge
+ * directory never blocks a frame: small pages until the view has built its rows, then
+ * pages of AVFS_DIRECTORY_MODEL_BATCH_SIZE entries. Main thread only. */
 #include "avfs-config.h"
 
 #include "avfs-directory-model.h"
@@ -130,6 +131,7 @@ typedef struct
 {
   AvfsDirectoryModel *self;
   GCancellable *cancellable;
+  guint page_size;            /* of the page asked for */
 } Load;
 
 static void
@@ -169,7 +171,7 @@ page_cb (GObject      *source,
     }
   /* An empty first page goes in too: it clears a reload's rows. */
   append_page (self, infos);
-  if (infos->len < AVFS_DIRECTORY_MODEL_BATCH_SIZE)
+  if (infos->len < load->page_size)
     finish_load (self);
   else
     request_page (g_steal_pointer (&load),
@@ -181,9 +183,13 @@ static void
 request_page (Load       *load,
               const char *after)
 {
-  avfs_vault_list_page_async (load->self->vault, load->self->path, after,
-                              AVFS_DIRECTORY_MODEL_BATCH_SIZE, load->cancellable, page_cb,
-                              load);
+  gboolean first_rows = after == NULL ||
+                        load->self->items->len < AVFS_DIRECTORY_MODEL_FIRST_ROWS;
+
+  load->page_size = first_rows ? AVFS_DIRECTORY_MODEL_FIRST_PAGE_SIZE
+                               : AVFS_DIRECTORY_MODEL_BATCH_SIZE;
+  avfs_vault_list_page_async (load->self->vault, load->self->path, after, load->page_size,
+                              load->cancellable, page_cb, load);
 }
 
 /**

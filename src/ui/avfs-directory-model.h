@@ -11,6 +11,11 @@
 G_BEGIN_DECLS
 
 #define AVFS_DIRECTORY_MODEL_BATCH_SIZE 500
+/* The first rows come in pages of this many, up to AVFS_DIRECTORY_MODEL_FIRST_ROWS:
+ * a list view builds the widgets of up to 200 rows as soon as they exist (GTK 4.8),
+ * and small pages spread that work over several frames. */
+#define AVFS_DIRECTORY_MODEL_FIRST_PAGE_SIZE 25
+#define AVFS_DIRECTORY_MODEL_FIRST_ROWS 250
 
 #define AVFS_TYPE_DIRECTORY_MODEL (avfs_directory_model_get_type ())
 G_DECLARE_FINAL_TYPE (AvfsDirectoryModel, avfs_directory_model, AVFS, DIRECTORY_MODEL, GObject)

@@ -49,13 +49,13 @@ name_setup_cb (GtkSignalListItemFactory *factory,
                AvfsFileBrowser          *self)
 {
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-  GtkWidget *label = gtk_label_new (NULL);
+  GtkWidget *name = gtk_inscription_new (NULL);
 
   gtk_box_append (GTK_BOX (box), gtk_image_new ());
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_MIDDLE);
-  gtk_widget_set_hexpand (label, TRUE);
-  gtk_box_append (GTK_BOX (box), label);
+  gtk_inscription_set_text_overflow (GTK_INSCRIPTION (name),
+                                     GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_MIDDLE);
+  gtk_widget_set_hexpand (name, TRUE);
+  gtk_box_append (GTK_BOX (box), name);
   set_cell_child (list_item, box);
 }
 
@@ -69,8 +69,8 @@ name_bind_cb (GtkSignalListItemFactory *factory,
   GtkWidget *image = gtk_widget_get_first_child (box);
 
   gtk_image_set_from_gicon (GTK_IMAGE (image), avfs_file_item_get_icon (item));
-  gtk_label_set_text (GTK_LABEL (gtk_widget_get_next_sibling (image)),
-                      avfs_file_item_get_name (item));
+  gtk_inscription_set_text (GTK_INSCRIPTION (gtk_widget_get_next_sibling (image)),
+                            avfs_file_item_get_name (item));
 }
 
 static void
@@ -78,20 +78,20 @@ label_setup_cb (GtkSignalListItemFactory *factory,
                 GtkListItem              *list_item,
                 AvfsFileBrowser          *self)
 {
-  GtkWidget *label = gtk_label_new (NULL);
+  GtkWidget *text = gtk_inscription_new (NULL);
 
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
-  gtk_widget_add_css_class (label, "dim-label");
-  gtk_widget_add_css_class (label, "numeric");
-  set_cell_child (list_item, label);
+  gtk_inscription_set_text_overflow (GTK_INSCRIPTION (text),
+                                     GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_END);
+  gtk_widget_add_css_class (text, "dim-label");
+  gtk_widget_add_css_class (text, "numeric");
+  set_cell_child (list_item, text);
 }
 
 static void
 set_cell_text (GtkListItem *list_item,
                const char  *text)
 {
-  gtk_label_set_text (GTK_LABEL (gtk_list_item_get_child (list_item)), text);
+  gtk_inscription_set_text (GTK_INSCRIPTION (gtk_list_item_get_child (list_item)), text);
 }
 
 static void
@@ -138,10 +138,10 @@ modified_bind_cb (GtkSignalListItemFactory *factory,
   g_autofree char *text = format_modified (avfs_file_item_get_info (item)->modified_us);
   g_autoptr(GDateTime) when = g_date_time_new_from_unix_local (avfs_file_item_get_info (item)->modified_us / G_USEC_PER_SEC);
   g_autofree char *full = when != NULL ? g_date_time_format (when, "%c") : NULL;
-  GtkWidget *label = gtk_list_item_get_child (list_item);
+  GtkWidget *cell = gtk_list_item_get_child (list_item);
 
-  gtk_label_set_text (GTK_LABEL (label), g_strstrip (text));
-  gtk_widget_set_tooltip_text (label, full);
+  gtk_inscription_set_text (GTK_INSCRIPTION (cell), g_strstrip (text));
+  gtk_widget_set_tooltip_text (cell, full);
 }
 
 static void
@@ -158,13 +158,11 @@ versions_bind_cb (GtkSignalListItemFactory *factory,
 }
 
 static void
-tags_changed_cb (AvfsFileItem *item,
-                 GParamSpec   *pspec,
-                 GtkLabel     *label)
+tags_changed_cb (AvfsFileItem   *item,
+                 GParamSpec     *pspec,
+                 GtkInscription *cell)
 {
-  const char *tags = avfs_file_item_get_tags (item);
-
-  gtk_label_set_text (label, tags != NULL ? tags : "");
+  gtk_inscription_set_text (cell, avfs_file_item_get_tags (item));
 }
 
 static void
@@ -173,11 +171,11 @@ tags_bind_cb (GtkSignalListItemFactory *factory,
               AvfsFileBrowser          *self)
 {
   AvfsFileItem *item = gtk_list_item_get_item (list_item);
-  GtkWidget *label = gtk_list_item_get_child (list_item);
+  GtkWidget *cell = gtk_list_item_get_child (list_item);
 
-  gtk_widget_remove_css_class (label, "numeric");
-  tags_changed_cb (item, NULL, GTK_LABEL (label));
-  g_signal_connect_object (item, "notify::tags", G_CALLBACK (tags_changed_cb), label, 0);
+  gtk_widget_remove_css_class (cell, "numeric");
+  tags_changed_cb (item, NULL, GTK_INSCRIPTION (cell));
+  g_signal_connect_object (item, "notify::tags", G_CALLBACK (tags_changed_cb), cell, 0);
   avfs_file_item_load_tags (item, avfs_directory_model_get_vault (self->directory));
 }
 
