@@ -354,22 +354,34 @@ avfs_vault_search_mark_all (AvfsVault    *self,
     avfs_vault_search_mark (self, g_array_index (ids, guint64, i), NULL);
 }
 
+/* Orders guint64 node ids. */
+static gint
+compare_ids (gconstpointer a,
+             gconstpointer b)
+{
+  guint64 x = *(const guint64 *) a, y = *(const guint64 *) b;
+
+  return x < y ? -1 : x > y;
+}
+
 static gboolean
 index_marks (AvfsVault        *self,
              AvfsTransaction  *tx,
              GError          **error)
 {
   g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->search_lock);
-  GHashTableIter iter;
-  gpointer key, tags;
+  g_autoptr(GList) ids = g_list_sort (g_hash_table_get_keys (self->search_marks),
+                                      compare_ids);
   AvfsSearchIndex *index;
   gboolean ok = TRUE;
 
   transaction_db = avfs_storage_sqlite_transaction_get_db (tx);
   index = index_acquire (self, FALSE, error);
-  g_hash_table_iter_init (&iter, self->search_marks);
-  while (ok && index != NULL && g_hash_table_iter_next (&iter, &key, &tags))
-    ok = refresh_document (self, index, tx, *(guint64 *) key, tags, error);
+  /* In ascending order: FTS5 writes its pending terms out as a new segment whenever a
+   * document id is lower than the one before (four times slower imports otherwise). */
+  for (GList *l = ids; ok && index != NULL && l != NULL; l = l->next)
+    ok = refresh_document (self, index, tx, *(guint64 *) l->data,
+                           g_hash_table_lookup (self->search_marks, l->data), error);
   transaction_db = NULL;
   return ok && index != NULL;
 }
@@ -964,15 +976,6 @@ add_problem (AvfsSearchCheck *check,
     g_ptr_array_add (check->problems, problem);
   else
     g_free (problem);
-}
-
-static gint
-compare_ids (gconstpointer a,
-             gconstpointer b)
-{
-  guint64 x = *(const guint64 *) a, y = *(const guint64 *) b;
-
-  return x < y ? -1 : x > y;
 }
 
 /* Sorted, folded tags, as an index gives them back. */
