@@ -1,0 +1,89 @@
+#!/bin/bash
+# Two processes on one vault: an avfs-cli shell, then the desktop app, holds it open while
+# a second avfs-cli reads and writes. SQLite and LMDB serve both, each seeing what the
+# other committed; RocksDB lets one process in and tells the second, clearly, that the
+# vault is in use. A TAP producer.
+# usage: test-multi-process.sh AVFS_CLI AVFS_APP ENGINE...
+cli=$1; app=$2; shift 2
+AVFS_HOME=$(mktemp -d); export AVFS_HOME
+holder=
+cleanup() { [ -n "$holder" ] && kill "$holder" 2>/dev/null; wait 2>/dev/null; rm -rf "$AVFS_HOME"; }
+trap cleanup EXIT
+unset VFS_BACKEND
+n=0; failed=0
+check() {
+  n=$((n + 1))
+  if out=$(eval "$2" 2>&1); then echo "ok $n $1"
+  else echo "not ok $n $1"; echo "$out" | sed 's/^/# /' | head -n 5; failed=1; fi
+}
+
+# holds_vault PID PATH: whether process PID has a file of vault PATH open.
+holds_vault() {
+  ls -l "/proc/$1/fd" 2>/dev/null | grep -q -- "-> $2"
+}
+
+# wait_holding PID PATH: waits up to 10 s for PID to open the vault.
+wait_holding() {
+  for _ in $(seq 200); do holds_vault "$1" "$2" && return 0; sleep 0.05; done
+  return 1
+}
+
+# The second process: it works on SQLite and LMDB, and is turned away on RocksDB.
+second_process_checks() {
+  local engine=$1 who=$2
+  if [ "$engine" = rocksdb ]; then
+    check "$engine, $who open: a second process is told the vault is in use (exit 1)" \
+      'out=$(c cat /a.txt 2>&1); [ $? = 1 ] && echo "$out" | grep -q "in use by another process"'
+    check "$engine, $who open: a write is refused too, nothing changes" \
+      '! c write /second.txt x 2>/dev/null'
+  else
+    check "$engine, $who open: a second process reads" '[ "$(c cat /a.txt)" = one ]'
+    check "$engine, $who open: a second process writes" "c write /from-cli-$who.txt two"
+  fi
+}
+
+for engine in "$@"; do
+  v="v_$engine"
+  c() { "$cli" --vault "$v" "$@"; }
+  check "$engine: vault create" '"$cli" vault create "$v" --backend $engine && c write /a.txt one'
+  path=$("$cli" --json vault info "$v" | python3 -c 'import json,sys; print(json.load(sys.stdin)["path"])')
+
+  # An avfs-cli shell holding the vault, fed through a FIFO.
+  fifo="$AVFS_HOME/fifo"; shell_out="$AVFS_HOME/shell.out"
+  mkfifo "$fifo"
+  "$cli" --vault "$v" shell < "$fifo" > "$shell_out" 2>&1 &
+  holder=$!
+  exec 7> "$fifo"
+  echo "write /from-shell.txt shell" >&7
+  check "$engine: the shell has the vault open" 'wait_holding $holder "$path"'
+  second_process_checks "$engine" shell
+  if [ "$engine" != rocksdb ]; then
+    check "$engine, shell open: the second process sees what the shell committed" \
+      'for _ in $(seq 100); do [ "$(c cat /from-shell.txt 2>/dev/null)" = shell ] && exit 0; sleep 0.05; done; exit 1'
+  fi
+  echo "cat /from-cli-shell.txt" >&7
+  echo "cat /a.txt" >&7
+  exec 7>&-
+  wait "$holder"; holder=
+  rm -f "$fifo"
+  # `cat` prints the content as it is: "two" (the second process's file), then "one".
+  if [ "$engine" != rocksdb ]; then
+    check "$engine: the shell saw what the second process committed" \
+      '[ "$(cat "$shell_out")" = twoone ]'
+  fi
+  check "$engine: the shell ran to the end" '[ "$(tail -c 3 "$shell_out")" = one ]'
+
+  # The desktop app holding the vault (under the test command's Xvfb).
+  if [ -n "${DISPLAY:-}" ]; then
+    "$app" "$v" > "$AVFS_HOME/app.out" 2>&1 &
+    holder=$!
+    check "$engine: the app has the vault open" 'wait_holding $holder "$path"'
+    second_process_checks "$engine" app
+    kill "$holder"; wait "$holder" 2>/dev/null; holder=
+  else
+    check "$engine: the app part needs a display (the test command starts Xvfb)" false
+  fi
+  check "$engine: the vault verifies after both" 'c vault verify'
+done
+echo "1..$n"
+exit $failed
