@@ -1246,6 +1246,18 @@ read_settings (GHashTable  *options,
                                           2, &settings->compression, error);
 }
 
+/* Where RocksDB writes its LOG files, named after each vault's path. */
+static const char *
+log_dir (void)
+{
+  static gsize dir;
+
+  if (g_once_init_enter (&dir))
+    g_once_init_leave (&dir, (gsize) g_build_filename (g_get_user_cache_dir (), "avfs",
+                                                      "rocksdb-logs", NULL));
+  return (const char *) dir;
+}
+
 static rocksdb_options_t *
 make_options (const Settings *settings,
               gboolean        create)
@@ -1258,8 +1270,12 @@ make_options (const Settings *settings,
   rocksdb_options_set_max_open_files (options, (int) settings->max_open_files);
   rocksdb_options_set_write_buffer_size (options, settings->write_buffer_size);
   rocksdb_options_set_compression (options, compression_types[settings->compression]);
-  /* RocksDB's own LOG files: a few are enough to debug with. */
+  /* RocksDB's own LOG files: a few are enough to debug with. They go to the user's
+   * cache, not into the vault, so that a vault is never written to when it cannot be
+   * opened (RocksDB starts its LOG first) and a copied vault holds only its data. */
   rocksdb_options_set_keep_log_file_num (options, 4);
+  if (g_mkdir_with_parents (log_dir (), 0700) == 0)
+    rocksdb_options_set_db_log_dir (options, log_dir ());
   return options;
 }
 
