@@ -5,12 +5,35 @@
 #include "avfs-error.h"
 #include "avfs-path.h"
 
+#define SHOWN_CHARS 64  /* of a path in a message */
+
+/**
+ * avfs_text_for_message:
+ * @text: user text (a path, a name, a tag): any bytes
+ * @max_chars: how many characters to show at most
+ *
+ * Returns: (transfer full): @text as valid UTF-8, cut after @max_chars characters with
+ *   "…", so that a hostile 4 KiB name does not make a 4 KiB message
+ */
+char *
+avfs_text_for_message (const char *text,
+                       guint       max_chars)
+{
+  g_autofree char *shown = g_utf8_make_valid (text, -1);
+  g_autofree char *cut = NULL;
+
+  if (g_utf8_strlen (shown, -1) <= max_chars)
+    return g_steal_pointer (&shown);
+  cut = g_utf8_substring (shown, 0, max_chars);
+  return g_strconcat (cut, "…", NULL);
+}
+
 static void
 set_invalid (GError     **error,
              const char  *path,
              const char  *why)
 {
-  g_autofree char *shown = g_utf8_make_valid (path, -1);
+  g_autofree char *shown = avfs_text_for_message (path, SHOWN_CHARS);
 
   g_set_error (error, AVFS_ERROR, AVFS_ERROR_INVALID_PATH, "Invalid path “%s”: %s", shown, why);
 }
@@ -74,6 +97,30 @@ push_component (GPtrArray   *parts,
   return TRUE;
 }
 
+/* Whether @path, absolute and valid UTF-8, is already normal: no empty, `.` or `..`
+ * name, none over 255 bytes, no trailing `/`. Most paths callers pass are, and need no
+ * splitting and joining. */
+static gboolean
+is_normal (const char *path)
+{
+  const char *name = path + 1;
+
+  if (*name == '\0')
+    return TRUE;
+  for (;;)
+    {
+      const char *slash = strchr (name, '/');
+      gsize len = slash != NULL ? (gsize) (slash - name) : strlen (name);
+      gboolean dots = len <= 2 && name[0] == '.' && (len == 1 || name[1] == '.');
+
+      if (len == 0 || len > AVFS_PATH_MAX_NAME || dots)
+        return FALSE;
+      if (slash == NULL)
+        return TRUE;
+      name = slash + 1;
+    }
+}
+
 /**
  * avfs_path_normalize:
  * @path: an absolute vault path
@@ -112,6 +159,9 @@ avfs_path_normalize (const char  *path,
       set_invalid (error, path, "paths must be valid UTF-8");
       return NULL;
     }
+
+  if (is_normal (path))
+    return g_strdup (path);
 
   components = g_strsplit (path, "/", -1);
   parts = g_ptr_array_new ();

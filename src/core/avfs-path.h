@@ -23,5 +23,7 @@ char     *avfs_path_join         (const char  *dir,
 gboolean  avfs_path_is_inside    (const char  *path,
                                   const char  *ancestor);
 char    **avfs_path_split        (const char  *path);
+char     *avfs_text_for_message  (const char  *text,
+                                  guint        max_chars);
 
 G_END_DECLS

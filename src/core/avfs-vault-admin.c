@@ -346,14 +346,19 @@ avfs_vault_audit (AvfsVault        *self,
   gint64 now = g_get_real_time ();
   guint8 key[AUDIT_KEY_LEN];
   guint32 sequence = GUINT32_TO_BE ((guint32) g_atomic_int_add (&self->audit_sequence, 1));
+  const char *details = details_json != NULL ? details_json : "{}";
   g_autoptr(GBytes) record = NULL;
+  AvfsRecordWriter writer;
   guint64 count;
 
   avfs_id_key (now, key);
   memcpy (key + AVFS_ID_KEY_LEN, &sequence, sizeof sequence);
-  record = avfs_record_serialize (g_variant_new (AVFS_AUDIT_RECORD, RECORD_FORMAT, now, op,
-                                                 path, details_json != NULL ? details_json
-                                                                            : "{}"));
+  /* AVFS_AUDIT_RECORD, written by hand: one goes with every mutation. */
+  avfs_record_writer_init (&writer);
+  avfs_record_put_uint64 (&writer, now);
+  avfs_record_put_string (&writer, op);
+  avfs_record_put_string (&writer, path);
+  record = avfs_record_writer_finish (&writer, (const guint8 *) details, strlen (details) + 1);
   if (!avfs_meta_get_uint64 (self, tx, AUDIT_COUNT_KEY, &count, error) ||
       !avfs_meta_put_uint64 (tx, AUDIT_COUNT_KEY, count + 1, error) ||
       !avfs_transaction_put (tx, AVFS_COLLECTION_AUDIT, key, sizeof key,

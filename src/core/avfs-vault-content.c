@@ -18,27 +18,35 @@ typedef struct
   guint32 version; /* out: the version written */
 } WriteJob;
 
-static AvfsNode *
+/* The id of the directory the file goes into; 0 on error. Its record is not needed. */
+static guint64
 find_parent (WriteJob         *job,
              AvfsTransaction  *tx,
              AvfsUsage        *usage,
              GError          **error)
 {
   g_autofree char *parent_path = avfs_path_get_parent (job->path);
-  AvfsNode *parent;
+  g_autoptr(AvfsNode) parent = NULL;
+  AvfsNodeKind kind;
+  guint64 id;
 
   if (job->flags & AVFS_WRITE_PARENTS)
-    return avfs_vault_ensure_directories (job->vault, tx, parent_path, usage, error);
-  parent = avfs_vault_resolve (job->vault, tx, parent_path, error);
-  if (parent == NULL)
-    g_prefix_error (error, "Cannot write %s: ", job->path);
-  else if (parent->kind != AVFS_NODE_KIND_DIRECTORY)
+    {
+      parent = avfs_vault_ensure_directories (job->vault, tx, parent_path, usage, error);
+      return parent != NULL ? parent->id : 0;
+    }
+  if (!avfs_vault_resolve_entry (job->vault, tx, parent_path, &id, &kind, error))
+    {
+      g_prefix_error (error, "Cannot write %s: ", job->path);
+      return 0;
+    }
+  if (kind != AVFS_NODE_KIND_DIRECTORY)
     {
       g_set_error (error, AVFS_ERROR, AVFS_ERROR_NOT_A_DIRECTORY,
                    "%s: “%s” is a file, not a directory", job->path, parent_path);
-      g_clear_pointer (&parent, avfs_node_free);
+      return 0;
     }
-  return parent;
+  return id;
 }
 
 /* Finds the file to write, or makes a new node for it. */
@@ -48,15 +56,15 @@ find_or_create_file (WriteJob         *job,
                      AvfsUsage        *usage,
                      GError          **error)
 {
-  g_autoptr(AvfsNode) parent = find_parent (job, tx, usage, error);
+  guint64 parent = find_parent (job, tx, usage, error);
   const char *name = avfs_path_get_name (job->path);
   GError *local_error = NULL;
   AvfsNode *node;
   guint64 id;
 
-  if (parent == NULL)
+  if (parent == 0)
     return NULL;
-  node = avfs_vault_lookup_child (job->vault, tx, parent->id, name, &local_error);
+  node = avfs_vault_lookup_child (job->vault, tx, parent, name, &local_error);
   if (node != NULL && node->kind == AVFS_NODE_KIND_DIRECTORY)
     g_set_error (&local_error, AVFS_ERROR, AVFS_ERROR_IS_A_DIRECTORY,
                  "%s is a directory; a file cannot be written there", job->path);
@@ -73,7 +81,7 @@ find_or_create_file (WriteJob         *job,
   if (!avfs_vault_next_id (job->vault, tx, &id, error))
     return NULL;
   usage->files++;
-  return avfs_node_new (id, AVFS_NODE_KIND_FILE, parent->id, name);
+  return avfs_node_new (id, AVFS_NODE_KIND_FILE, parent, name);
 }
 
 static gboolean

@@ -67,7 +67,7 @@ struct _AvfsVault
   AvfsSearchIndex *search;   /* NULL until needed; Xapian only while in use */
   guint search_pending;      /* atomic: changes queued since the last background apply */
   gint search_scheduled;     /* atomic: a background apply is waiting to run */
-  guint search_tasks;        /* background applies pushed and not finished */
+  guint search_tasks;        /* atomic: background applies pushed and not finished */
   GCond search_cond;         /* signalled when one finishes */
 };
 
@@ -176,6 +176,30 @@ gboolean     avfs_meta_put_uint64    (AvfsTransaction     *tx,
                                       guint64              value,
                                       GError             **error);
 
+/* avfs-vault-records.c: records written by hand in GVariant's serialised form, the bytes
+ * g_variant_new() would make, without its cost. Start with avfs_record_writer_init()
+ * (which writes the format byte), add the members in order, end with
+ * avfs_record_writer_finish(). */
+typedef struct
+{
+  GByteArray *data;
+  gsize ends[4];  /* where each string before the last member ends */
+  guint n_ends;
+} AvfsRecordWriter;
+
+void         avfs_record_writer_init (AvfsRecordWriter    *writer);
+void         avfs_record_put_byte    (AvfsRecordWriter    *writer,
+                                      guint8               value);
+void         avfs_record_put_uint32  (AvfsRecordWriter    *writer,
+                                      guint32              value);
+void         avfs_record_put_uint64  (AvfsRecordWriter    *writer,
+                                      guint64              value);
+void         avfs_record_put_string  (AvfsRecordWriter    *writer,
+                                      const char          *value);
+GBytes      *avfs_record_writer_finish (AvfsRecordWriter  *writer,
+                                      const guint8        *last,
+                                      gsize                len);
+
 /* avfs-vault-records.c: scans. @func sees each entry in key order; returning %FALSE it
  * stops the scan, which fails when @func set its error and succeeds when it did not (it
  * found what it looked for). The cursor holds no lock between entries (docs/storage.md),
@@ -204,6 +228,12 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (AvfsNode, avfs_node_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (AvfsVersion, avfs_version_free)
 
 /* avfs-vault-resolve.c: from paths to nodes and back */
+gboolean     avfs_vault_resolve_entry (AvfsVault          *self,
+                                      AvfsTransaction     *tx,
+                                      const char          *path,
+                                      guint64             *id,
+                                      AvfsNodeKind        *kind,
+                                      GError             **error);
 AvfsNode    *avfs_vault_resolve      (AvfsVault           *self,
                                       AvfsTransaction     *tx,
                                       const char          *path,

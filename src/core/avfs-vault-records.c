@@ -6,10 +6,8 @@
 #include "avfs-vault-private.h"
 
 /* Every record starts with its format byte, so a later avfs can read older records. */
-#define NODE_TYPE G_VARIANT_TYPE (AVFS_NODE_RECORD)
-#define VERSION_TYPE G_VARIANT_TYPE (AVFS_VERSION_RECORD)
-#define USAGE_TYPE G_VARIANT_TYPE (AVFS_USAGE_RECORD)
 #define RECORD_FORMAT 1
+#define USAGE_RECORD_LEN 32  /* (yttt): a byte, padding, three integers */
 
 void
 avfs_id_key (guint64 id,
@@ -143,6 +141,14 @@ avfs_record_serialize (GVariant *record)
   return g_variant_get_data_as_bytes (owned);
 }
 
+static void
+set_damaged (GError     **error,
+             const char  *what)
+{
+  g_set_error (error, AVFS_ERROR, AVFS_ERROR_CORRUPT,
+               "A %s record is damaged or from a newer avfs; run “avfs-cli vault verify”", what);
+}
+
 /**
  * avfs_record_parse:
  * @type: the record's shape, one of the `AVFS_*_RECORD` strings
@@ -165,29 +171,269 @@ avfs_record_parse (GBytes             *bytes,
     g_variant_get_child (record, 0, "y", &format);
   if (format != RECORD_FORMAT)
     {
-      g_set_error (error, AVFS_ERROR, AVFS_ERROR_CORRUPT,
-                   "A %s record is damaged or from a newer avfs; run “avfs-cli vault verify”",
-                   what);
+      set_damaged (error, what);
       return NULL;
     }
   return g_steal_pointer (&record);
 }
 
-static GBytes *
-content_from_variant (GVariant *array)
-{
-  gsize len;
-  const guint8 *data = g_variant_get_fixed_array (array, &len, 1);
+/* The records every file operation reads or writes (nodes, versions, usage, audit
+ * entries) are encoded and decoded here by hand, in GVariant's serialised form: exactly
+ * the bytes g_variant_new() makes, and only what g_variant_is_normal_form() accepts, so
+ * the records stay readable by GVariant (snapshots, verify) and by older avfs. Through
+ * GVariant, checking and unpacking one node record cost some 50,000 instructions, most
+ * of a file read. The form of a tuple: its members in order, numbers in host byte
+ * order, each aligned to its size with zero bytes; the end of each string but the last
+ * member is a little-endian framing offset at the end of the record (the first string's
+ * last), every offset of the smallest width that can address the whole record. */
 
-  return g_bytes_new (data, len);
+/* The width of a record's framing offsets, from its total size. */
+static guint
+offset_size_for (gsize size)
+{
+  if (size > G_MAXUINT32)
+    return 8;
+  if (size > G_MAXUINT16)
+    return 4;
+  if (size > G_MAXUINT8)
+    return 2;
+  return 1;
 }
 
-static GVariant *
-content_to_variant (GBytes *content)
+/**
+ * avfs_record_writer_init:
+ *
+ * Starts a record with its format byte. Add its members in order, then call
+ * avfs_record_writer_finish().
+ */
+void
+avfs_record_writer_init (AvfsRecordWriter *writer)
 {
-  if (content == NULL)
-    return g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, NULL, 0, 1);
-  return g_variant_new_from_bytes (G_VARIANT_TYPE_BYTESTRING, content, TRUE);
+  guint8 format = RECORD_FORMAT;
+
+  writer->data = g_byte_array_sized_new (128);
+  writer->n_ends = 0;
+  g_byte_array_append (writer->data, &format, 1);
+}
+
+static void
+put_fixed (AvfsRecordWriter *writer,
+           gconstpointer     value,
+           guint             size)
+{
+  static const guint8 zeros[8] = { 0 };
+
+  g_byte_array_append (writer->data, zeros, -writer->data->len & (size - 1));
+  g_byte_array_append (writer->data, value, size);
+}
+
+void
+avfs_record_put_byte (AvfsRecordWriter *writer,
+                      guint8            value)
+{
+  put_fixed (writer, &value, 1);
+}
+
+void
+avfs_record_put_uint32 (AvfsRecordWriter *writer,
+                        guint32           value)
+{
+  put_fixed (writer, &value, sizeof value);
+}
+
+/* Also for the signed (`x`) members: the same bytes. */
+void
+avfs_record_put_uint64 (AvfsRecordWriter *writer,
+                        guint64           value)
+{
+  put_fixed (writer, &value, sizeof value);
+}
+
+/* A string that is not the record's last member. */
+void
+avfs_record_put_string (AvfsRecordWriter *writer,
+                        const char       *value)
+{
+  g_assert (writer->n_ends < G_N_ELEMENTS (writer->ends));
+  g_byte_array_append (writer->data, (const guint8 *) value, strlen (value) + 1);
+  writer->ends[writer->n_ends++] = writer->data->len;
+}
+
+/**
+ * avfs_record_writer_finish:
+ * @last: (array length=len) (nullable): the last member: a bytestring's bytes, or a
+ *   string's with its NUL
+ *
+ * Returns: (transfer full): the record
+ */
+GBytes *
+avfs_record_writer_finish (AvfsRecordWriter *writer,
+                           const guint8     *last,
+                           gsize             len)
+{
+  guint width = 1;
+
+  if (len > 0)
+    g_byte_array_append (writer->data, last, len);
+  /* The smallest width that addresses the record with its offsets in it. */
+  while (width < 8 && offset_size_for (writer->data->len + width * writer->n_ends) > width)
+    width *= 2;
+  for (guint i = writer->n_ends; i > 0; i--)
+    {
+      guint64 end = GUINT64_TO_LE (writer->ends[i - 1]);
+
+      g_byte_array_append (writer->data, (const guint8 *) &end, width);
+    }
+  return g_byte_array_free_to_bytes (g_steal_pointer (&writer->data));
+}
+
+/* Reads a record the way g_variant_is_normal_form() checks it: any misplaced byte,
+ * non-zero padding, bad offset or string clears @ok. */
+typedef struct
+{
+  const guint8 *data;
+  gsize offset;       /* where the next member starts */
+  gsize frames;       /* where the framing offsets not read yet end */
+  guint offset_size;
+  gboolean ok;
+  guint8 format;      /* the record's first byte */
+} RecordReader;
+
+/* Starts reading @bytes, past the format byte. */
+static void
+reader_init (RecordReader *reader,
+             GBytes       *bytes)
+{
+  gsize size;
+
+  reader->data = g_bytes_get_data (bytes, &size);
+  reader->frames = size;
+  reader->offset_size = offset_size_for (size);
+  reader->ok = size > 0;
+  /* The format byte, first of every record. */
+  reader->format = reader->ok ? reader->data[0] : 0;
+  reader->offset = reader->ok ? 1 : 0;
+}
+
+static void
+read_fixed (RecordReader *reader,
+            gpointer      value,
+            guint         size)
+{
+  if (!reader->ok)
+    return;
+  for (; reader->offset & (size - 1); reader->offset++)
+    {
+      if (reader->offset >= reader->frames || reader->data[reader->offset] != 0)
+        {
+          reader->ok = FALSE;
+          return;
+        }
+    }
+  if (reader->frames - reader->offset < size)
+    {
+      reader->ok = FALSE;
+      return;
+    }
+  memcpy (value, reader->data + reader->offset, size);
+  reader->offset += size;
+}
+
+static guint8
+read_byte (RecordReader *reader)
+{
+  guint8 value = 0;
+
+  read_fixed (reader, &value, sizeof value);
+  return value;
+}
+
+static guint32
+read_uint32 (RecordReader *reader)
+{
+  guint32 value = 0;
+
+  read_fixed (reader, &value, sizeof value);
+  return value;
+}
+
+static guint64
+read_uint64 (RecordReader *reader)
+{
+  guint64 value = 0;
+
+  read_fixed (reader, &value, sizeof value);
+  return value;
+}
+
+/* A string that is not the last member: its end is the next framing offset. Returns
+ * it in place, NUL-terminated, or NULL. */
+static const char *
+read_string (RecordReader *reader)
+{
+  const char *value = (const char *) reader->data + reader->offset;
+  const char *valid_end;
+  guint64 end = 0;
+
+  if (!reader->ok || reader->frames < reader->offset_size ||
+      reader->frames - reader->offset_size < reader->offset)
+    {
+      reader->ok = FALSE;
+      return NULL;
+    }
+  reader->frames -= reader->offset_size;
+  memcpy (&end, reader->data + reader->frames, reader->offset_size);
+  end = GUINT64_FROM_LE (end);
+  /* Non-empty, NUL-terminated, valid UTF-8 without another NUL. */
+  if (end <= reader->offset || end > reader->frames || reader->data[end - 1] != 0 ||
+      !g_utf8_validate (value, end - 1 - reader->offset, &valid_end) ||
+      valid_end != (const char *) reader->data + end - 1)
+    {
+      reader->ok = FALSE;
+      return NULL;
+    }
+  reader->offset = end;
+  return value;
+}
+
+/* The last member, a bytestring: the rest of the record, copied, since the record may
+ * be an engine's buffer that a node outliving it must not hold on to. */
+static GBytes *
+read_last_bytes (RecordReader *reader)
+{
+  gsize offset = reader->offset;
+
+  if (!reader->ok || reader->frames < offset)
+    {
+      reader->ok = FALSE;
+      return NULL;
+    }
+  reader->offset = reader->frames;
+  return g_bytes_new (reader->data + offset, reader->frames - offset);
+}
+
+/* Whether the record was whole and well-formed, with the right format byte; a damaged
+ * one sets %AVFS_ERROR_CORRUPT as avfs_record_parse() does. */
+static gboolean
+reader_finish (RecordReader  *reader,
+               const char    *what,
+               GError       **error)
+{
+  if (reader->ok && reader->offset == reader->frames && reader->format == RECORD_FORMAT)
+    return TRUE;
+  set_damaged (error, what);
+  return FALSE;
+}
+
+/* Ends a record whose last member is a node's or version's chunk hashes. */
+static GBytes *
+finish_with_content (AvfsRecordWriter *writer,
+                     GBytes           *content)
+{
+  gsize len = 0;
+  const guint8 *data = content != NULL ? g_bytes_get_data (content, &len) : NULL;
+
+  return avfs_record_writer_finish (writer, data, len);
 }
 
 AvfsNode *
@@ -267,23 +513,27 @@ avfs_node_parse (guint64   id,
                  GBytes   *bytes,
                  GError  **error)
 {
-  g_autoptr(GVariant) record = avfs_record_parse (bytes, NODE_TYPE, "file", error);
-  g_autoptr(GVariant) content = NULL;
-  AvfsNode *node;
-  guint8 format, kind;
+  g_autoptr(GBytes) content = NULL;
+  RecordReader reader;
+  AvfsNode node = { id };
+  const char *name;
 
-  if (record == NULL)
+  reader_init (&reader, bytes);
+  node.kind = read_byte (&reader);
+  node.parent = read_uint64 (&reader);
+  name = read_string (&reader);
+  node.mode = read_uint32 (&reader);
+  node.created_us = read_uint64 (&reader);
+  node.modified_us = read_uint64 (&reader);
+  node.version = read_uint32 (&reader);
+  node.size = read_uint64 (&reader);
+  content = read_last_bytes (&reader);
+  if (!reader_finish (&reader, "file", error))
     return NULL;
-  node = g_new0 (AvfsNode, 1);
-  node->id = id;
-  g_variant_get (record, "(yyt&suxxut@ay)", &format, &kind, &node->parent, NULL,
-                 &node->mode, &node->created_us, &node->modified_us, &node->version,
-                 &node->size, &content);
-  g_variant_get_child (record, 3, "s", &node->name);
-  node->kind = kind;
-  if (kind == AVFS_NODE_KIND_FILE)
-    node->content = content_from_variant (content);
-  return node;
+  node.name = g_strdup (name);
+  if (node.kind == AVFS_NODE_KIND_FILE)
+    node.content = g_steal_pointer (&content);
+  return g_memdup2 (&node, sizeof node);
 }
 
 gboolean
@@ -293,13 +543,19 @@ avfs_node_save (AvfsTransaction  *tx,
 {
   guint8 key[AVFS_ID_KEY_LEN];
   g_autoptr(GBytes) value = NULL;
+  AvfsRecordWriter writer;
 
   avfs_id_key (node->id, key);
-  value = avfs_record_serialize (g_variant_new ("(yytsuxxut@ay)", RECORD_FORMAT,
-                                                (guint8) node->kind, node->parent,
-                                                node->name, node->mode, node->created_us,
-                                                node->modified_us, node->version, node->size,
-                                                content_to_variant (node->content)));
+  avfs_record_writer_init (&writer);
+  avfs_record_put_byte (&writer, node->kind);
+  avfs_record_put_uint64 (&writer, node->parent);
+  avfs_record_put_string (&writer, node->name);
+  avfs_record_put_uint32 (&writer, node->mode);
+  avfs_record_put_uint64 (&writer, node->created_us);
+  avfs_record_put_uint64 (&writer, node->modified_us);
+  avfs_record_put_uint32 (&writer, node->version);
+  avfs_record_put_uint64 (&writer, node->size);
+  value = finish_with_content (&writer, node->content);
   return avfs_transaction_put (tx, AVFS_COLLECTION_NODES, key, sizeof key,
                                g_bytes_get_data (value, NULL), g_bytes_get_size (value),
                                error);
@@ -378,17 +634,21 @@ AvfsVersion *
 avfs_version_parse (GBytes   *bytes,
                     GError  **error)
 {
-  g_autoptr(GVariant) record = avfs_record_parse (bytes, VERSION_TYPE, "version", error);
-  g_autoptr(GVariant) content = NULL;
-  AvfsVersion *version;
+  g_autoptr(GBytes) content = NULL;
+  RecordReader reader;
+  AvfsVersion version = { 0 };
+  const char *op;
 
-  if (record == NULL)
+  reader_init (&reader, bytes);
+  version.size = read_uint64 (&reader);
+  version.time_us = read_uint64 (&reader);
+  op = read_string (&reader);
+  content = read_last_bytes (&reader);
+  if (!reader_finish (&reader, "version", error))
     return NULL;
-  version = g_new0 (AvfsVersion, 1);
-  g_variant_get (record, "(ytxs@ay)", NULL, &version->size, &version->time_us,
-                 &version->op, &content);
-  version->content = content_from_variant (content);
-  return version;
+  version.op = g_strdup (op);
+  version.content = g_steal_pointer (&content);
+  return g_memdup2 (&version, sizeof version);
 }
 
 gboolean
@@ -400,10 +660,13 @@ avfs_version_save (AvfsTransaction    *tx,
 {
   g_autoptr(GBytes) key = avfs_version_key (id, number);
   g_autoptr(GBytes) value = NULL;
+  AvfsRecordWriter writer;
 
-  value = avfs_record_serialize (g_variant_new ("(ytxs@ay)", RECORD_FORMAT, version->size,
-                                                version->time_us, version->op,
-                                                content_to_variant (version->content)));
+  avfs_record_writer_init (&writer);
+  avfs_record_put_uint64 (&writer, version->size);
+  avfs_record_put_uint64 (&writer, version->time_us);
+  avfs_record_put_string (&writer, version->op);
+  value = finish_with_content (&writer, version->content);
   return avfs_transaction_put (tx, AVFS_COLLECTION_VERSIONS,
                                g_bytes_get_data (key, NULL), g_bytes_get_size (key),
                                g_bytes_get_data (value, NULL), g_bytes_get_size (value),
@@ -417,7 +680,7 @@ avfs_usage_load (AvfsVault        *self,
                  GError          **error)
 {
   g_autoptr(GBytes) bytes = NULL;
-  g_autoptr(GVariant) record = NULL;
+  RecordReader reader;
 
   bytes = avfs_vault_get_record (self, tx, AVFS_COLLECTION_META,
                                  (const guint8 *) "usage", 5, error);
@@ -428,11 +691,13 @@ avfs_usage_load (AvfsVault        *self,
                              "The vault has no usage record; run “avfs-cli vault verify”");
       return FALSE;
     }
-  record = avfs_record_parse (bytes, USAGE_TYPE, "usage", error);
-  if (record == NULL)
-    return FALSE;
-  g_variant_get (record, "(yttt)", NULL, &usage->files, &usage->directories, &usage->bytes);
-  return TRUE;
+  /* A fixed-size record: GVariant reads one of another size as all zeros. */
+  reader_init (&reader, bytes);
+  reader.ok = g_bytes_get_size (bytes) == USAGE_RECORD_LEN;
+  usage->files = read_uint64 (&reader);
+  usage->directories = read_uint64 (&reader);
+  usage->bytes = read_uint64 (&reader);
+  return reader_finish (&reader, "usage", error);
 }
 
 gboolean
@@ -441,9 +706,13 @@ avfs_usage_save (AvfsTransaction  *tx,
                  GError          **error)
 {
   g_autoptr(GBytes) value = NULL;
+  AvfsRecordWriter writer;
 
-  value = avfs_record_serialize (g_variant_new ("(yttt)", RECORD_FORMAT, usage->files,
-                                                usage->directories, usage->bytes));
+  avfs_record_writer_init (&writer);
+  avfs_record_put_uint64 (&writer, usage->files);
+  avfs_record_put_uint64 (&writer, usage->directories);
+  avfs_record_put_uint64 (&writer, usage->bytes);
+  value = avfs_record_writer_finish (&writer, NULL, 0);
   return avfs_transaction_put (tx, AVFS_COLLECTION_META, (const guint8 *) "usage", 5,
                                g_bytes_get_data (value, NULL), g_bytes_get_size (value),
                                error);

@@ -9,30 +9,37 @@
  * to put directories first. */
 #define DIRENT_VALUE_LEN (AVFS_ID_KEY_LEN + 1)
 
-/* Reads the entry @name of directory @parent: the child's id and kind. Returns FALSE
- * with @error unset when there is no such entry. */
+/* Reads the entry @name (@name_len bytes, not NUL-terminated) of directory @parent:
+ * the child's id and kind. Returns FALSE with @error unset when there is no such entry.
+ * The key is built on the stack: this runs for every name of every path resolved. */
 static gboolean
 lookup_entry (AvfsVault        *self,
               AvfsTransaction  *tx,
               guint64           parent,
               const char       *name,
+              gsize             name_len,
               guint64          *id,
               AvfsNodeKind     *kind,
               GError          **error)
 {
-  g_autoptr(GBytes) key = avfs_dirent_key (parent, name);
+  guint8 key[AVFS_ID_KEY_LEN + AVFS_PATH_MAX_NAME];
   g_autoptr(GBytes) value = NULL;
   const guint8 *data;
 
-  value = avfs_vault_get_record (self, tx, AVFS_COLLECTION_DIRENTS,
-                                 g_bytes_get_data (key, NULL), g_bytes_get_size (key),
-                                 error);
+  /* No entry has a longer name (avfs_path_check_name()). */
+  if (name_len > AVFS_PATH_MAX_NAME)
+    return FALSE;
+  avfs_id_key (parent, key);
+  memcpy (key + AVFS_ID_KEY_LEN, name, name_len);
+  value = avfs_vault_get_record (self, tx, AVFS_COLLECTION_DIRENTS, key,
+                                 AVFS_ID_KEY_LEN + name_len, error);
   if (value == NULL)
     return FALSE;
   if (g_bytes_get_size (value) != DIRENT_VALUE_LEN)
     {
       g_set_error (error, AVFS_ERROR, AVFS_ERROR_CORRUPT,
-                   "The directory entry “%s” is damaged; run “avfs-cli vault verify”", name);
+                   "The directory entry “%.*s” is damaged; run “avfs-cli vault verify”",
+                   (int) name_len, name);
       return FALSE;
     }
   data = g_bytes_get_data (value, NULL);
@@ -80,17 +87,70 @@ avfs_vault_lookup_child (AvfsVault        *self,
   guint64 id;
   AvfsNodeKind kind;
 
-  if (!lookup_entry (self, tx, parent, name, &id, &kind, error))
+  if (!lookup_entry (self, tx, parent, name, strlen (name), &id, &kind, error))
     return NULL;
   return load_entry_node (self, tx, id, name, error);
+}
+
+/**
+ * avfs_vault_resolve_entry:
+ * @path: a normalised path
+ * @id: (out): the node id at @path
+ * @kind: (out): its kind
+ *
+ * Walks @path from `/` through directory entries alone (each holds its child's kind),
+ * reading no node: enough where only the id is needed, such as a parent directory.
+ *
+ * Returns: %FALSE with %AVFS_ERROR_NOT_FOUND or %AVFS_ERROR_NOT_A_DIRECTORY naming the
+ *   path
+ */
+gboolean
+avfs_vault_resolve_entry (AvfsVault        *self,
+                          AvfsTransaction  *tx,
+                          const char       *path,
+                          guint64          *id,
+                          AvfsNodeKind     *kind,
+                          GError          **error)
+{
+  const char *name = path + 1;
+  const char *parent_name = NULL;
+  gsize parent_len = 0;
+
+  *id = AVFS_ROOT_ID;
+  *kind = AVFS_NODE_KIND_DIRECTORY;
+  while (*name != '\0')
+    {
+      const char *slash = strchr (name, '/');
+      gsize len = slash != NULL ? (gsize) (slash - name) : strlen (name);
+      GError *local_error = NULL;
+
+      if (*kind != AVFS_NODE_KIND_DIRECTORY)
+        {
+          g_set_error (error, AVFS_ERROR, AVFS_ERROR_NOT_A_DIRECTORY,
+                       "%s: “%.*s” is a file, not a directory", path, (int) parent_len,
+                       parent_name);
+          return FALSE;
+        }
+      if (!lookup_entry (self, tx, *id, name, len, id, kind, &local_error))
+        {
+          if (local_error == NULL)
+            g_set_error (&local_error, AVFS_ERROR, AVFS_ERROR_NOT_FOUND,
+                         "%s: no such file or directory", path);
+          g_propagate_error (error, local_error);
+          return FALSE;
+        }
+      parent_name = name;
+      parent_len = len;
+      name += slash != NULL ? len + 1 : len;
+    }
+  return TRUE;
 }
 
 /**
  * avfs_vault_resolve:
  * @path: a normalised path
  *
- * Walks @path from `/` through directory entries alone (each holds its child's kind),
- * then loads the one node at the end.
+ * avfs_vault_resolve_entry(), then loads the one node at the end.
  *
  * Returns: (transfer full) (nullable): the node, or %NULL with %AVFS_ERROR_NOT_FOUND or
  *   %AVFS_ERROR_NOT_A_DIRECTORY naming the path
@@ -101,33 +161,14 @@ avfs_vault_resolve (AvfsVault        *self,
                     const char       *path,
                     GError          **error)
 {
-  g_auto(GStrv) names = avfs_path_split (path);
-  AvfsNodeKind kind = AVFS_NODE_KIND_DIRECTORY;
-  guint64 id = AVFS_ROOT_ID;
-  guint i;
+  AvfsNodeKind kind;
+  guint64 id;
 
-  for (i = 0; names[i] != NULL; i++)
-    {
-      GError *local_error = NULL;
-
-      if (kind != AVFS_NODE_KIND_DIRECTORY)
-        {
-          g_set_error (error, AVFS_ERROR, AVFS_ERROR_NOT_A_DIRECTORY,
-                       "%s: “%s” is a file, not a directory", path, names[i - 1]);
-          return NULL;
-        }
-      if (!lookup_entry (self, tx, id, names[i], &id, &kind, &local_error))
-        {
-          if (local_error == NULL)
-            g_set_error (&local_error, AVFS_ERROR, AVFS_ERROR_NOT_FOUND,
-                         "%s: no such file or directory", path);
-          g_propagate_error (error, local_error);
-          return NULL;
-        }
-    }
-  if (i == 0)
+  if (!avfs_vault_resolve_entry (self, tx, path, &id, &kind, error))
+    return NULL;
+  if (path[1] == '\0')
     return avfs_node_load (self, tx, AVFS_ROOT_ID, error);
-  return load_entry_node (self, tx, id, names[i - 1], error);
+  return load_entry_node (self, tx, id, avfs_path_get_name (path), error);
 }
 
 /**

@@ -556,7 +556,7 @@ apply_in_background (gpointer data,
   g_atomic_int_set (&self->search_pending, 0);
   if (!apply_queue (self, FALSE, &error) || !index_release (self, &error))
     g_debug ("Search index of %s not brought up to date: %s", self->path, error->message);
-  self->search_tasks--;
+  g_atomic_int_dec_and_test (&self->search_tasks);
   g_cond_broadcast (&self->search_cond);
   g_mutex_unlock (&self->search_lock);
 }
@@ -565,7 +565,7 @@ apply_in_background (gpointer data,
 static void
 wait_for_background (AvfsVault *self)
 {
-  while (self->search_tasks > 0)
+  while (g_atomic_int_get (&self->search_tasks) > 0)
     g_cond_wait (&self->search_cond, &self->search_lock);
 }
 
@@ -612,11 +612,11 @@ avfs_vault_search_committed (AvfsVault *self,
   if ((is_memory (self) || pending >= APPLY_THRESHOLD) &&
       g_atomic_int_compare_and_exchange (&self->search_scheduled, FALSE, TRUE))
     {
-      /* Under the lock, so that close and finalize count this task before it runs; the
-       * caller's reference keeps the vault alive until then. */
-      g_mutex_lock (&self->search_lock);
-      self->search_tasks++;
-      g_mutex_unlock (&self->search_lock);
+      /* Counted before it is pushed, so that close and finalize (which cannot run
+       * meanwhile: the caller holds the write lock and a reference, which keeps the
+       * vault alive until the task runs) wait for it. Not under search_lock: a running
+       * apply holds that throughout, and the writer must not wait for it. */
+      g_atomic_int_inc (&self->search_tasks);
       g_thread_pool_push (background_pool (), self, NULL);
     }
 }

@@ -3,6 +3,7 @@
  * Both are id ‖ text records of a node; a tag also has an index entry tag ‖ 0 ‖ id. */
 #include <string.h>
 
+#include "avfs-path.h"
 #include "avfs-vault-private.h"
 #include "avfs-vault-tags.h"
 
@@ -66,15 +67,8 @@ avfs_meta_entry_free (AvfsMetaEntry *self)
 static char *
 quote_for_message (const char *text)
 {
-  g_autofree char *shown = g_utf8_make_valid (text, -1);
+  g_autofree char *shown = avfs_text_for_message (text, SHOWN_CHARS);
 
-  if (g_utf8_strlen (shown, -1) > SHOWN_CHARS)
-    {
-      g_autofree char *cut = g_utf8_substring (shown, 0, SHOWN_CHARS);
-
-      g_free (shown);
-      shown = g_strconcat (cut, "…", NULL);
-    }
   return avfs_json_quote (shown);
 }
 
