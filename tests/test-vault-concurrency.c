@@ -164,7 +164,7 @@ check_log (const char *text,
            guint       counts[THREADS])
 {
   g_auto(GStrv) lines = NULL;
-  g_autofree char *copy = g_strndup (text, len);
+  g_autofree char *copy = g_strndup (text != NULL ? text : "", len); /* empty: NULL data */
   guint n = 0;
 
   memset (counts, 0, THREADS * sizeof (guint));

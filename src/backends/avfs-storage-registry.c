@@ -164,6 +164,14 @@ avfs_storage_detect_engine (const char  *path,
       g_set_error (error, AVFS_ERROR, AVFS_ERROR_NOT_FOUND, "No vault at “%s”", path);
       return NULL;
     }
+  /* Reading a fifo would wait for a writer forever; a device is no store either. */
+  if (!g_file_test (path, G_FILE_TEST_IS_DIR) && !g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    {
+      g_set_error (error, AVFS_ERROR, AVFS_ERROR_CORRUPT,
+                   "“%s” is not a vault: it is a fifo, socket or device, not a file or folder",
+                   path);
+      return NULL;
+    }
   if (!g_file_test (path, G_FILE_TEST_IS_DIR))
     return detect_file_engine (path, error);
 

@@ -68,6 +68,31 @@ error_path (const GError *error)
 }
 
 /**
+ * avfs_cli_print_error:
+ * @message: what went wrong
+ *
+ * Prints `Error: MESSAGE` on stderr. Control characters (a name can hold them) are
+ * shown as `\u001b` and the like, so that a message can never drive the terminal.
+ */
+void
+avfs_cli_print_error (const char *message)
+{
+  g_autofree char *valid = g_utf8_make_valid (message, -1);
+  g_autoptr(GString) shown = g_string_sized_new (strlen (valid));
+
+  for (const char *p = valid; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (g_unichar_iscntrl (c))
+        g_string_append_printf (shown, "\\u%04x", c);
+      else
+        g_string_append_len (shown, p, g_utf8_next_char (p) - p);
+    }
+  fprintf (stderr, _("Error: %s\n"), shown->str);
+}
+
+/**
  * avfs_cli_fail:
  * @error: (transfer none): what went wrong
  *
@@ -97,7 +122,7 @@ avfs_cli_fail (AvfsCli *cli,
       avfs_cli_print_json (cli, builder);
     }
   else
-    fprintf (stderr, _("Error: %s\n"), error->message);
+    avfs_cli_print_error (error->message);
   return AVFS_CLI_ERROR;
 }
 

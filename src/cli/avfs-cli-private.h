@@ -99,6 +99,7 @@ AvfsVault   *avfs_cli_open_path      (AvfsCli               *cli,
                                       GError               **error);
 
 /* avfs-cli-output.c */
+void         avfs_cli_print_error    (const char            *message);
 int          avfs_cli_fail           (AvfsCli               *cli,
                                       GError                *error);
 int          avfs_cli_print_json     (AvfsCli               *cli,

@@ -358,8 +358,9 @@ search_cb (AvfsCli               *cli,
     return avfs_cli_usage_error (cli, command, _("--limit and --offset take numbers ≥ 0"));
   search_options.limit = limit;
   search_options.offset = offset;
+  /* An unknown field is a bad option value, like a bad --limit: a usage error. */
   if (fields != NULL && !parse_fields (fields, &search_options.fields, &error))
-    return avfs_cli_fail (cli, error);
+    return avfs_cli_usage_error (cli, command, error->message);
   if ((vault = avfs_cli_get_vault (cli, &error)) == NULL)
     return avfs_cli_fail (cli, error);
   if (rebuild)

@@ -24,6 +24,10 @@ change_tags (AvfsCli               *cli,
 
   if (!avfs_cli_parse (cli, command, NULL, argv, 2, -1, &status))
     return status;
+  /* Every tag is checked first, so that a bad one in the list changes nothing. */
+  for (guint i = 2; argv[i] != NULL; i++)
+    if (!avfs_vault_check_tag (argv[i], &error))
+      return avfs_cli_fail (cli, error);
   vault = avfs_cli_open_path (cli, argv[1], &path, &error);
   if (vault == NULL)
     return avfs_cli_fail (cli, error);

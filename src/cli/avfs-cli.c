@@ -118,7 +118,7 @@ avfs_cli_usage_error (AvfsCli               *cli,
       json_builder_end_object (builder);
       avfs_cli_print_json (cli, builder);
     }
-  fprintf (stderr, _("Error: %s\n"), message);
+  avfs_cli_print_error (message);
   if (command != NULL)
     fprintf (stderr, _("Usage: %s %s %s\nTry “%s %s --help”.\n"), g_get_prgname (),
              command->name, command->parameters, g_get_prgname (), command->name);
@@ -141,6 +141,60 @@ describe_options (GHashTable         *options,
         g_hash_table_insert (options, g_strdup_printf ("-%c", e->short_name), takes_value);
     }
   g_hash_table_insert (options, g_strdup ("--help"), GINT_TO_POINTER (FALSE));
+}
+
+/* GOption leaves the `--` that ends the options in place when an argument after it
+ * starts with `-`; the commands want only their arguments. */
+static gboolean
+separator_stays (char **argv)
+{
+  gboolean after = FALSE;
+
+  for (guint i = 1; argv[i] != NULL; i++)
+    {
+      if (after && argv[i][0] == '-')
+        return TRUE;
+      after = after || g_str_equal (argv[i], "--");
+    }
+  return FALSE;
+}
+
+static void
+drop_separator (char **argv)
+{
+  for (guint i = 1; argv[i] != NULL; i++)
+    if (g_str_equal (argv[i], "--"))
+      {
+        g_free (argv[i]);
+        for (guint j = i; argv[j] != NULL; j++)
+          argv[j] = argv[j + 1];
+        return;
+      }
+}
+
+/* GOption says only “Invalid byte sequence in conversion input” for an option value
+ * that is not UTF-8: name the option instead. */
+static char *
+describe_parse_error (char   **argv,
+                      GError  *error)
+{
+  if (error->domain != G_CONVERT_ERROR)
+    return g_strdup (error->message);
+  for (guint i = 1; argv[i] != NULL; i++)
+    {
+      const char *equals = strchr (argv[i], '=');
+      g_autofree char *option = NULL;
+
+      if (g_utf8_validate (argv[i], -1, NULL))
+        continue;
+      if (argv[i][0] == '-' && equals != NULL)
+        option = g_strndup (argv[i], equals - argv[i]);
+      else if (i > 1 && argv[i - 1][0] == '-')
+        option = g_strdup (argv[i - 1]);
+      if (option != NULL && g_utf8_validate (option, -1, NULL))
+        return g_strdup_printf (_("The value of %s is not valid UTF-8 text"), option);
+    }
+  return g_strdup (_("An option's value is not valid UTF-8 text"));
 }
 
 /**
@@ -167,6 +221,7 @@ avfs_cli_parse (AvfsCli               *cli,
 {
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
+  gboolean drop;
   int positional;
 
   if (cli->describe_options != NULL)
@@ -198,11 +253,16 @@ avfs_cli_parse (AvfsCli               *cli,
           return FALSE;
         }
     }
+  drop = separator_stays (argv);
   if (!g_option_context_parse_strv (context, &argv, &error))
     {
-      *status = avfs_cli_usage_error (cli, command, error->message);
+      g_autofree char *message = describe_parse_error (argv, error);
+
+      *status = avfs_cli_usage_error (cli, command, message);
       return FALSE;
     }
+  if (drop)
+    drop_separator (argv);
   positional = g_strv_length (argv) - 1;
   if (positional < min_args || (max_args >= 0 && positional > max_args))
     {

@@ -359,14 +359,19 @@ avfs_config_file_new_from_text (const char  *text,
   g_autoptr(AvfsConfigFile) self = g_new0 (AvfsConfigFile, 1);
   g_auto(GStrv) lines = NULL;
   Parser parser = { .filename = filename, .table = g_strdup (""), .config = self };
+  const char *invalid;
   gboolean ok = TRUE;
 
   self->tables = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                         (GDestroyNotify) g_hash_table_unref);
-  if (!g_utf8_validate (text, -1, NULL))
+  if (!g_utf8_validate (text, -1, &invalid))
     {
+      guint line_number = 1;
+
+      for (const char *p = text; p < invalid; p++)
+        line_number += *p == '\n';
       g_set_error (error, AVFS_ERROR, AVFS_ERROR_INVALID_ARGUMENT,
-                   "%s: the file is not valid UTF-8", filename);
+                   "%s:%u: the line is not valid UTF-8", filename, line_number);
       g_free (parser.table);
       return NULL;
     }

@@ -485,6 +485,18 @@ check_name_free (AvfsRegistry  *self,
   return FALSE;
 }
 
+/* Engines check their options from config.toml when a vault opens or is created; their
+ * errors (the only invalid-argument errors there) then name the file to fix. */
+static void
+name_config_file (AvfsRegistry  *self,
+                  GHashTable    *options,
+                  GError       **error)
+{
+  if (error != NULL && g_error_matches (*error, AVFS_ERROR, AVFS_ERROR_INVALID_ARGUMENT) &&
+      g_hash_table_size (options) > 0)
+    g_prefix_error (error, "%s: ", self->config_path);
+}
+
 /**
  * avfs_registry_create:
  * @engine: (nullable): the engine, or %NULL for the default
@@ -521,7 +533,9 @@ avfs_registry_create (AvfsRegistry  *self,
   if (info->extension == NULL)
     {
       vault = avfs_vault_create (info->name, NULL, options, NULL, error);
-      if (vault != NULL)
+      if (vault == NULL)
+        name_config_file (self, options, error);
+      else
         g_hash_table_insert (self->memory_vaults, g_strdup (name), g_object_ref (vault));
       return g_steal_pointer (&vault);
     }
@@ -529,6 +543,8 @@ avfs_registry_create (AvfsRegistry  *self,
   if (path == NULL || !ensure_vaults_dir (self, error))
     return NULL;
   vault = avfs_vault_create (info->name, path, options, NULL, error);
+  if (vault == NULL)
+    name_config_file (self, options, error);
   if (vault != NULL && !make_private (path, error))
     {
       avfs_vault_close (vault, NULL);
@@ -573,6 +589,7 @@ avfs_registry_open (AvfsRegistry  *self,
   g_autofree char *path = NULL;
   g_autoptr(GHashTable) options = NULL;
   AvfsVault *memory = name_or_path != NULL ? dup_memory_vault (self, name_or_path) : NULL;
+  AvfsVault *vault;
 
   if (memory != NULL)
     return memory;
@@ -580,7 +597,10 @@ avfs_registry_open (AvfsRegistry  *self,
   if (path == NULL || !avfs_registry_reload_config (self, error))
     return NULL;
   options = avfs_registry_dup_backend_options (self);
-  return avfs_vault_open (path, options, error);
+  vault = avfs_vault_open (path, options, error);
+  if (vault == NULL)
+    name_config_file (self, options, error);
+  return vault;
 }
 
 static AvfsVaultEntry *

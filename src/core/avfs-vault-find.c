@@ -151,10 +151,29 @@ walk_tree (Walk            *walk,
   return TRUE;
 }
 
+/* Refuses what no name, tag or metadata entry can match (the tag is checked where the
+ * index is read), so a typing mistake is an error, not an empty result. */
+static gboolean
+check_query (const AvfsFindQuery  *query,
+             GError              **error)
+{
+  if (query->name_glob != NULL && (query->name_glob[0] == '\0' ||
+                                   !g_utf8_validate (query->name_glob, -1, NULL)))
+    {
+      g_set_error_literal (error, AVFS_ERROR, AVFS_ERROR_INVALID_ARGUMENT,
+                           "The name pattern must be non-empty UTF-8 text, as names are");
+      return FALSE;
+    }
+  if (query->meta_key != NULL && !avfs_vault_check_meta_key (query->meta_key, error))
+    return FALSE;
+  return query->meta_value == NULL || avfs_vault_check_meta_value (query->meta_value, error);
+}
+
 /**
  * avfs_vault_find:
  * @path: where to look; it is itself a candidate when it is not `/`
- * @query: what to look for
+ * @query: what to look for; a malformed name pattern, tag or metadata key or value is
+ *   an %AVFS_ERROR_INVALID_ARGUMENT error
  *
  * Returns: (transfer full) (element-type AvfsFileInfo) (nullable): the matches, by path
  */
@@ -173,6 +192,8 @@ avfs_vault_find (AvfsVault            *self,
   gboolean matches;
 
   g_return_val_if_fail (AVFS_IS_VAULT (self), NULL);
+  if (!check_query (query, error))
+    return NULL;
   top = avfs_vault_resolve_user_path (self, path, &normalized, error);
   if (top == NULL)
     return NULL;
@@ -237,7 +258,7 @@ is_text (GBytes *content)
 
 /**
  * avfs_vault_grep:
- * @pattern: a Perl-compatible regular expression
+ * @pattern: a Perl-compatible regular expression, in UTF-8
  * @path: a file, or a directory to search below
  * @func: called for each matching line, files in path order
  *
@@ -260,6 +281,13 @@ avfs_vault_grep (AvfsVault     *self,
   GError *local_error = NULL;
 
   g_return_val_if_fail (AVFS_IS_VAULT (self), FALSE);
+  /* GRegex would take bytes that are not UTF-8 and then never match the (valid) text. */
+  if (!g_utf8_validate (pattern, -1, NULL))
+    {
+      g_set_error_literal (error, AVFS_ERROR, AVFS_ERROR_INVALID_ARGUMENT,
+                           "The regular expression is not valid UTF-8 text");
+      return FALSE;
+    }
   regex = g_regex_new (pattern, G_REGEX_OPTIMIZE | (ignore_case ? G_REGEX_CASELESS : 0), 0,
                        &local_error);
   if (regex == NULL)

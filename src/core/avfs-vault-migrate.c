@@ -856,7 +856,8 @@ check_output (const char  *output,
                    "vault should be, such as /backups/notes.lmdb", output);
       return FALSE;
     }
-  if (g_file_test (output, G_FILE_TEST_EXISTS))
+  /* A link counts even when it leads nowhere: the store would be created through it. */
+  if (g_file_test (output, G_FILE_TEST_EXISTS) || g_file_test (output, G_FILE_TEST_IS_SYMLINK))
     {
       g_set_error (error, AVFS_ERROR, AVFS_ERROR_EXISTS,
                    "%s already exists; choose another output path or move it away first",

@@ -950,6 +950,12 @@ export_check_host (Export       *export,
     g_set_error (error, AVFS_ERROR, AVFS_ERROR_EXISTS,
                  "%s already exists; nothing was exported (export with overwrite to replace "
                  "existing files)", shown);
+  /* Overwriting replaces files and links, never a fifo, socket or device node: renaming
+   * over one would remove it (as root, even /dev/null). */
+  else if (entry->kind == AVFS_NODE_KIND_FILE && !S_ISREG (st.st_mode) && !S_ISLNK (st.st_mode))
+    g_set_error (error, AVFS_ERROR, AVFS_ERROR_EXISTS,
+                 "%s is a fifo, socket or device, not a file; export never replaces one "
+                 "(nothing was exported)", shown);
   else
     return TRUE;
   return FALSE;
@@ -1324,10 +1330,12 @@ export_run (Export      *export,
  *
  * Writes current content. Before writing anything, checks every destination: an
  * existing host file is an error unless @flags has %AVFS_EXPORT_OVERWRITE, and a file
- * where a directory goes (or the reverse) always is. Each file is written to a temporary
- * file and renamed into place, so no half file is ever seen; it gets the vault's
- * permissions and modification time, as do the directories the export creates.
- * Directories that were already there are merged into and left as they were.
+ * where a directory goes (or the reverse), or a fifo, socket or device where a file
+ * goes, always is. An existing symbolic link is replaced, never written through. Each
+ * file is written to a temporary file and renamed into place, so no half file is ever
+ * seen; it gets the vault's permissions and modification time, as do the directories
+ * the export creates. Directories that were already there are merged into and left as
+ * they were.
  *
  * Returns: %TRUE when everything was exported
  */

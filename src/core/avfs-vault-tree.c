@@ -398,10 +398,11 @@ remove_subtree (AvfsVault        *self,
   return avfs_vault_transaction (self, remove_cb, &job, error);
 }
 
-/* Resolves a path to remove, refusing `/`. */
+/* Resolves a path to remove, move or copy, refusing `/` with @root_refusal. */
 static AvfsNode *
 resolve_removable (AvfsVault   *self,
                    const char  *path,
+                   const char  *root_refusal,
                    char       **normalized,
                    GError     **error)
 {
@@ -409,8 +410,7 @@ resolve_removable (AvfsVault   *self,
 
   if (node != NULL && node->id == AVFS_ROOT_ID)
     {
-      g_set_error_literal (error, AVFS_ERROR, AVFS_ERROR_INVALID_PATH,
-                           "/ cannot be removed; remove what is inside it instead");
+      g_set_error_literal (error, AVFS_ERROR, AVFS_ERROR_INVALID_PATH, root_refusal);
       g_clear_pointer (&node, avfs_node_free);
     }
   return node;
@@ -440,17 +440,58 @@ has_children (AvfsVault       *self,
                                       found_cb, result, error);
 }
 
+/* Removes @path; @only_directory refuses a file (rmdir). */
+static gboolean
+remove_path (AvfsVault   *self,
+             const char  *path,
+             gboolean     recursive,
+             gboolean     only_directory,
+             GError     **error)
+{
+  g_autofree char *normalized = NULL;
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(AvfsNode) node = NULL;
+  gboolean not_empty = FALSE;
+
+  locker = g_mutex_locker_new (&self->write_lock);
+  node = resolve_removable (self, path, "/ cannot be removed; remove what is inside it instead",
+                            &normalized, error);
+  if (node == NULL)
+    return FALSE;
+  if (only_directory && node->kind != AVFS_NODE_KIND_DIRECTORY)
+    {
+      g_set_error (error, AVFS_ERROR, AVFS_ERROR_NOT_A_DIRECTORY,
+                   "%s is a file, not a directory; remove files with rm", normalized);
+      return FALSE;
+    }
+  if (node->kind == AVFS_NODE_KIND_DIRECTORY && !recursive)
+    {
+      if (!has_children (self, node, &not_empty, error))
+        return FALSE;
+      if (not_empty)
+        {
+          g_set_error (error, AVFS_ERROR, AVFS_ERROR_NOT_EMPTY,
+                       "%s is not empty; remove it recursively to delete what it holds",
+                       normalized);
+          return FALSE;
+        }
+    }
+  return remove_subtree (self, node, normalized,
+                         node->kind == AVFS_NODE_KIND_DIRECTORY ? "rmdir" : "rm", error);
+}
+
 /**
  * avfs_vault_rmdir:
  *
- * Removes an empty directory.
+ * Removes an empty directory; a file is refused with %AVFS_ERROR_NOT_A_DIRECTORY.
  */
 gboolean
 avfs_vault_rmdir (AvfsVault   *self,
                   const char  *path,
                   GError     **error)
 {
-  return avfs_vault_remove (self, path, FALSE, error);
+  g_return_val_if_fail (AVFS_IS_VAULT (self), FALSE);
+  return remove_path (self, path, FALSE, TRUE, error);
 }
 
 /**
@@ -466,30 +507,8 @@ avfs_vault_remove (AvfsVault   *self,
                    gboolean     recursive,
                    GError     **error)
 {
-  g_autofree char *normalized = NULL;
-  g_autoptr(GMutexLocker) locker = NULL;
-  g_autoptr(AvfsNode) node = NULL;
-  gboolean not_empty = FALSE;
-
   g_return_val_if_fail (AVFS_IS_VAULT (self), FALSE);
-  locker = g_mutex_locker_new (&self->write_lock);
-  node = resolve_removable (self, path, &normalized, error);
-  if (node == NULL)
-    return FALSE;
-  if (node->kind == AVFS_NODE_KIND_DIRECTORY && !recursive)
-    {
-      if (!has_children (self, node, &not_empty, error))
-        return FALSE;
-      if (not_empty)
-        {
-          g_set_error (error, AVFS_ERROR, AVFS_ERROR_NOT_EMPTY,
-                       "%s is not empty; remove it recursively to delete what it holds",
-                       normalized);
-          return FALSE;
-        }
-    }
-  return remove_subtree (self, node, normalized,
-                         node->kind == AVFS_NODE_KIND_DIRECTORY ? "rmdir" : "rm", error);
+  return remove_path (self, path, recursive, FALSE, error);
 }
 
 /* Where a move or copy of @source to @to lands: inside @to when it is a directory,
@@ -563,17 +582,18 @@ placement_clear (Placement *place)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Placement, placement_clear)
 
-/* Fills @place for taking @from to @to. A directory is refused unless @directories (a
- * copy that is not recursive refuses one). */
+/* Fills @place for taking @from to @to (refusing `/` with @root_refusal). A directory
+ * is refused unless @directories (a copy that is not recursive refuses one). */
 static gboolean
 place_source (AvfsVault   *self,
               const char  *from,
               const char  *to,
               gboolean     directories,
+              const char  *root_refusal,
               Placement   *place,
               GError     **error)
 {
-  place->node = resolve_removable (self, from, &place->from, error);
+  place->node = resolve_removable (self, from, root_refusal, &place->from, error);
   if (place->node == NULL)
     return FALSE;
   if (place->node->kind == AVFS_NODE_KIND_DIRECTORY && !directories)
@@ -639,7 +659,7 @@ avfs_vault_move (AvfsVault   *self,
 
   g_return_val_if_fail (AVFS_IS_VAULT (self), NULL);
   locker = g_mutex_locker_new (&self->write_lock);
-  if (!place_source (self, from, to, TRUE, &place, error) ||
+  if (!place_source (self, from, to, TRUE, "/ cannot be moved or renamed", &place, error) ||
       (subtree = avfs_vault_collect_subtree (self, place.node, error)) == NULL)
     return NULL;
   job.subtree = subtree;
@@ -818,7 +838,8 @@ avfs_vault_copy (AvfsVault   *self,
 
   g_return_val_if_fail (AVFS_IS_VAULT (self), NULL);
   locker = g_mutex_locker_new (&self->write_lock);
-  if (!place_source (self, from, to, recursive, &place, error) ||
+  if (!place_source (self, from, to, recursive,
+                     "/ cannot be copied; copy what is inside it instead", &place, error) ||
       (nodes = load_subtree (self, place.node, error)) == NULL)
     return NULL;
   for (guint i = 0; i < nodes->len; i++)
