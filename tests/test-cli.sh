@@ -72,6 +72,12 @@ for engine in "$@"; do
   check "$engine: prune needs a limit" 'c prune; [ $? = 2 ]'
   check "$engine: compact" 'c compact | grep -q "^Compacted"'
   check "$engine: vault verify" '"$cli" vault verify "v_$engine" | grep -q "no problems"'
+  check "$engine: verify --repair on a sound vault repairs nothing" \
+    '"$cli" vault verify "v_$engine" --repair | grep -q "^Repaired 0 things" && [ "$("$cli" --json vault verify "v_$engine" --repair | json_get "d[\"repaired\"], d[\"ok\"]")" = "0 True" ]'
+  if [ "$engine" = sqlite ]; then
+    check "$engine: verify --repair rebuilds a lost tag index" \
+      'c tag /moved.txt red && python3 -c "import sqlite3,sys; db = sqlite3.connect(sys.argv[1]); db.execute(\"delete from tag_index\"); db.commit()" "$AVFS_HOME/vaults/v_$engine.avfs" && ! "$cli" vault verify "v_$engine" > /dev/null 2>&1 && "$cli" vault verify "v_$engine" --repair | grep -q "^Repaired [1-9]" && c find / --tag red | grep -q /moved.txt && [ "$(c --json audit --limit 1 | json_get "d[0][\"op\"],")" = repair ]'
+  fi
   check "$engine: error text on stderr" 'c cat /nope 2>&1 >/dev/null | grep -q "^Error: /nope: no such file or directory"'
 done
 

@@ -53,8 +53,9 @@ test_tokenizer_table (void)
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       g_autofree char *tokens = tokens_of (cases[i].text);
+      g_autofree char *shown = g_strescape (cases[i].text, NULL); /* TAP wants UTF-8 */
 
-      g_test_message ("text «%s»", cases[i].text);
+      g_test_message ("text «%s»", shown);
       g_assert_cmpstr (tokens, ==, cases[i].tokens);
     }
 }

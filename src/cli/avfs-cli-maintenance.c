@@ -150,24 +150,40 @@ verify_cb (AvfsCli               *cli,
            const AvfsCliCommand  *command,
            char                 **argv)
 {
+  gboolean repair = FALSE;
+  const GOptionEntry options[] = {
+    { "repair", 0, 0, G_OPTION_ARG_NONE, &repair,
+      N_("First put right what can be derived again (counters, indexes, orphaned records)"),
+      NULL },
+    { NULL }
+  };
   g_autoptr(GError) error = NULL;
   g_autoptr(AvfsVerifyReport) report = NULL;
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(AvfsCliProgress) progress = NULL;
+  guint64 repaired = 0;
   AvfsVault *vault;
   int status;
 
-  if (!avfs_cli_parse (cli, command, NULL, argv, 0, 1, &status))
+  if (!avfs_cli_parse (cli, command, options, argv, 0, 1, &status))
     return status;
   vault = open_named_vault (cli, argv[1], &error);
   if (vault == NULL)
     return avfs_cli_fail (cli, error);
   progress = avfs_cli_progress_new (cli);
-  report = avfs_vault_verify (vault, avfs_cli_progress_cb, progress, NULL, &error);
+  report = repair ? avfs_vault_repair (vault, avfs_cli_progress_cb, progress, NULL, &repaired,
+                                       &error)
+                  : avfs_vault_verify (vault, avfs_cli_progress_cb, progress, NULL, &error);
   g_clear_pointer (&progress, avfs_cli_progress_free);
   if (report == NULL)
     return avfs_cli_fail (cli, error);
+  if (repair && !cli->json)
+    printf (ngettext ("Repaired %llu thing; verified again:\n",
+                      "Repaired %llu things; verified again:\n", repaired),
+            (unsigned long long) repaired);
   json_builder_begin_object (builder);
+  if (repair)
+    avfs_cli_json_member_int (builder, "repaired", repaired);
   avfs_cli_json_member_bool (builder, "ok", report->n_problems == 0);
   avfs_cli_json_member_int (builder, "problem_count", report->n_problems);
   json_builder_set_member_name (builder, "problems");
@@ -517,7 +533,7 @@ audit_cb (AvfsCli               *cli,
 
 const AvfsCliCommand avfs_cli_maintenance_commands[] = {
   { "vault stats", "[NAME] [--backend-info]", N_("Show a vault's figures (and the engine's)"), stats_cb },
-  { "vault verify", "[NAME]", N_("Check every reference and every blob; exit 1 on problems"), verify_cb },
+  { "vault verify", "[NAME] [--repair]", N_("Check every reference and every blob; exit 1 on problems"), verify_cb },
   { "stats", "[--backend-info]", N_("Show the vault's figures"), stats_cb },
   { "gc", "[--dry-run]", N_("Remove content nothing refers to any more"), gc_cb },
   { "prune", "[--keep N] [--older-than DAYS] [--dry-run]", N_("Drop old versions (never the current)"), prune_cb },

@@ -154,6 +154,12 @@ AvfsVerifyReport    *avfs_vault_verify  (AvfsVault         *self,
                                          gpointer           user_data,
                                          GCancellable      *cancellable,
                                          GError           **error);
+AvfsVerifyReport    *avfs_vault_repair  (AvfsVault         *self,
+                                         AvfsProgressFunc   progress,
+                                         gpointer           user_data,
+                                         GCancellable      *cancellable,
+                                         guint64           *repaired,
+                                         GError           **error);
 AvfsCompactionStats *avfs_vault_compact (AvfsVault     *self,
                                          GError       **error);
 

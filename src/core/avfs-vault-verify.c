@@ -68,7 +68,47 @@ typedef struct
   AvfsUsage usage;       /* recounted from the nodes */
   char *snapshot;        /* the snapshot whose entries are being read… */
   gboolean snapshot_exists; /* …and whether its record is there */
+  /* What avfs_vault_repair() can put right, gathered only when it runs verify: */
+  GPtrArray *repairs;    /* RecordRepair, or NULL when verify only reports */
+  gboolean usage_wrong;  /* the usage counters need writing from v->usage */
+  gboolean index_stale;  /* the search index needs rebuilding */
 } Verifier;
+
+/* One record to delete (@value %NULL) or to write. */
+typedef struct
+{
+  const char *collection;
+  GBytes *key;
+  GBytes *value;
+} RecordRepair;
+
+static void
+record_repair_free (RecordRepair *repair)
+{
+  g_bytes_unref (repair->key);
+  g_clear_pointer (&repair->value, g_bytes_unref);
+  g_free (repair);
+}
+
+/* Notes, when repairing, that record @key of @collection is to be deleted, or written
+ * with @value (taken). */
+static void
+add_repair (Verifier     *v,
+            const char   *collection,
+            GBytes       *key,
+            GBytes       *value)
+{
+  RecordRepair *repair;
+
+  if (v->repairs == NULL)
+    {
+      g_clear_pointer (&value, g_bytes_unref);
+      return;
+    }
+  repair = g_new (RecordRepair, 1);
+  *repair = (RecordRepair) { collection, g_bytes_ref (key), value };
+  g_ptr_array_add (v->repairs, repair);
+}
 
 static void
 verifier_clear (Verifier *v)
@@ -77,6 +117,7 @@ verifier_clear (Verifier *v)
   g_clear_pointer (&v->nodes, g_hash_table_unref);
   g_clear_pointer (&v->names, g_string_chunk_free);
   g_clear_pointer (&v->snapshot, g_free);
+  g_clear_pointer (&v->repairs, g_ptr_array_unref);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Verifier, verifier_clear)
@@ -389,10 +430,12 @@ check_usage (Verifier  *v,
           return FALSE;
         }
       add_problem (v, "The usage counters cannot be read (%s)", damage->message);
+      v->usage_wrong = TRUE;
       return TRUE;
     }
-  if (usage.files != v->usage.files || usage.directories != v->usage.directories ||
-      usage.bytes != v->usage.bytes)
+  v->usage_wrong = usage.files != v->usage.files ||
+                   usage.directories != v->usage.directories || usage.bytes != v->usage.bytes;
+  if (v->usage_wrong)
     add_problem (v, "The usage counters (which quotas rely on) are wrong: they say files %"
                  G_GUINT64_FORMAT ", directories %" G_GUINT64_FORMAT ", bytes %"
                  G_GUINT64_FORMAT "; the tree holds files %" G_GUINT64_FORMAT ", directories %"
@@ -490,11 +533,16 @@ read_version_cb (AvfsCursor  *cursor,
   facts = lookup_node (v, avfs_id_from_key (key));
   path = describe_node (v, avfs_id_from_key (key));
   owner = g_strdup_printf ("%s, version %u", path, number);
-  if (facts == NULL)
-    add_problem (v, "%s: there is no such file", owner);
-  else if (facts->kind != AVFS_NODE_KIND_FILE)
-    add_problem (v, "%s: a directory has no versions", owner);
-  else if (number > facts->version)
+  if (facts == NULL || facts->kind != AVFS_NODE_KIND_FILE)
+    {
+      g_autoptr(GBytes) record_key = g_bytes_new (key, key_len);
+
+      add_problem (v, facts == NULL ? "%s: there is no such file"
+                                    : "%s: a directory has no versions", owner);
+      add_repair (v, AVFS_COLLECTION_VERSIONS, record_key, NULL);
+      return TRUE;
+    }
+  if (number > facts->version)
     add_problem (v, "%s: newer than the file's current version %u", owner, facts->version);
   version = avfs_version_parse (value, &damage);
   if (version == NULL)
@@ -502,7 +550,7 @@ read_version_cb (AvfsCursor  *cursor,
       add_problem (v, "%s: the record is damaged (%s)", owner, damage->message);
       return TRUE;
     }
-  if (facts != NULL && facts->kind == AVFS_NODE_KIND_FILE && number == facts->version &&
+  if (number == facts->version &&
       !check_current_version (v, facts, version, owner, error))
     return FALSE;
   return check_chunks (v, version->content, owner, error);
@@ -695,13 +743,23 @@ read_tag_cb (AvfsCursor  *cursor,
     return TRUE;
   id = avfs_id_from_key (key);
   what = describe_node (v, id);
-  if (lookup_node (v, id) == NULL)
-    add_problem (v, "Tag “%s” belongs to %s, which does not exist", tag, what);
   index_key = avfs_tag_index_key (tag, id);
   if (!key_exists (v, AVFS_COLLECTION_TAG_INDEX, index_key, &indexed, error))
     return FALSE;
-  if (!indexed)
-    add_problem (v, "%s is tagged “%s” but the tag index does not list it", what, tag);
+  if (lookup_node (v, id) == NULL)
+    {
+      g_autoptr(GBytes) record_key = g_bytes_new (key, key_len);
+
+      add_problem (v, "Tag “%s” belongs to %s, which does not exist", tag, what);
+      add_repair (v, AVFS_COLLECTION_TAGS, record_key, NULL);
+      if (indexed)
+        add_repair (v, AVFS_COLLECTION_TAG_INDEX, index_key, NULL);
+    }
+  else if (!indexed)
+    {
+      add_problem (v, "%s is tagged “%s” but the tag index does not list it", what, tag);
+      add_repair (v, AVFS_COLLECTION_TAG_INDEX, index_key, g_bytes_new (NULL, 0));
+    }
   return TRUE;
 }
 
@@ -732,8 +790,13 @@ read_tag_index_cb (AvfsCursor  *cursor,
   if (!key_exists (v, AVFS_COLLECTION_TAGS, tags_key, &tagged, error))
     return FALSE;
   if (!tagged)
-    add_problem (v, "The tag index lists %s under “%s”, but it does not carry that tag", what,
-                 tag);
+    {
+      g_autoptr(GBytes) record_key = g_bytes_new (key, key_len);
+
+      add_problem (v, "The tag index lists %s under “%s”, but it does not carry that tag",
+                   what, tag);
+      add_repair (v, AVFS_COLLECTION_TAG_INDEX, record_key, NULL);
+    }
   return TRUE;
 }
 
@@ -765,7 +828,12 @@ read_prop_cb (AvfsCursor  *cursor,
   id = avfs_id_from_key (key);
   what = describe_node (v, id);
   if (lookup_node (v, id) == NULL)
-    add_problem (v, "Metadata “%s” belongs to %s, which does not exist", name, what);
+    {
+      g_autoptr(GBytes) record_key = g_bytes_new (key, key_len);
+
+      add_problem (v, "Metadata “%s” belongs to %s, which does not exist", name, what);
+      add_repair (v, AVFS_COLLECTION_PROPS, record_key, NULL);
+    }
   if (!g_utf8_validate ((const char *) value, value_len, NULL))
     add_problem (v, "%s: the value of metadata “%s” is not valid UTF-8", what, name);
   return TRUE;
@@ -789,6 +857,7 @@ check_search (Verifier  *v,
   if (check == NULL)
     return FALSE;
   v->report->search_documents = check->documents;
+  v->index_stale = check->n_problems > 0;
   for (guint i = 0; i < check->problems->len; i++)
     add_problem (v, "%s", (const char *) g_ptr_array_index (check->problems, i));
   v->report->n_problems += check->n_problems - check->problems->len;
@@ -813,6 +882,23 @@ static const VerifyCheck verify_checks[] = {
   check_props,
   check_search,
 };
+
+/* Runs every check on @v, filling its report (and its repairs when it gathers them). */
+static gboolean
+run_checks (Verifier  *v,
+            GError   **error)
+{
+  v->report = g_new0 (AvfsVerifyReport, 1);
+  v->report->problems = g_ptr_array_new_with_free_func (g_free);
+  v->nodes = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, g_free);
+  v->names = g_string_chunk_new (4096);
+  for (guint i = 0; i < G_N_ELEMENTS (verify_checks); i++)
+    {
+      if (!verify_checks[i] (v, error))
+        return FALSE;
+    }
+  return TRUE;
+}
 
 /**
  * avfs_vault_verify:
@@ -842,16 +928,86 @@ avfs_vault_verify (AvfsVault         *self,
   g_auto(Verifier) v = { self, cancellable, { progress, user_data, { "verify" } } };
 
   g_return_val_if_fail (AVFS_IS_VAULT (self), NULL);
-  v.report = g_new0 (AvfsVerifyReport, 1);
-  v.report->problems = g_ptr_array_new_with_free_func (g_free);
-  v.nodes = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, g_free);
-  v.names = g_string_chunk_new (4096);
-
   locker = g_mutex_locker_new (&self->write_lock);
-  for (guint i = 0; i < G_N_ELEMENTS (verify_checks); i++)
+  return run_checks (&v, error) ? g_steal_pointer (&v.report) : NULL;
+}
+
+/* Writes what verify gathered, and the audit entry, in one transaction. */
+static gboolean
+repair_records_cb (AvfsTransaction  *tx,
+                   gpointer          user_data,
+                   GError          **error)
+{
+  Verifier *v = user_data;
+  g_autofree char *details = g_strdup_printf ("{\"records\": %u, \"usage\": %s}",
+                                              v->repairs->len,
+                                              v->usage_wrong ? "true" : "false");
+
+  for (guint i = 0; i < v->repairs->len; i++)
     {
-      if (!verify_checks[i] (&v, error))
-        return NULL;
+      RecordRepair *repair = g_ptr_array_index (v->repairs, i);
+      gsize key_len;
+      const guint8 *key = g_bytes_get_data (repair->key, &key_len);
+      gboolean ok = repair->value == NULL
+                    ? avfs_transaction_delete (tx, repair->collection, key, key_len, error)
+                    : avfs_transaction_put (tx, repair->collection, key, key_len,
+                                            g_bytes_get_data (repair->value, NULL),
+                                            g_bytes_get_size (repair->value), error);
+
+      if (!ok)
+        return FALSE;
     }
-  return g_steal_pointer (&v.report);
+  return (!v->usage_wrong || avfs_usage_save (tx, &v->usage, error)) &&
+         avfs_vault_audit (v->vault, tx, "repair", "/", details, error);
+}
+
+/**
+ * avfs_vault_repair:
+ * @repaired: (out) (optional): how many things were put right: records, the usage
+ *   counters, the search index, unreferenced chunks
+ *
+ * Runs verify, then puts right what can be derived again from the rest: the usage
+ * counters (recounted from the tree), the tag index (from the tags), tags, metadata and
+ * versions of files that do not exist (removed), chunks nothing references (removed, as
+ * gc does) and the search index (rebuilt). The records change in one transaction.
+ * Damaged or missing content and broken directory entries cannot be derived: they stay,
+ * and the returned report of a second verify names them.
+ *
+ * Returns: (transfer full) (nullable): what is still wrong (nothing for a sound vault),
+ *   or %NULL with @error when the vault could not be read or written
+ */
+AvfsVerifyReport *
+avfs_vault_repair (AvfsVault         *self,
+                   AvfsProgressFunc   progress,
+                   gpointer           user_data,
+                   GCancellable      *cancellable,
+                   guint64           *repaired,
+                   GError           **error)
+{
+  g_auto(Verifier) v = { self, cancellable, { progress, user_data, { "verify" } } };
+  AvfsGcReport gc = { 0 };
+  guint64 count = 0;
+
+  g_return_val_if_fail (AVFS_IS_VAULT (self), NULL);
+  v.repairs = g_ptr_array_new_with_free_func ((GDestroyNotify) record_repair_free);
+  {
+    g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->write_lock);
+
+    if (!run_checks (&v, error))
+      return NULL;
+    if ((v.repairs->len > 0 || v.usage_wrong) &&
+        !avfs_storage_transaction (self->storage, repair_records_cb, &v, error))
+      return NULL;
+  }
+  count = v.repairs->len + (v.usage_wrong ? 1 : 0);
+  /* Tags changed, or the index was wrong: the index follows the records again. */
+  if ((v.index_stale || v.repairs->len > 0) &&
+      !avfs_vault_search_rebuild (self, cancellable, progress, user_data, error))
+    return NULL;
+  count += v.index_stale ? 1 : 0;
+  if (!avfs_vault_gc (self, FALSE, &gc, progress, user_data, cancellable, error))
+    return NULL;
+  if (repaired != NULL)
+    *repaired = count + gc.blobs_removed;
+  return avfs_vault_verify (self, progress, user_data, cancellable, error);
 }
