@@ -666,6 +666,16 @@ plant_missing_blob (AvfsVault *vault)
   delete_raw (vault, AVFS_COLLECTION_BLOBS, key);
 }
 
+/* /d/victim, its directory entry gone: only its node is left. */
+static void
+plant_unlisted_node (AvfsVault *vault)
+{
+  g_autoptr(AvfsFileInfo) info = avfs_vault_stat (vault, "/d", NULL);
+  g_autoptr(GBytes) key = avfs_dirent_key (info->id, "victim");
+
+  delete_raw (vault, AVFS_COLLECTION_DIRENTS, key);
+}
+
 static void
 plant_dangling_dirent (AvfsVault *vault)
 {
@@ -789,6 +799,24 @@ check_repair (AvfsVault        *vault,
     }
   else
     g_assert_cmpuint (left->n_problems, >, 0);
+  /* A file no entry listed is found again in /lost+found, as "ID-NAME". */
+  if (c->plant == plant_unlisted_node)
+    {
+      g_autoptr(GPtrArray) found = avfs_vault_list (vault, "/lost+found", &error);
+      g_autofree char *path = NULL;
+      g_autoptr(GBytes) victim = NULL;
+
+      g_assert_no_error (error);
+      g_assert_cmpuint (found->len, ==, 1);
+      g_assert_true (g_str_has_suffix (((AvfsFileInfo *) g_ptr_array_index (found, 0))->name,
+                                       "-victim"));
+      path = g_strconcat ("/lost+found/", ((AvfsFileInfo *) g_ptr_array_index (found, 0))->name,
+                          NULL);
+      victim = avfs_vault_read (vault, path, 0, &error);
+      g_assert_no_error (error);
+      g_assert_cmpmem (g_bytes_get_data (victim, NULL), g_bytes_get_size (victim),
+                       "victim content", 14);
+    }
   bystander = avfs_vault_read (vault, "/bystander", 0, &error);
   g_assert_no_error (error);
   g_assert_cmpmem (g_bytes_get_data (bystander, NULL), g_bytes_get_size (bystander),
@@ -838,7 +866,9 @@ test_verify_damage (VaultFixture  *f,
     const DamageCase cases[] = {
       { "flipped-byte", plant_flipped_byte, { chunk, "is damaged", NULL } },
       { "missing-blob", plant_missing_blob, { "/d/victim, version 2", chunk, "missing" } },
-      { "dangling-dirent", plant_dangling_dirent, { "“ghost”", "9999", "does not exist" } },
+      { "dangling-dirent", plant_dangling_dirent, { "“ghost”", "9999", "does not exist" },
+        TRUE },
+      { "unlisted-node", plant_unlisted_node, { "victim", "no directory listing", NULL }, TRUE },
       { "missing-version", plant_missing_version,
         { "/d/victim", "current version 2 has no version record", NULL } },
       { "wrong-usage", plant_wrong_usage,

@@ -5,7 +5,10 @@
 
 #include "avfs-vault-maintenance.h"
 #include "avfs-vault-private.h"
+#include "avfs-path.h"
 #include "avfs-vault-search.h"
+
+#define LOST_AND_FOUND "/lost+found" /* where repair lists the nodes no entry listed */
 
 G_DEFINE_BOXED_TYPE (AvfsVerifyReport, avfs_verify_report,
                      avfs_verify_report_copy, avfs_verify_report_free)
@@ -72,6 +75,7 @@ typedef struct
   GPtrArray *repairs;    /* RecordRepair, or NULL when verify only reports */
   gboolean usage_wrong;  /* the usage counters need writing from v->usage */
   gboolean index_stale;  /* the search index needs rebuilding */
+  GArray *lost;          /* ids of nodes no entry lists, for /lost+found */
 } Verifier;
 
 /* One record to delete (@value %NULL) or to write. */
@@ -118,6 +122,7 @@ verifier_clear (Verifier *v)
   g_clear_pointer (&v->names, g_string_chunk_free);
   g_clear_pointer (&v->snapshot, g_free);
   g_clear_pointer (&v->repairs, g_ptr_array_unref);
+  g_clear_pointer (&v->lost, g_array_unref);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Verifier, verifier_clear)
@@ -278,7 +283,8 @@ check_kind (Verifier  *v,
 }
 
 /* The entry (@parent, @name) → @value, against the nodes it names. */
-static void
+/* Returns %FALSE for an entry that points to no node: nothing is lost by removing it. */
+static gboolean
 check_dirent (Verifier      *v,
               guint64        parent,
               const char    *name,
@@ -292,7 +298,7 @@ check_dirent (Verifier      *v,
   if (value_len != AVFS_ID_KEY_LEN + 1)
     {
       add_problem (v, "The entry “%s” in %s is damaged", name, directory);
-      return;
+      return TRUE;
     }
   child = lookup_node (v, avfs_id_from_key (value));
   if (dir == NULL || dir->kind != AVFS_NODE_KIND_DIRECTORY)
@@ -301,7 +307,7 @@ check_dirent (Verifier      *v,
     {
       add_problem (v, "The entry “%s” in %s points to node %" G_GUINT64_FORMAT
                    ", which does not exist", name, directory, avfs_id_from_key (value));
-      return;
+      return FALSE;
     }
   child->dirents++;
   if (child->parent != parent || strcmp (child->name, name) != 0)
@@ -314,6 +320,7 @@ check_dirent (Verifier      *v,
   else if (value[AVFS_ID_KEY_LEN] != child->kind)
     add_problem (v, "The entry “%s” in %s has the wrong kind for what it points to", name,
                  directory);
+  return TRUE;
 }
 
 static gboolean
@@ -334,7 +341,12 @@ read_dirent_cb (AvfsCursor  *cursor,
       return TRUE;
     }
   name = key_text (key + AVFS_ID_KEY_LEN, key_len - AVFS_ID_KEY_LEN);
-  check_dirent (v, avfs_id_from_key (key), name, value, value_len);
+  if (!check_dirent (v, avfs_id_from_key (key), name, value, value_len))
+    {
+      g_autoptr(GBytes) record_key = g_bytes_new (key, key_len);
+
+      add_repair (v, AVFS_COLLECTION_DIRENTS, record_key, NULL);
+    }
   return TRUE;
 }
 
@@ -401,7 +413,11 @@ check_reachable (Verifier  *v,
     return;
   what = describe_node (v, facts->id);
   if (facts->dirents == 0)
-    add_problem (v, "%s is in no directory listing, so it cannot be reached", what);
+    {
+      add_problem (v, "%s is in no directory listing, so it cannot be reached", what);
+      if (v->repairs != NULL)
+        g_array_append_val (v->lost, facts->id);
+    }
   else
     add_problem (v, "%s is listed by %u directory entries", what, facts->dirents);
 }
@@ -932,6 +948,50 @@ avfs_vault_verify (AvfsVault         *self,
   return run_checks (&v, error) ? g_steal_pointer (&v.report) : NULL;
 }
 
+/* @name (valid UTF-8) cut to a name's 255 bytes at a character boundary. */
+static char *
+cut_name (const char *name)
+{
+  gsize len = strlen (name);
+
+  while (len > AVFS_PATH_MAX_NAME)
+    len = g_utf8_find_prev_char (name, name + len) - name;
+  return g_strndup (name, len);
+}
+
+/* Lists every node no entry listed in LOST_AND_FOUND, named "ID-NAME" so that names
+ * cannot clash (cut to a name's 255 bytes); the folder is made if need be. */
+static gboolean
+find_lost (Verifier         *v,
+           AvfsTransaction  *tx,
+           AvfsUsage        *usage,
+           GError          **error)
+{
+  g_autoptr(AvfsNode) folder = NULL;
+
+  if (v->lost->len == 0)
+    return TRUE;
+  folder = avfs_vault_ensure_directories (v->vault, tx, LOST_AND_FOUND, usage, error);
+  if (folder == NULL)
+    return FALSE;
+  for (guint i = 0; i < v->lost->len; i++)
+    {
+      g_autoptr(AvfsNode) node = avfs_node_load (v->vault, tx, g_array_index (v->lost, guint64, i),
+                                                 error);
+      g_autofree char *name = NULL;
+
+      if (node == NULL)
+        return FALSE;
+      name = g_strdup_printf ("%" G_GUINT64_FORMAT "-%s", node->id, node->name);
+      g_free (node->name);
+      node->name = cut_name (name);
+      node->parent = folder->id;
+      if (!avfs_node_save (tx, node, error) || !avfs_vault_link (tx, node, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 /* Writes what verify gathered, and the audit entry, in one transaction. */
 static gboolean
 repair_records_cb (AvfsTransaction  *tx,
@@ -939,9 +999,11 @@ repair_records_cb (AvfsTransaction  *tx,
                    GError          **error)
 {
   Verifier *v = user_data;
-  g_autofree char *details = g_strdup_printf ("{\"records\": %u, \"usage\": %s}",
-                                              v->repairs->len,
-                                              v->usage_wrong ? "true" : "false");
+  g_autofree char *details = g_strdup_printf ("{\"records\": %u, \"lost\": %u, "
+                                              "\"usage\": %s}", v->repairs->len,
+                                              v->lost->len, v->usage_wrong ? "true" : "false");
+  /* A copy: LMDB may run this again. The folder made is one more directory. */
+  AvfsUsage usage = v->usage;
 
   for (guint i = 0; i < v->repairs->len; i++)
     {
@@ -957,7 +1019,9 @@ repair_records_cb (AvfsTransaction  *tx,
       if (!ok)
         return FALSE;
     }
-  return (!v->usage_wrong || avfs_usage_save (tx, &v->usage, error)) &&
+  if (!find_lost (v, tx, &usage, error))
+    return FALSE;
+  return ((!v->usage_wrong && v->lost->len == 0) || avfs_usage_save (tx, &usage, error)) &&
          avfs_vault_audit (v->vault, tx, "repair", "/", details, error);
 }
 
@@ -990,18 +1054,19 @@ avfs_vault_repair (AvfsVault         *self,
 
   g_return_val_if_fail (AVFS_IS_VAULT (self), NULL);
   v.repairs = g_ptr_array_new_with_free_func ((GDestroyNotify) record_repair_free);
+  v.lost = g_array_new (FALSE, FALSE, sizeof (guint64));
   {
     g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->write_lock);
 
     if (!run_checks (&v, error))
       return NULL;
-    if ((v.repairs->len > 0 || v.usage_wrong) &&
+    if ((v.repairs->len > 0 || v.usage_wrong || v.lost->len > 0) &&
         !avfs_storage_transaction (self->storage, repair_records_cb, &v, error))
       return NULL;
   }
-  count = v.repairs->len + (v.usage_wrong ? 1 : 0);
-  /* Tags changed, or the index was wrong: the index follows the records again. */
-  if ((v.index_stale || v.repairs->len > 0) &&
+  count = v.repairs->len + v.lost->len + (v.usage_wrong ? 1 : 0);
+  /* Records changed, or the index was wrong: the index follows the records again. */
+  if ((v.index_stale || count > 0) &&
       !avfs_vault_search_rebuild (self, cancellable, progress, user_data, error))
     return NULL;
   count += v.index_stale ? 1 : 0;
