@@ -74,9 +74,9 @@ name_bind_cb (GtkSignalListItemFactory *factory,
 }
 
 static void
-label_setup_cb (GtkSignalListItemFactory *factory,
-                GtkListItem              *list_item,
-                AvfsFileBrowser          *self)
+text_setup_cb (GtkSignalListItemFactory *factory,
+               GtkListItem              *list_item,
+               AvfsFileBrowser          *self)
 {
   GtkWidget *text = gtk_inscription_new (NULL);
 
@@ -664,7 +664,7 @@ avfs_file_browser_class_init (AvfsFileBrowserClass *klass)
   gtk_widget_class_bind_template_child (widget_class, AvfsFileBrowser, error_page);
   gtk_widget_class_bind_template_callback (widget_class, name_setup_cb);
   gtk_widget_class_bind_template_callback (widget_class, name_bind_cb);
-  gtk_widget_class_bind_template_callback (widget_class, label_setup_cb);
+  gtk_widget_class_bind_template_callback (widget_class, text_setup_cb);
   gtk_widget_class_bind_template_callback (widget_class, size_bind_cb);
   gtk_widget_class_bind_template_callback (widget_class, modified_bind_cb);
   gtk_widget_class_bind_template_callback (widget_class, versions_bind_cb);
