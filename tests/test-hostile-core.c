@@ -228,41 +228,6 @@ run_op (AvfsVault   *vault,
   g_assert_not_reached ();
 }
 
-/* One line per record of every collection (collection, key in hex, a digest of the
- * value): any change shows, and a failed comparison says which record changed. */
-static char *
-fingerprint (AvfsVault *vault)
-{
-  g_autoptr(GError) error = NULL;
-  AvfsStorage *storage = avfs_vault_get_storage (vault);
-  g_auto(GStrv) collections = avfs_storage_list_collections (storage, &error);
-  g_autoptr(GString) records = g_string_new (NULL);
-
-  g_assert_no_error (error);
-  for (guint c = 0; collections[c] != NULL; c++)
-    {
-      g_autoptr(AvfsCursor) cursor = avfs_storage_scan_prefix (storage, collections[c], NULL, 0,
-                                                               &error);
-
-      g_assert_no_error (error);
-      while (avfs_cursor_next (cursor, &error))
-        {
-          g_autoptr(GBytes) key = avfs_cursor_dup_key (cursor);
-          g_autoptr(GBytes) value = avfs_cursor_dup_value (cursor);
-          g_autofree char *digest = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, value);
-          gsize key_len;
-          const guint8 *key_data = g_bytes_get_data (key, &key_len);
-
-          g_string_append_printf (records, "%s ", collections[c]);
-          for (gsize i = 0; i < key_len; i++)
-            g_string_append_printf (records, "%02x", key_data[i]);
-          g_string_append_printf (records, " %s\n", digest);
-        }
-      g_assert_no_error (error);
-    }
-  return g_string_free (g_steal_pointer (&records), FALSE);
-}
-
 static void
 assert_verifies (AvfsVault *vault)
 {
@@ -299,7 +264,7 @@ test_case (VaultFixture  *f,
            gconstpointer  data)
 {
   const HostileCase *hostile = ((const CaseData *) data)->hostile;
-  g_autofree char *before = fingerprint (f->vault);
+  g_autofree char *before = vault_records_fingerprint (f->vault, FALSE);
   g_autofree char *after = NULL;
   g_autofree char *arg = make_arg (hostile);
   g_autoptr(GError) error = NULL;
@@ -312,7 +277,7 @@ test_case (VaultFixture  *f,
       g_assert_true (g_utf8_validate (error->message, -1, NULL));
       g_assert_cmpuint (strlen (error->message), <, MAX_MESSAGE_LEN);
     }
-  after = fingerprint (f->vault);
+  after = vault_records_fingerprint (f->vault, FALSE);
   g_assert_cmpstr (after, ==, before);
   assert_verifies (f->vault);
   vault_assert_content (f->vault, "/docs/a.txt", 0, "hello world");

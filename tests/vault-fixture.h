@@ -196,3 +196,44 @@ vault_assert_content (AvfsVault  *vault,
   g_assert_cmpmem (g_bytes_get_data (content, NULL), g_bytes_get_size (content),
                    expected, strlen (expected));
 }
+
+/* One line per record ("COLLECTION HEX-KEY SHA256-OF-VALUE"), collection by collection:
+ * any change shows, and a failed comparison names the record. @carried_only leaves out
+ * what a migration does not carry: the engine's own collections (`_…`) and the search
+ * queue. */
+static inline char *
+vault_records_fingerprint (AvfsVault *vault,
+                           gboolean   carried_only)
+{
+  g_autoptr(GError) error = NULL;
+  AvfsStorage *storage = avfs_vault_get_storage (vault);
+  g_auto(GStrv) collections = avfs_storage_list_collections (storage, &error);
+  g_autoptr(GString) records = g_string_new (NULL);
+
+  g_assert_no_error (error);
+  for (guint c = 0; collections[c] != NULL; c++)
+    {
+      g_autoptr(AvfsCursor) cursor = NULL;
+
+      if (carried_only &&
+          (collections[c][0] == '_' || g_str_equal (collections[c], "search_queue")))
+        continue;
+      cursor = avfs_storage_scan_prefix (storage, collections[c], NULL, 0, &error);
+      g_assert_no_error (error);
+      while (avfs_cursor_next (cursor, &error))
+        {
+          gsize key_len, value_len;
+          const guint8 *key = avfs_cursor_get_key (cursor, &key_len);
+          const guint8 *value = avfs_cursor_get_value (cursor, &value_len);
+          g_autofree char *digest = g_compute_checksum_for_data (G_CHECKSUM_SHA256, value,
+                                                                 value_len);
+
+          g_string_append_printf (records, "%s ", collections[c]);
+          for (gsize i = 0; i < key_len; i++)
+            g_string_append_printf (records, "%02x", key[i]);
+          g_string_append_printf (records, " %s\n", digest);
+        }
+      g_assert_no_error (error);
+    }
+  return g_string_free (g_steal_pointer (&records), FALSE);
+}
