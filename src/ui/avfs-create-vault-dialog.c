@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 
 #include "avfs-create-vault-dialog.h"
+#include "avfs-engine-rows.h"
 #include "avfs-registry-async.h"
 #include "avfs-storage-registry.h"
 
@@ -122,26 +123,26 @@ engine_toggled_cb (GtkCheckButton        *check,
   if (!gtk_check_button_get_active (check))
     return;
   g_free (self->engine);
-  self->engine = g_strdup (g_object_get_data (G_OBJECT (check), "avfs-engine"));
+  self->engine = g_strdup (avfs_engine_rows_get_engine (check));
   show_engine_options (self);
   update_create_button (self);
 }
 
+/* The engines, the unavailable ones greyed out with the reason. */
 static void
 add_engine_rows (AvfsCreateVaultDialog *self)
 {
   guint n;
   const AvfsEngineInfo *engines = avfs_storage_list_engines (&n);
-  GtkCheckButton *group = NULL;
 
+  self->engine_rows = avfs_engine_rows_add (self->engine_group, G_CALLBACK (engine_toggled_cb),
+                                            self);
   for (guint i = 0; i < n; i++)
     {
       const AvfsEngineInfo *info = &engines[i];
-      GtkWidget *row = adw_action_row_new ();
-      GtkWidget *check = gtk_check_button_new ();
+      GtkWidget *row = g_hash_table_lookup (self->engine_rows, info->name);
       g_autofree char *reason = NULL;
 
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), info->name);
       if (info->available)
         adw_action_row_set_subtitle (ADW_ACTION_ROW (row), info->best_for);
       else
@@ -150,17 +151,6 @@ add_engine_rows (AvfsCreateVaultDialog *self)
           adw_action_row_set_subtitle (ADW_ACTION_ROW (row), reason);
           gtk_widget_set_sensitive (row, FALSE);
         }
-      gtk_widget_set_valign (check, GTK_ALIGN_CENTER);
-      g_object_set_data_full (G_OBJECT (check), "avfs-engine", g_strdup (info->name), g_free);
-      if (group != NULL)
-        gtk_check_button_set_group (GTK_CHECK_BUTTON (check), group);
-      else
-        group = GTK_CHECK_BUTTON (check);
-      g_signal_connect (check, "toggled", G_CALLBACK (engine_toggled_cb), self);
-      adw_action_row_add_prefix (ADW_ACTION_ROW (row), check);
-      adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), check);
-      adw_preferences_group_add (self->engine_group, row);
-      g_hash_table_insert (self->engine_rows, g_strdup (info->name), row);
     }
 }
 
@@ -226,7 +216,7 @@ avfs_create_vault_dialog_finalize (GObject *object)
 {
   AvfsCreateVaultDialog *self = AVFS_CREATE_VAULT_DIALOG (object);
 
-  g_hash_table_unref (self->engine_rows);
+  g_clear_pointer (&self->engine_rows, g_hash_table_unref);
   g_free (self->engine);
   G_OBJECT_CLASS (avfs_create_vault_dialog_parent_class)->finalize (object);
 }
@@ -265,7 +255,6 @@ avfs_create_vault_dialog_class_init (AvfsCreateVaultDialogClass *klass)
 static void
 avfs_create_vault_dialog_init (AvfsCreateVaultDialog *self)
 {
-  self->engine_rows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   gtk_widget_init_template (GTK_WIDGET (self));
   add_engine_rows (self);
 }
@@ -352,14 +341,6 @@ gboolean
 avfs_create_vault_dialog_select_engine (AvfsCreateVaultDialog *self,
                                         const char            *engine)
 {
-  GtkWidget *row;
-
   g_return_val_if_fail (AVFS_IS_CREATE_VAULT_DIALOG (self), FALSE);
-
-  row = g_hash_table_lookup (self->engine_rows, engine);
-  if (row == NULL || !gtk_widget_get_sensitive (row))
-    return FALSE;
-  gtk_check_button_set_active (GTK_CHECK_BUTTON (adw_action_row_get_activatable_widget (ADW_ACTION_ROW (row))),
-                               TRUE);
-  return TRUE;
+  return avfs_engine_rows_select (self->engine_rows, engine);
 }

@@ -7,6 +7,7 @@
 
 #include <glib/gi18n.h>
 
+#include "avfs-engine-rows.h"
 #include "avfs-migrate-wizard.h"
 #include "avfs-registry-async.h"
 #include "avfs-storage-registry.h"
@@ -182,8 +183,7 @@ update_engine_rows (AvfsMigrateWizard *self)
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
       gtk_widget_set_sensitive (row, allowed);
       if (!allowed && g_strcmp0 (self->engine, engines[i].name) == 0)
-        gtk_check_button_set_active (GTK_CHECK_BUTTON (adw_action_row_get_activatable_widget (ADW_ACTION_ROW (row))),
-                                     FALSE);
+        gtk_check_button_set_active (avfs_engine_row_get_check (row), FALSE);
     }
 }
 
@@ -229,7 +229,7 @@ static void
 engine_toggled_cb (GtkCheckButton    *check,
                    AvfsMigrateWizard *self)
 {
-  const char *engine = g_object_get_data (G_OBJECT (check), "avfs-engine");
+  const char *engine = avfs_engine_rows_get_engine (check);
 
   if (gtk_check_button_get_active (check))
     {
@@ -253,33 +253,17 @@ current_badge (const char *engine)
   return badge;
 }
 
+/* The engines, the vault's own marked; update_engine_rows() says which can take it. */
 static void
 add_engine_rows (AvfsMigrateWizard *self)
 {
-  guint n;
-  const AvfsEngineInfo *engines = avfs_storage_list_engines (&n);
-  GtkCheckButton *group = NULL;
+  GtkWidget *current;
 
-  for (guint i = 0; i < n; i++)
-    {
-      GtkWidget *row = adw_action_row_new ();
-      GtkWidget *check = gtk_check_button_new ();
-
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), engines[i].name);
-      gtk_widget_set_valign (check, GTK_ALIGN_CENTER);
-      g_object_set_data_full (G_OBJECT (check), "avfs-engine", g_strdup (engines[i].name), g_free);
-      if (group != NULL)
-        gtk_check_button_set_group (GTK_CHECK_BUTTON (check), group);
-      else
-        group = GTK_CHECK_BUTTON (check);
-      g_signal_connect (check, "toggled", G_CALLBACK (engine_toggled_cb), self);
-      adw_action_row_add_prefix (ADW_ACTION_ROW (row), check);
-      adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), check);
-      if (g_strcmp0 (engines[i].name, self->source_engine) == 0)
-        adw_action_row_add_suffix (ADW_ACTION_ROW (row), current_badge (engines[i].name));
-      adw_preferences_group_add (self->engine_group, row);
-      g_hash_table_insert (self->engine_rows, g_strdup (engines[i].name), row);
-    }
+  self->engine_rows = avfs_engine_rows_add (self->engine_group, G_CALLBACK (engine_toggled_cb),
+                                            self);
+  current = g_hash_table_lookup (self->engine_rows, self->source_engine);
+  if (current != NULL)
+    adw_action_row_add_suffix (ADW_ACTION_ROW (current), current_badge (self->source_engine));
 }
 
 /* Rows of figures */
@@ -941,7 +925,7 @@ avfs_migrate_wizard_finalize (GObject *object)
 {
   AvfsMigrateWizard *self = AVFS_MIGRATE_WIZARD (object);
 
-  g_hash_table_unref (self->engine_rows);
+  g_clear_pointer (&self->engine_rows, g_hash_table_unref);
   g_clear_pointer (&self->plan, avfs_migrate_plan_free);
   g_clear_pointer (&self->result, avfs_migrate_result_free);
   g_free (self->name);
@@ -1008,7 +992,6 @@ avfs_migrate_wizard_class_init (AvfsMigrateWizardClass *klass)
 static void
 avfs_migrate_wizard_init (AvfsMigrateWizard *self)
 {
-  self->engine_rows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   gtk_widget_init_template (GTK_WIDGET (self));
   g_signal_connect_object (self->stack, "notify::visible-child", G_CALLBACK (page_changed_cb),
                            self, G_CONNECT_SWAPPED);
@@ -1091,16 +1074,8 @@ gboolean
 avfs_migrate_wizard_select_engine (AvfsMigrateWizard *self,
                                    const char        *engine)
 {
-  GtkWidget *row;
-
   g_return_val_if_fail (AVFS_IS_MIGRATE_WIZARD (self), FALSE);
-
-  row = g_hash_table_lookup (self->engine_rows, engine);
-  if (row == NULL || !gtk_widget_get_sensitive (row))
-    return FALSE;
-  gtk_check_button_set_active (GTK_CHECK_BUTTON (adw_action_row_get_activatable_widget (ADW_ACTION_ROW (row))),
-                               TRUE);
-  return TRUE;
+  return avfs_engine_rows_select (self->engine_rows, engine);
 }
 
 void
