@@ -2,7 +2,8 @@
 # Two processes on one vault: an avfs-cli shell, then the desktop app, holds it open while
 # a second avfs-cli reads and writes. SQLite and LMDB serve both, each seeing what the
 # other committed; RocksDB lets one process in and tells the second, clearly, that the
-# vault is in use. A TAP producer.
+# vault is in use. Migrating it away from under the first is refused on every engine.
+# A TAP producer.
 # usage: test-multi-process.sh AVFS_CLI AVFS_APP ENGINE...
 cli=$1; app=$2; shift 2
 AVFS_HOME=$(mktemp -d); export AVFS_HOME
@@ -28,9 +29,18 @@ wait_holding() {
   return 1
 }
 
-# The second process: it works on SQLite and LMDB, and is turned away on RocksDB.
+# The second process: it works on SQLite and LMDB, and is turned away on RocksDB. It
+# cannot migrate the vault away from under the first on any engine.
 second_process_checks() {
-  local engine=$1 who=$2
+  local engine=$1 who=$2 to=sqlite
+  [ "$engine" = sqlite ] && to=lmdb
+  check "$engine, $who open: a migration elsewhere is refused (exit 1), nothing moves" \
+    'before=$(ls -a "$AVFS_HOME/vaults"); out=$("$cli" vault migrate "$v" --to $to 2>&1)
+     [ $? = 1 ] && echo "$out" | grep -Eq "open in another program|in use by another process" &&
+     [ "$(ls -a "$AVFS_HOME/vaults")" = "$before" ]'
+  check "$engine, $who open: deleting it elsewhere is refused (exit 1)" \
+    'out=$("$cli" vault delete "$v" --yes 2>&1); [ $? = 1 ] && echo "$out" | grep -q "open in another program" &&
+     [ -e "$path" ]'
   if [ "$engine" = rocksdb ]; then
     check "$engine, $who open: a second process is told the vault is in use (exit 1)" \
       'out=$(c cat /a.txt 2>&1); [ $? = 1 ] && echo "$out" | grep -q "in use by another process"'

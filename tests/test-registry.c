@@ -7,6 +7,7 @@
 #include "avfs-config.h"
 #include "avfs-registry.h"
 #include "avfs-storage-registry.h"
+#include "avfs-vault-search.h"
 
 typedef struct
 {
@@ -184,6 +185,63 @@ test_engines (Fixture       *f,
   g_assert_null (info->path);
 }
 
+/* Every file under @path is 0600 and every directory 0700. */
+static void
+assert_private (const char *path)
+{
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+  GStatBuf st;
+
+  g_assert_cmpint (g_lstat (path, &st), ==, 0);
+  if (!S_ISDIR (st.st_mode))
+    {
+      g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+      return;
+    }
+  g_assert_cmpint (st.st_mode & 0777, ==, 0700);
+  dir = g_dir_open (path, 0, NULL);
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      assert_private (child);
+    }
+}
+
+/* RocksDB and Xapian make their files with the umask; the vault's are the owner's alone. */
+static void
+test_private_files (Fixture       *f,
+                    gconstpointer  data)
+{
+  guint n_engines;
+  const AvfsEngineInfo *engines = avfs_storage_list_engines (&n_engines);
+  mode_t saved = umask (022);
+
+  for (guint i = 0; i < n_engines; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(AvfsVault) vault = NULL;
+      g_autoptr(AvfsSearchResults) results = NULL;
+      g_autofree char *path = NULL;
+
+      if (!engines[i].available || engines[i].extension == NULL)
+        continue;
+      vault = avfs_registry_create (f->registry, engines[i].name, engines[i].name, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (avfs_vault_write (vault, "/a.txt", (const guint8 *) "private", 7,
+                                          AVFS_WRITE_NONE, &error), >, 0);
+      results = avfs_vault_search (vault, "private", NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (results->total, ==, 1);
+      path = g_strdup (avfs_vault_get_path (vault));
+      g_assert_true (avfs_vault_close (vault, &error));
+      assert_private (path);
+    }
+  umask (saved);
+}
+
 static void
 test_vfs_backend (Fixture       *f,
                   gconstpointer  data)
@@ -300,6 +358,8 @@ main (int   argc,
   g_test_add ("/registry/create-list-current", Fixture, NULL, fixture_set_up,
               test_create_list_current, fixture_tear_down);
   g_test_add ("/registry/engines", Fixture, NULL, fixture_set_up, test_engines,
+              fixture_tear_down);
+  g_test_add ("/registry/private-files", Fixture, NULL, fixture_set_up, test_private_files,
               fixture_tear_down);
   g_test_add ("/registry/vfs-backend", Fixture, NULL, fixture_set_up, test_vfs_backend,
               fixture_tear_down);

@@ -8,6 +8,7 @@
 #include "avfs-registry.h"
 #include "avfs-storage-private.h"
 #include "avfs-storage-registry.h"
+#include "avfs-vault-lock.h"
 
 /**
  * AvfsRegistry:
@@ -442,7 +443,7 @@ avfs_registry_find (AvfsRegistry  *self,
   return path;
 }
 
-/* Vault files are private to their owner: 0600 files, 0700 directories. */
+/* avfs's folders are private to their owner (the vaults in them too: avfs_vault_create()). */
 static gboolean
 make_private (const char  *path,
               GError     **error)
@@ -545,12 +546,6 @@ avfs_registry_create (AvfsRegistry  *self,
   vault = avfs_vault_create (info->name, path, options, NULL, error);
   if (vault == NULL)
     name_config_file (self, options, error);
-  if (vault != NULL && !make_private (path, error))
-    {
-      avfs_vault_close (vault, NULL);
-      avfs_storage_delete_store (path, NULL);
-      return NULL;
-    }
   return g_steal_pointer (&vault);
 }
 
@@ -775,6 +770,22 @@ avfs_registry_set_current (AvfsRegistry  *self,
   return TRUE;
 }
 
+/* Deletes the store of vault @name unless another program has it open. */
+static gboolean
+delete_store (const char  *name,
+              const char  *path,
+              GError     **error)
+{
+  g_autoptr(AvfsVaultLock) lock = avfs_vault_lock_acquire (path, error);
+
+  if (lock == NULL || !avfs_vault_lock_make_exclusive (lock, error))
+    {
+      g_prefix_error (error, "Vault “%s” cannot be deleted now: ", name);
+      return FALSE;
+    }
+  return avfs_storage_delete_store (path, error);
+}
+
 /**
  * avfs_registry_delete:
  * @name: a vault's name; the vault must not be open elsewhere in this process
@@ -800,7 +811,7 @@ avfs_registry_delete (AvfsRegistry  *self,
                          "Give the name of the vault to delete, not a path (%s)", name);
           return FALSE;
         }
-      if (!avfs_storage_delete_store (path, error))
+      if (!delete_store (name, path, error))
         return FALSE;
     }
   if (g_strcmp0 (current, name) == 0)

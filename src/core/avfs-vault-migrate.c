@@ -807,13 +807,14 @@ avfs_vault_migrate_to (AvfsVault           *self,
 
 /* Migration of a vault by name */
 
-/* A migration under way: its plan, the source it holds open, where the target is
- * built. */
+/* A migration under way: its plan, the source it holds open (and, until the original
+ * is gone, the only lock on it), where the target is built. */
 typedef struct
 {
   AvfsRegistry *registry;
   AvfsMigratePlan *plan;
   AvfsVault *source;
+  AvfsVaultLock *source_lock;
   char *temp_path;
   gboolean to_output;
   Reporter reporter;
@@ -827,6 +828,7 @@ migration_clear (Migration *m)
   if (m->source != NULL && m->source->path != NULL)
     avfs_vault_close (m->source, NULL);
   g_clear_object (&m->source);
+  g_clear_pointer (&m->source_lock, avfs_vault_lock_unref);
   g_clear_pointer (&m->temp_path, g_free);
 }
 
@@ -998,6 +1000,24 @@ estimate (Migration  *m,
   return check_free_space (plan, error);
 }
 
+/* Makes the migration the only program that has the source open, until the original
+ * has been moved away: nobody writes into a vault that is about to vanish, or opens it
+ * between its close and the switch. */
+static gboolean
+lock_source (Migration  *m,
+             GError    **error)
+{
+  if (m->source->access_lock == NULL)
+    return TRUE;
+  if (!avfs_vault_lock_make_exclusive (m->source->access_lock, error))
+    {
+      g_prefix_error (error, "Vault “%s” cannot be migrated now: ", m->plan->name);
+      return FALSE;
+    }
+  m->source_lock = avfs_vault_lock_ref (m->source->access_lock);
+  return TRUE;
+}
+
 /* Checks the request, opens the source and plans: everything that needs no writing. */
 static gboolean
 migration_prepare (Migration         *m,
@@ -1034,7 +1054,7 @@ migration_prepare (Migration         *m,
       (plan->original_name = find_original_name (m->registry, name, error)) == NULL)
     return FALSE;
   m->source = avfs_registry_open (m->registry, name, error);
-  return m->source != NULL && estimate (m, error);
+  return m->source != NULL && lock_source (m, error) && estimate (m, error);
 }
 
 /**
@@ -1068,7 +1088,7 @@ avfs_registry_plan_migration (AvfsRegistry      *self,
                               GCancellable      *cancellable,
                               GError           **error)
 {
-  g_auto(Migration) m = { self, NULL, NULL, NULL, FALSE, { progress, user_data, { NULL } } };
+  g_auto(Migration) m = { .registry = self, .reporter = { progress, user_data, { NULL } } };
   g_autoptr(AvfsVerifyReport) report = NULL;
 
   g_return_val_if_fail (AVFS_IS_REGISTRY (self), NULL);
@@ -1282,8 +1302,8 @@ avfs_registry_migrate (AvfsRegistry      *self,
                        GCancellable      *cancellable,
                        GError           **error)
 {
-  g_auto(Migration) m = { self, NULL, NULL, NULL, output != NULL,
-                          { progress, user_data, { NULL } } };
+  g_auto(Migration) m = { .registry = self, .to_output = output != NULL,
+                          .reporter = { progress, user_data, { NULL } } };
   g_autoptr(AvfsMigrateResult) result = g_new0 (AvfsMigrateResult, 1);
   g_autoptr(AvfsVault) target = NULL;
   g_autoptr(GHashTable) options = NULL;

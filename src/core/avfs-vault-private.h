@@ -4,6 +4,7 @@
 
 #include "avfs-progress.h"
 #include "avfs-search-index.h"
+#include "avfs-vault-lock.h"
 #include "avfs-vault.h"
 
 G_BEGIN_DECLS
@@ -50,6 +51,7 @@ struct _AvfsVault
   GObject parent_instance;
 
   AvfsStorage *storage;
+  AvfsVaultLock *access_lock; /* NULL for memory vaults, and once closed */
   char *path;
   char *uuid;
   AvfsVaultSettings settings;

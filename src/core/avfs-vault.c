@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* AvfsVault: creating, opening and closing a vault, and its settings. */
+#include <errno.h>
 #include <string.h>
+
+#include <glib/gstdio.h>
 
 #include "avfs-storage-registry.h"
 #include "avfs-vault-private.h"
@@ -29,6 +32,7 @@ avfs_vault_finalize (GObject *object)
   avfs_vault_search_wait (self);
   g_clear_object (&self->search);
   g_clear_object (&self->storage);
+  g_clear_pointer (&self->access_lock, avfs_vault_lock_unref);
   g_hash_table_unref (self->search_marks);
   g_ptr_array_unref (self->changes);
   g_mutex_clear (&self->search_lock);
@@ -122,6 +126,50 @@ initialize_cb (AvfsTransaction  *tx,
          avfs_node_save (tx, root, error);
 }
 
+/* Makes @path private to its owner: files 0600, directories 0700 and what they hold.
+ * RocksDB and Xapian create their files with the process's umask; the vault's own
+ * directory already keeps others out meanwhile, this makes every file say so too. */
+static gboolean
+restrict_access (const char  *path,
+                 GError     **error)
+{
+  gboolean is_dir = g_file_test (path, G_FILE_TEST_IS_DIR);
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+
+  if (g_chmod (path, is_dir ? 0700 : 0600) != 0)
+    {
+      g_set_error (error, AVFS_ERROR, AVFS_ERROR_IO, "Could not restrict access to %s: %s",
+                   path, g_strerror (errno));
+      return FALSE;
+    }
+  if (!is_dir)
+    return TRUE;
+  dir = g_dir_open (path, 0, error);
+  if (dir == NULL)
+    return FALSE;
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      /* An engine makes no links; one put there is not followed out of the vault. */
+      if (!g_file_test (child, G_FILE_TEST_IS_SYMLINK) && !restrict_access (child, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* After an open or a close; a vault on a file system without permissions, or
+ * somebody else's that we may read, stays as it is. */
+static void
+try_restrict_access (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (path != NULL && !restrict_access (path, &error))
+    g_debug ("%s", error->message);
+}
+
 /* Removes what a failed creation left; a memory store has nothing on disk. */
 static void
 discard_store (AvfsStorage *storage,
@@ -176,7 +224,9 @@ avfs_vault_create (const char               *engine,
     }
   /* Not avfs_vault_transaction(): there is no vault to audit until this commits. */
   if ((error != NULL && *error != NULL) ||
-      !avfs_storage_transaction (storage, initialize_cb, self, error))
+      !avfs_storage_transaction (storage, initialize_cb, self, error) ||
+      (path != NULL && (!restrict_access (path, error) ||
+                        (self->access_lock = avfs_vault_lock_acquire (path, error)) == NULL)))
     {
       discard_store (storage, path);
       return NULL;
@@ -243,18 +293,27 @@ avfs_vault_open (const char  *path,
                  GError     **error)
 {
   g_autoptr(AvfsVault) self = NULL;
-  AvfsStorage *storage = avfs_storage_open_store (path, backend_options, error);
+  g_autoptr(AvfsVaultLock) lock = NULL;
+  AvfsStorage *storage;
 
+  /* Locked first, so that a migration under way elsewhere keeps us out; where there is
+   * nothing to lock, the engine says what is wrong. */
+  if (g_file_test (path, G_FILE_TEST_EXISTS) &&
+      (lock = avfs_vault_lock_acquire (path, error)) == NULL)
+    return NULL;
+  storage = avfs_storage_open_store (path, backend_options, error);
   if (storage == NULL)
     return NULL;
   self = g_object_new (AVFS_TYPE_VAULT, NULL);
   self->storage = storage;
+  self->access_lock = g_steal_pointer (&lock);
   self->path = g_strdup (path);
   if (!load_identity (self, error))
     {
       avfs_storage_close (self->storage, NULL);
       return NULL;
     }
+  try_restrict_access (path);
   return g_steal_pointer (&self);
 }
 
@@ -269,11 +328,15 @@ avfs_vault_close (AvfsVault  *self,
                   GError    **error)
 {
   g_autoptr(GMutexLocker) locker = NULL;
+  gboolean closed;
 
   g_return_val_if_fail (AVFS_IS_VAULT (self), FALSE);
   locker = g_mutex_locker_new (&self->write_lock);
   avfs_vault_search_close (self);
-  return avfs_storage_close (self->storage, error);
+  closed = avfs_storage_close (self->storage, error);
+  try_restrict_access (self->path);
+  g_clear_pointer (&self->access_lock, avfs_vault_lock_unref);
+  return closed;
 }
 
 const char *
