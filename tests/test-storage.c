@@ -793,7 +793,7 @@ test_memory_not_reopenable (Fixture       *f,
                             gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(AvfsStorage) again = f->engine->open (NULL, NULL, FALSE, &error);
+  g_autoptr(AvfsStorage) again = f->engine->open (NULL, NULL, AVFS_STORE_OPEN, &error);
 
   g_assert_null (again);
   g_assert_error (error, AVFS_ERROR, AVFS_ERROR_NOT_FOUND);
@@ -1112,6 +1112,53 @@ test_corrupt_garbage (Fixture       *f,
   for (guint i = 0; i < files->len; i++)
     {
       g_autoptr(GBytes) after = read_file (files->pdata[i]);
+      g_assert_true (g_bytes_equal (after, before->pdata[i]));
+    }
+}
+
+static gboolean
+fail_if_run_cb (AvfsTransaction  *tx,
+                gpointer          user_data,
+                GError          **error)
+{
+  g_assert_not_reached ();
+}
+
+/* A store opened to read: every data file stays as it was, no new one appears, and
+ * RocksDB (which would otherwise start a new log and manifest) refuses writes. */
+static void
+test_open_to_read (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) before = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  g_autoptr(GPtrArray) files = NULL;
+  g_autoptr(GPtrArray) files_after = NULL;
+  g_autoptr(AvfsStorage) store = NULL;
+
+  put (f, "alpha", KEY ("k"), "v");
+  close_fixture_store (f);
+  files = data_files (f);
+  for (guint i = 0; i < files->len; i++)
+    g_ptr_array_add (before, read_file (files->pdata[i]));
+
+  store = avfs_storage_open_store_to_read (f->path, NULL, &error);
+  g_assert_no_error (error);
+  assert_value (store, "alpha", KEY ("k"), "v");
+  if (g_str_equal (f->engine->name, "rocksdb"))
+    {
+      g_assert_false (avfs_storage_transaction (store, fail_if_run_cb, NULL, &error));
+      g_assert_error (error, AVFS_ERROR, AVFS_ERROR_INVALID_ARGUMENT);
+      g_assert_nonnull (strstr (error->message, "only to read"));
+    }
+  g_assert_true (avfs_storage_close (store, NULL));
+
+  files_after = data_files (f);
+  g_assert_cmpuint (files_after->len, ==, files->len);
+  for (guint i = 0; i < files->len; i++)
+    {
+      g_autoptr(GBytes) after = read_file (files->pdata[i]);
+
       g_assert_true (g_bytes_equal (after, before->pdata[i]));
     }
 }
@@ -1518,6 +1565,7 @@ static const EngineTest engine_tests[] = {
   { "options", test_options },
   { "closed", test_closed },
   { "persistence", test_persistence, TRUE },
+  { "open-to-read", test_open_to_read, TRUE },
   { "corrupt-garbage", test_corrupt_garbage, TRUE },
   { "corrupt-truncated", test_corrupt_truncated, TRUE },
   { "second-process", test_second_process, TRUE },

@@ -1853,7 +1853,7 @@ open_environment (AvfsStorageLmdb  *self,
  * @path: the store's directory (`NAME.lmdb`)
  * @options: (nullable): `map_size` (bytes, the first map; it grows as needed),
  *   `max_readers`, `no_sync` (true to skip fsync at commit)
- * @create: %TRUE to create a new store where nothing exists yet, %FALSE to open one
+ * @mode: create a store where nothing exists yet, or open the one there
  * @error: return location for an error
  *
  * Opens an LMDB store, one named DBI per collection. The store is thread-safe, and
@@ -1862,11 +1862,12 @@ open_environment (AvfsStorageLmdb  *self,
  * Returns: (transfer full) (nullable): the store
  */
 AvfsStorage *
-avfs_storage_lmdb_open (const char  *path,
-                        GHashTable  *options,
-                        gboolean     create,
-                        GError     **error)
+avfs_storage_lmdb_open (const char     *path,
+                        GHashTable     *options,
+                        AvfsStoreMode   mode,
+                        GError        **error)
 {
+  gboolean create = mode == AVFS_STORE_CREATE;
   g_autoptr(AvfsStorageLmdb) self = NULL;
   g_autofree char *data_path = NULL;
   Settings settings;

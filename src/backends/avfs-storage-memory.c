@@ -802,17 +802,18 @@ avfs_storage_memory_init (AvfsStorageMemory *self)
  * avfs_storage_memory_open:
  * @path: (nullable): ignored; a memory store has no location
  * @options: (nullable): must be empty: the memory engine has no options
- * @create: must be %TRUE: a memory store cannot be reopened
+ * @mode: must be %AVFS_STORE_CREATE: a memory store cannot be reopened
  * @error: return location for an error
  *
  * Returns: (transfer full): a new, empty memory store
  */
 AvfsStorage *
-avfs_storage_memory_open (const char  *path,
-                          GHashTable  *options,
-                          gboolean     create,
-                          GError     **error)
+avfs_storage_memory_open (const char     *path,
+                          GHashTable     *options,
+                          AvfsStoreMode   mode,
+                          GError        **error)
 {
+  gboolean create = mode == AVFS_STORE_CREATE;
   static const char * const known[] = { NULL };
 
   if (!create)

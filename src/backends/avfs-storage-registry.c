@@ -333,7 +333,8 @@ avfs_storage_create_store (const char  *engine,
       return NULL;
     }
 
-  store = info->open (path, options_for (backend_options, info->name), TRUE, error);
+  store = info->open (path, options_for (backend_options, info->name), AVFS_STORE_CREATE,
+                      error);
   if (store != NULL && !record_engine (store, info->name, error))
     {
       avfs_storage_close (store, NULL);
@@ -341,6 +342,28 @@ avfs_storage_create_store (const char  *engine,
     }
   if (store == NULL && info->extension != NULL)
     avfs_storage_delete_store (path, NULL);
+  return g_steal_pointer (&store);
+}
+
+static AvfsStorage *
+open_store (const char     *path,
+            GHashTable     *backend_options,
+            AvfsStoreMode   mode,
+            GError        **error)
+{
+  g_autofree char *detected = avfs_storage_detect_engine (path, error);
+  const AvfsEngineInfo *info;
+  g_autoptr(AvfsStorage) store = NULL;
+
+  if (detected == NULL || (info = avfs_storage_lookup_engine (detected, error)) == NULL)
+    return NULL;
+
+  store = info->open (path, options_for (backend_options, info->name), mode, error);
+  if (store != NULL && !check_recorded_engine (store, info->name, error))
+    {
+      avfs_storage_close (store, NULL);
+      return NULL;
+    }
   return g_steal_pointer (&store);
 }
 
@@ -361,18 +384,21 @@ avfs_storage_open_store (const char  *path,
                          GHashTable  *backend_options,
                          GError     **error)
 {
-  g_autofree char *detected = avfs_storage_detect_engine (path, error);
-  const AvfsEngineInfo *info;
-  g_autoptr(AvfsStorage) store = NULL;
+  return open_store (path, backend_options, AVFS_STORE_OPEN, error);
+}
 
-  if (detected == NULL || (info = avfs_storage_lookup_engine (detected, error)) == NULL)
-    return NULL;
-
-  store = info->open (path, options_for (backend_options, info->name), FALSE, error);
-  if (store != NULL && !check_recorded_engine (store, info->name, error))
-    {
-      avfs_storage_close (store, NULL);
-      return NULL;
-    }
-  return g_steal_pointer (&store);
+/**
+ * avfs_storage_open_store_to_read:
+ *
+ * Like avfs_storage_open_store(), for a store that will only be read: the engine
+ * writes nothing to its files that it can avoid (%AVFS_STORE_READ).
+ *
+ * Returns: (transfer full) (nullable): the store
+ */
+AvfsStorage *
+avfs_storage_open_store_to_read (const char  *path,
+                                 GHashTable  *backend_options,
+                                 GError     **error)
+{
+  return open_store (path, backend_options, AVFS_STORE_READ, error);
 }

@@ -10,16 +10,15 @@ G_BEGIN_DECLS
  * AvfsStorageOpenFunc:
  * @path: (nullable): where the store lives (ignored by memory)
  * @options: (nullable): this engine's options, option name → value text
- * @create: %TRUE to create a new store at @path (which must not exist),
- *   %FALSE to open an existing one
+ * @mode: create a store at @path, or open the one there (to read only, or not)
  * @error: return location for an error
  *
  * Returns: (transfer full): the opened store
  */
-typedef AvfsStorage *(*AvfsStorageOpenFunc) (const char  *path,
-                                             GHashTable  *options,
-                                             gboolean     create,
-                                             GError     **error);
+typedef AvfsStorage *(*AvfsStorageOpenFunc) (const char     *path,
+                                             GHashTable     *options,
+                                             AvfsStoreMode   mode,
+                                             GError        **error);
 
 /**
  * AvfsEngineInfo:
@@ -60,6 +59,9 @@ AvfsStorage          *avfs_storage_create_store  (const char   *engine,
 AvfsStorage          *avfs_storage_open_store    (const char   *path,
                                                   GHashTable   *backend_options,
                                                   GError      **error);
+AvfsStorage          *avfs_storage_open_store_to_read (const char   *path,
+                                                       GHashTable   *backend_options,
+                                                       GError      **error);
 gboolean              avfs_storage_delete_store  (const char   *path,
                                                   GError      **error);
 

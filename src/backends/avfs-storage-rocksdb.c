@@ -54,6 +54,7 @@ struct _AvfsStorageRocksdb
 
   GRWLock lock;
   rocksdb_t *db; /* NULL once closed */
+  gboolean read_only; /* opened with AVFS_STORE_READ: nothing may be written */
   gint closed;   /* atomic copy of db == NULL, so is_closed() needs no lock */
   rocksdb_options_t *options;
   rocksdb_readoptions_t *read_options;
@@ -645,6 +646,19 @@ avfs_storage_rocksdb_get_path (AvfsStorage *storage)
 }
 
 /* Call with @lock held exclusively. */
+/* A store opened to read refuses writes in our words, before RocksDB does in its own. */
+static gboolean
+check_writable (AvfsStorageRocksdb  *self,
+                GError             **error)
+{
+  if (!self->read_only)
+    return TRUE;
+  g_set_error (error, AVFS_ERROR, AVFS_ERROR_INVALID_ARGUMENT,
+               "The RocksDB store “%s” was opened only to read it; nothing can be written",
+               self->path);
+  return FALSE;
+}
+
 static gboolean
 add_collection (AvfsStorageRocksdb  *self,
                 const char          *collection,
@@ -655,6 +669,8 @@ add_collection (AvfsStorageRocksdb  *self,
 
   if (lookup_collection (self, collection, NULL) != NULL)
     return TRUE;
+  if (!check_writable (self, error))
+    return FALSE;
   if (self->db == NULL)
     {
       avfs_storage_set_closed_error (error, ENGINE, self->path);
@@ -742,6 +758,8 @@ write_one (AvfsStorageRocksdb  *self,
   rocksdb_column_family_handle_t *family;
   char *message = NULL;
 
+  if (!check_writable (self, error))
+    return FALSE;
   g_mutex_lock (&self->writer);
   family = find_collection (self, collection, error);
   if (family != NULL && value != NULL)
@@ -874,6 +892,8 @@ avfs_storage_rocksdb_transaction (AvfsStorage          *storage,
   AvfsRocksdbTransaction *tx;
   gboolean ok;
 
+  if (!check_writable (self, error))
+    return FALSE;
   g_mutex_lock (&self->writer);
   if (self->db == NULL)
     {
@@ -904,6 +924,11 @@ flush_all (AvfsStorageRocksdb  *self,
   rocksdb_column_family_handle_t *family;
   char *message = NULL;
 
+  if (self->read_only)
+    {
+      rocksdb_flushoptions_destroy (flush_options);
+      return TRUE;
+    }
   rocksdb_flushoptions_set_wait (flush_options, TRUE);
   rocksdb_flush_wal (self->db, TRUE, &message);
   g_hash_table_iter_init (&iter, self->collections);
@@ -947,6 +972,11 @@ avfs_storage_rocksdb_compact (AvfsStorage  *storage,
   GHashTableIter iter;
   rocksdb_column_family_handle_t *family;
 
+  if (!check_writable (self, error))
+    {
+      g_free (stats);
+      return NULL;
+    }
   g_rw_lock_reader_lock (&self->lock);
   if (self->db == NULL)
     {
@@ -1403,8 +1433,15 @@ open_database (AvfsStorageRocksdb  *self,
   for (gsize i = 0; i < n_names; i++)
     family_options[i] = self->options;
 
-  self->db = rocksdb_open_column_families (self->options, self->path, n_names, family_names,
-                                           family_options, handles, &message);
+  /* Read-only, RocksDB replays a log left by a crash into memory and writes nothing. */
+  if (self->read_only)
+    self->db = rocksdb_open_for_read_only_column_families (self->options, self->path,
+                                                           (int) n_names, family_names,
+                                                           family_options, handles, FALSE,
+                                                           &message);
+  else
+    self->db = rocksdb_open_column_families (self->options, self->path, n_names,
+                                             family_names, family_options, handles, &message);
   if (self->db != NULL)
     adopt_families (self, family_names, n_names, handles);
   if (names != NULL)
@@ -1423,7 +1460,8 @@ open_database (AvfsStorageRocksdb  *self,
  * @path: the store's directory (`NAME.rocksdb`)
  * @options: (nullable): `create_if_missing`, `max_open_files`, `write_buffer_size`,
  *   `compression` (none, snappy, lz4, zstd)
- * @create: %TRUE to create a new store where nothing exists yet, %FALSE to open one
+ * @mode: create a store where nothing exists yet, or open the one there; to read
+ *   only, it is opened read-only (no log, manifest or OPTIONS file is written)
  * @error: return location for an error
  *
  * Opens a RocksDB store, one column family per collection. The store is thread-safe;
@@ -1432,11 +1470,12 @@ open_database (AvfsStorageRocksdb  *self,
  * Returns: (transfer full) (nullable): the store
  */
 AvfsStorage *
-avfs_storage_rocksdb_open (const char  *path,
-                           GHashTable  *options,
-                           gboolean     create,
-                           GError     **error)
+avfs_storage_rocksdb_open (const char     *path,
+                           GHashTable     *options,
+                           AvfsStoreMode   mode,
+                           GError        **error)
 {
+  gboolean create = mode == AVFS_STORE_CREATE;
   g_autoptr(AvfsStorageRocksdb) self = NULL;
   Settings settings;
 
@@ -1462,6 +1501,7 @@ avfs_storage_rocksdb_open (const char  *path,
 
   self = g_object_new (AVFS_TYPE_STORAGE_ROCKSDB, NULL);
   self->path = g_strdup (path);
+  self->read_only = mode == AVFS_STORE_READ;
   self->compression = compression_names[settings.compression];
   self->write_buffer_size = settings.write_buffer_size;
   self->max_open_files = settings.max_open_files;

@@ -9,9 +9,9 @@ G_BEGIN_DECLS
 #define AVFS_TYPE_STORAGE_ROCKSDB (avfs_storage_rocksdb_get_type ())
 G_DECLARE_FINAL_TYPE (AvfsStorageRocksdb, avfs_storage_rocksdb, AVFS, STORAGE_ROCKSDB, GObject)
 
-AvfsStorage *avfs_storage_rocksdb_open (const char  *path,
-                                  GHashTable  *options,
-                                  gboolean     create,
-                                  GError     **error);
+AvfsStorage *avfs_storage_rocksdb_open (const char     *path,
+                                  GHashTable     *options,
+                                  AvfsStoreMode   mode,
+                                  GError        **error);
 
 G_END_DECLS

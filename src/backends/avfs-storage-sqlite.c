@@ -1588,7 +1588,7 @@ configure_writer (AvfsStorageSqlite  *self,
  *   default wal), `synchronous` (off, normal, full, extra; default normal),
  *   `cache_size` (pages per connection; default 2000), `mmap_size` (bytes per
  *   connection; default 268435456)
- * @create: %TRUE to create a new store where nothing exists yet, %FALSE to open one
+ * @mode: create a store where nothing exists yet, or open the one there
  * @error: return location for an error
  *
  * Opens an SQLite store, one `WITHOUT ROWID` table per collection. The store is
@@ -1600,11 +1600,12 @@ configure_writer (AvfsStorageSqlite  *self,
  * Returns: (transfer full) (nullable): the store
  */
 AvfsStorage *
-avfs_storage_sqlite_open (const char  *path,
-                          GHashTable  *options,
-                          gboolean     create,
-                          GError     **error)
+avfs_storage_sqlite_open (const char     *path,
+                          GHashTable     *options,
+                          AvfsStoreMode   mode,
+                          GError        **error)
 {
+  gboolean create = mode == AVFS_STORE_CREATE;
   g_autoptr(AvfsStorageSqlite) self = NULL;
   g_autofree char *wal_path = NULL;
   Settings settings;

@@ -12,10 +12,10 @@ G_BEGIN_DECLS
 #define AVFS_TYPE_STORAGE_SQLITE (avfs_storage_sqlite_get_type ())
 G_DECLARE_FINAL_TYPE (AvfsStorageSqlite, avfs_storage_sqlite, AVFS, STORAGE_SQLITE, GObject)
 
-AvfsStorage *avfs_storage_sqlite_open (const char  *path,
-                                  GHashTable  *options,
-                                  gboolean     create,
-                                  GError     **error);
+AvfsStorage *avfs_storage_sqlite_open (const char     *path,
+                                  GHashTable     *options,
+                                  AvfsStoreMode   mode,
+                                  GError        **error);
 
 sqlite3     *avfs_storage_sqlite_transaction_get_db (AvfsTransaction    *tx);
 sqlite3     *avfs_storage_sqlite_lend_reader        (AvfsStorageSqlite  *self,

@@ -11,6 +11,24 @@
 
 G_BEGIN_DECLS
 
+/**
+ * AvfsStoreMode:
+ * @AVFS_STORE_OPEN: open an existing store to read and write it
+ * @AVFS_STORE_CREATE: create a new store; its path must not exist
+ * @AVFS_STORE_READ: open an existing store that will only be read: the engine writes
+ *   nothing to the store's files that it can avoid writing. RocksDB opens read-only
+ *   (a plain open starts a new log and manifest and rewrites CURRENT), and refuses
+ *   transactions; SQLite and LMDB write nothing until a transaction commits anyway.
+ *
+ * How an engine opens a store (#AvfsStorageOpenFunc).
+ */
+typedef enum
+{
+  AVFS_STORE_OPEN,
+  AVFS_STORE_CREATE,
+  AVFS_STORE_READ,
+} AvfsStoreMode;
+
 /* Limits every engine honours (LMDB's default key limit is the tightest). */
 #define AVFS_STORAGE_MAX_KEY_LEN 511
 #define AVFS_STORAGE_MAX_VALUE_LEN (256u * 1024 * 1024)

@@ -253,7 +253,8 @@ is_text (GBytes *content)
   gsize len;
   const char *data = g_bytes_get_data (content, &len);
 
-  return memchr (data, '\0', MIN (len, TEXT_PROBE_LEN)) == NULL;
+  /* An empty file's bytes may have no address, which memchr() does not allow. */
+  return len == 0 || memchr (data, '\0', MIN (len, TEXT_PROBE_LEN)) == NULL;
 }
 
 /**

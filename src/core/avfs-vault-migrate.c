@@ -1000,6 +1000,36 @@ estimate (Migration  *m,
   return check_free_space (plan, error);
 }
 
+/* Opens the source so that nothing is written to its files (RocksDB would otherwise
+ * start a new log and manifest). A search queue left by a crash is applied first, by a
+ * normal open: the copy's index must agree with its files. */
+static AvfsVault *
+open_source (Migration             *m,
+             const AvfsVaultEntry  *entry,
+             GError               **error)
+{
+  g_autoptr(GHashTable) options = NULL;
+  g_autoptr(AvfsVault) vault = NULL;
+  gboolean has_queue;
+
+  if (entry->path == NULL)
+    return avfs_registry_open (m->registry, entry->name, error);
+  options = avfs_registry_dup_backend_options (m->registry);
+  vault = avfs_vault_open_to_read (entry->path, options, error);
+  if (vault == NULL || !avfs_vault_search_has_queue (vault, &has_queue, error))
+    return NULL;
+  if (!has_queue)
+    return g_steal_pointer (&vault);
+  avfs_vault_close (vault, NULL);
+  g_clear_object (&vault);
+  vault = avfs_vault_open (entry->path, options, error);
+  if (vault == NULL || !avfs_vault_search_flush (vault, error) ||
+      !avfs_vault_close (vault, error))
+    return NULL;
+  g_clear_object (&vault);
+  return avfs_vault_open_to_read (entry->path, options, error);
+}
+
 /* Makes the migration the only program that has the source open, until the original
  * has been moved away: nobody writes into a vault that is about to vanish, or opens it
  * between its close and the switch. */
@@ -1053,7 +1083,7 @@ migration_prepare (Migration         *m,
   if (output == NULL && (flags & AVFS_MIGRATE_KEEP_ORIGINAL) &&
       (plan->original_name = find_original_name (m->registry, name, error)) == NULL)
     return FALSE;
-  m->source = avfs_registry_open (m->registry, name, error);
+  m->source = open_source (m, entry, error);
   return m->source != NULL && lock_source (m, error) && estimate (m, error);
 }
 

@@ -522,7 +522,8 @@ apply_queue (AvfsVault  *self,
   AvfsSearchIndex *index;
   gboolean more = TRUE;
 
-  if (is_sqlite (self))
+  /* A vault opened to read writes nothing: its queue waits for a normal open. */
+  if (is_sqlite (self) || self->read_only)
     return TRUE;
   index = index_acquire (self, wait, &local_error);
   if (index == NULL)
@@ -619,6 +620,37 @@ avfs_vault_search_committed (AvfsVault *self,
       g_atomic_int_inc (&self->search_tasks);
       g_thread_pool_push (background_pool (), self, NULL);
     }
+}
+
+/**
+ * avfs_vault_search_has_queue:
+ * @has_queue: (out): whether changes wait to be applied to the index
+ *
+ * Whether a Xapian or memory index lags behind the files (after a crash, or while
+ * another process's changes wait); FTS5 never does.
+ *
+ * Returns: %TRUE, or %FALSE with @error set when the queue could not be read
+ */
+gboolean
+avfs_vault_search_has_queue (AvfsVault  *self,
+                             gboolean   *has_queue,
+                             GError    **error)
+{
+  g_autoptr(AvfsCursor) cursor = NULL;
+  GError *local_error = NULL;
+
+  *has_queue = FALSE;
+  if (is_sqlite (self))
+    return TRUE;
+  cursor = avfs_storage_scan_prefix (self->storage, AVFS_COLLECTION_SEARCH_QUEUE, NULL, 0,
+                                     error);
+  if (cursor == NULL)
+    return FALSE;
+  *has_queue = avfs_cursor_next (cursor, &local_error);
+  if (local_error == NULL)
+    return TRUE;
+  g_propagate_error (error, local_error);
+  return FALSE;
 }
 
 /**

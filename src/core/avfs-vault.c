@@ -280,6 +280,42 @@ load_identity (AvfsVault  *self,
   return self->uuid != NULL && check_settings (&self->settings, error);
 }
 
+static AvfsVault *
+open_vault (const char     *path,
+            GHashTable     *backend_options,
+            AvfsStoreMode   mode,
+            GError        **error)
+{
+  g_autoptr(AvfsVault) self = NULL;
+  g_autoptr(AvfsVaultLock) lock = NULL;
+  AvfsStorage *storage;
+
+  /* Locked first, so that a migration under way elsewhere keeps us out; where there is
+   * nothing to lock, the engine says what is wrong. */
+  if (g_file_test (path, G_FILE_TEST_EXISTS) &&
+      (lock = avfs_vault_lock_acquire (path, error)) == NULL)
+    return NULL;
+  if (mode == AVFS_STORE_READ)
+    storage = avfs_storage_open_store_to_read (path, backend_options, error);
+  else
+    storage = avfs_storage_open_store (path, backend_options, error);
+  if (storage == NULL)
+    return NULL;
+  self = g_object_new (AVFS_TYPE_VAULT, NULL);
+  self->storage = storage;
+  self->access_lock = g_steal_pointer (&lock);
+  self->path = g_strdup (path);
+  self->read_only = mode == AVFS_STORE_READ;
+  if (!load_identity (self, error))
+    {
+      avfs_storage_close (self->storage, NULL);
+      return NULL;
+    }
+  if (!self->read_only)
+    try_restrict_access (path);
+  return g_steal_pointer (&self);
+}
+
 /**
  * avfs_vault_open:
  * @path: the vault's file or directory; its engine is detected from what is there
@@ -292,29 +328,26 @@ avfs_vault_open (const char  *path,
                  GHashTable  *backend_options,
                  GError     **error)
 {
-  g_autoptr(AvfsVault) self = NULL;
-  g_autoptr(AvfsVaultLock) lock = NULL;
-  AvfsStorage *storage;
+  return open_vault (path, backend_options, AVFS_STORE_OPEN, error);
+}
 
-  /* Locked first, so that a migration under way elsewhere keeps us out; where there is
-   * nothing to lock, the engine says what is wrong. */
-  if (g_file_test (path, G_FILE_TEST_EXISTS) &&
-      (lock = avfs_vault_lock_acquire (path, error)) == NULL)
-    return NULL;
-  storage = avfs_storage_open_store (path, backend_options, error);
-  if (storage == NULL)
-    return NULL;
-  self = g_object_new (AVFS_TYPE_VAULT, NULL);
-  self->storage = storage;
-  self->access_lock = g_steal_pointer (&lock);
-  self->path = g_strdup (path);
-  if (!load_identity (self, error))
-    {
-      avfs_storage_close (self->storage, NULL);
-      return NULL;
-    }
-  try_restrict_access (path);
-  return g_steal_pointer (&self);
+/**
+ * avfs_vault_open_to_read:
+ *
+ * Opens a vault that will only be read, writing nothing to its files that can be
+ * avoided (%AVFS_STORE_READ): a migration's source. Its search queue is left as it is,
+ * so searches do not see what a queue left by a crash holds: open the vault normally
+ * first when avfs_vault_search_has_queue() says there is one. Nothing may be changed
+ * through it (RocksDB refuses; the other engines rely on the caller).
+ *
+ * Returns: (transfer full) (nullable): the open vault
+ */
+AvfsVault *
+avfs_vault_open_to_read (const char  *path,
+                         GHashTable  *backend_options,
+                         GError     **error)
+{
+  return open_vault (path, backend_options, AVFS_STORE_READ, error);
 }
 
 /**
@@ -334,7 +367,8 @@ avfs_vault_close (AvfsVault  *self,
   locker = g_mutex_locker_new (&self->write_lock);
   avfs_vault_search_close (self);
   closed = avfs_storage_close (self->storage, error);
-  try_restrict_access (self->path);
+  if (!self->read_only)
+    try_restrict_access (self->path);
   g_clear_pointer (&self->access_lock, avfs_vault_lock_unref);
   return closed;
 }

@@ -273,7 +273,8 @@ avfs_search_text_from_bytes (const guint8 *data,
 
   g_return_val_if_fail (data != NULL || len == 0, NULL);
 
-  if (memchr (data, 0, MIN (len, AVFS_SEARCH_TEXT_PROBE_BYTES)) != NULL)
+  /* memchr() wants a pointer even for no bytes; an empty file has none. */
+  if (len > 0 && memchr (data, 0, MIN (len, AVFS_SEARCH_TEXT_PROBE_BYTES)) != NULL)
     return NULL;
   text = g_string_sized_new (len + 1);
   while (p < end)
