@@ -18,9 +18,12 @@ check() {
   else echo "not ok $n $1"; echo "$out" | sed 's/^/# /' | head -n 5; failed=1; fi
 }
 
-# holds_vault PID PATH: whether process PID has a file of vault PATH open.
+# holds_vault PID PATH: whether process PID has the engine's files of vault PATH open
+# (the file itself, or a file in the directory: the directory alone is only avfs's
+# access lock, taken just before the engine opens).
 holds_vault() {
-  ls -l "/proc/$1/fd" 2>/dev/null | grep -q -- "-> $2"
+  if [ -d "$2" ]; then ls -l "/proc/$1/fd" 2>/dev/null | grep -q -- "-> $2/"
+  else ls -l "/proc/$1/fd" 2>/dev/null | grep -q -- "-> $2\$"; fi
 }
 
 # wait_holding PID PATH: waits up to 10 s for PID to open the vault.
