@@ -14,6 +14,7 @@
 #include "avfs-config.h"
 #include "avfs-storage-registry.h"
 #include "bench-common.h"
+#include "bench-scale.h"
 #include "bench-search.h"
 #include "bench-vault.h"
 
@@ -374,24 +375,6 @@ run_round (const BenchRawEngine  *raw,
   return ok;
 }
 
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
-
 /* Each figure is the best of REPETITIONS rounds, each with new stores. */
 static gboolean
 bench_engine (const BenchRawEngine  *raw,
@@ -416,7 +399,7 @@ bench_engine (const BenchRawEngine  *raw,
         g_printerr ("avfs-bench: %s, round %u of %u...\n", raw->engine, round, REPETITIONS);
       g_mkdir (dir, 0700);
       ok = run_round (raw, dir, work, result, error);
-      remove_tree (dir);
+      bench_vault_remove_tree (dir);
       if (!ok)
         return FALSE;
     }
@@ -456,28 +439,12 @@ figures_for (const EngineResult *result,
   return figures;
 }
 
-static char *
-format_count (double value)
-{
-  g_autofree char *digits = g_strdup_printf ("%.0f", value);
-  GString *text = g_string_new (NULL);
-  gsize len = strlen (digits);
-
-  for (gsize i = 0; i < len; i++)
-    {
-      if (i > 0 && (len - i) % 3 == 0)
-        g_string_append_c (text, ',');
-      g_string_append_c (text, digits[i]);
-    }
-  return g_string_free (text, FALSE);
-}
-
 static void
 print_table (const EngineResult *results,
              guint               n_results,
              const BenchWork    *work)
 {
-  g_autofree char *records = format_count (work->n_records);
+  g_autofree char *records = bench_vault_format_count (work->n_records);
 
   printf ("%s records (%d-byte keys, %d-byte values), best of %d rounds; ratio = avfs / raw\n\n",
           records, BENCH_KEY_LEN, BENCH_VALUE_LEN, REPETITIONS);
@@ -488,8 +455,8 @@ print_table (const EngineResult *results,
       for (guint op = 0; op < N_OPS; op++)
         {
           Figures figures = figures_for (&results[i], op, work);
-          g_autofree char *ops = format_count (figures.ops_per_s);
-          g_autofree char *raw_ops = format_count (figures.raw_ops_per_s);
+          g_autofree char *ops = bench_vault_format_count (figures.ops_per_s);
+          g_autofree char *raw_ops = bench_vault_format_count (figures.raw_ops_per_s);
 
           printf ("%-8s  %-11s  %12s  %12s  %6.2f  %9.1f\n", results[i].engine, op_names[op],
                   ops, raw_ops, figures.ratio, figures.mb_per_s);
@@ -508,24 +475,12 @@ add_count (JsonBuilder *builder,
 }
 
 static void
-add_number (JsonBuilder *builder,
-            const char  *name,
-            double       value,
-            double       scale)
-{
-  json_builder_set_member_name (builder, name);
-  json_builder_add_double_value (builder, round (value * scale) / scale);
-}
-
-static void
 print_json (const EngineResult *results,
             guint               n_results,
             const BenchWork    *work,
             GArray             *vault_rows)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
-  g_autofree char *text = NULL;
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "results");
@@ -536,15 +491,11 @@ print_json (const EngineResult *results,
         {
           Figures figures = figures_for (&results[i], op, work);
 
-          json_builder_begin_object (builder);
-          json_builder_set_member_name (builder, "backend");
-          json_builder_add_string_value (builder, results[i].engine);
-          json_builder_set_member_name (builder, "op");
-          json_builder_add_string_value (builder, op_names[op]);
+          bench_vault_json_row (builder, results[i].engine, op_names[op]);
           add_count (builder, "ops_per_s", figures.ops_per_s);
           add_count (builder, "raw_ops_per_s", figures.raw_ops_per_s);
-          add_number (builder, "ratio", figures.ratio, 1000);
-          add_number (builder, "mb_per_s", figures.mb_per_s, 100);
+          bench_vault_json_number (builder, "ratio", figures.ratio, 1000);
+          bench_vault_json_number (builder, "mb_per_s", figures.mb_per_s, 100);
           json_builder_end_object (builder);
         }
     }
@@ -552,22 +503,15 @@ print_json (const EngineResult *results,
     {
       VaultRow *row = &g_array_index (vault_rows, VaultRow, i);
 
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "backend");
-      json_builder_add_string_value (builder, row->engine);
-      json_builder_set_member_name (builder, "op");
-      json_builder_add_string_value (builder, row->row.op);
-      add_number (builder, "value", row->row.value, 10);
+      bench_vault_json_row (builder, row->engine, row->row.op);
+      bench_vault_json_number (builder, "value", row->row.value, 10);
       json_builder_set_member_name (builder, "unit");
       json_builder_add_string_value (builder, row->row.unit);
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
   json_builder_end_object (builder);
-
-  root = json_builder_get_root (builder);
-  text = json_to_string (root, FALSE);
-  printf ("%s\n", text);
+  bench_vault_json_print (builder);
 }
 
 /* The workload. */
@@ -608,6 +552,10 @@ static gboolean quick;
 static gboolean as_json;
 static char **engine_names;
 static gint64 records = RECORDS_UNSET;
+static gint64 scale_files = RECORDS_UNSET;
+static char *scale_child;
+static char *scale_tree;
+static char *scale_vault;
 
 static const GOptionEntry entries[] = {
   { "quick", 0, 0, G_OPTION_ARG_NONE, &quick, "Use 100,000 records instead of 1,000,000", NULL },
@@ -616,6 +564,13 @@ static const GOptionEntry entries[] = {
     "Benchmark this engine only (repeatable; default: every engine in this build)", "NAME" },
   { "records", 0, 0, G_OPTION_ARG_INT64, &records,
     "Number of records (overrides --quick)", "N" },
+  { "scale", 0, 0, G_OPTION_ARG_INT64, &scale_files,
+    "Run only the scale run, on a generated tree of N files (1000000 is the issue's size)",
+    "N" },
+  /* The scale run's child processes, one per engine (bench-scale.c). */
+  { "scale-child", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &scale_child, NULL, NULL },
+  { "scale-tree", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_FILENAME, &scale_tree, NULL, NULL },
+  { "scale-vault", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_FILENAME, &scale_vault, NULL, NULL },
   { NULL }
 };
 
@@ -687,7 +642,7 @@ bench_vault_engine (const char            *engine,
   g_mkdir (dir, 0700);
   ok = bench_vault_run (engine, dir, quick || records != RECORDS_UNSET, tree, figures, error) &&
        bench_search_run (engine, dir, quick || records != RECORDS_UNSET, figures, error);
-  remove_tree (dir);
+  bench_vault_remove_tree (dir);
   for (guint i = 0; i < figures->len; i++)
     {
       VaultRow row = { engine, g_array_index (figures, BenchVaultRow, i) };
@@ -702,15 +657,15 @@ print_vault_table (GArray *rows)
 {
   printf ("\nVault workloads: each file write is its own call and commit; searches rank and\n"
           "make snippets for the top 20 of 10k documents (1k with --quick)\n\n");
-  printf ("%-8s  %-18s  %12s  %s\n", "engine", "op", "value", "unit");
+  printf ("%-8s  %-22s  %12s  %s\n", "engine", "op", "value", "unit");
   for (guint i = 0; i < rows->len; i++)
     {
       VaultRow *row = &g_array_index (rows, VaultRow, i);
       /* Latencies and rates below 100 need their decimals. */
       g_autofree char *value = row->row.value < 100 ? g_strdup_printf ("%.2f", row->row.value)
-                                                    : format_count (row->row.value);
+                                                    : bench_vault_format_count (row->row.value);
 
-      printf ("%-8s  %-18s  %12s  %s\n", row->engine, row->row.op, value, row->row.unit);
+      printf ("%-8s  %-22s  %12s  %s\n", row->engine, row->row.op, value, row->row.unit);
     }
 }
 
@@ -740,7 +695,7 @@ run_all (GPtrArray        *engines,
           all_ok = FALSE;
         }
     }
-  remove_tree (tree.path);
+  bench_vault_remove_tree (tree.path);
   g_free (tree.path);
 
   if (as_json)
@@ -751,6 +706,41 @@ run_all (GPtrArray        *engines,
       print_vault_table (vault_rows);
     }
   return all_ok;
+}
+
+/* The scale run, on the chosen engines (bench-scale.c). */
+static gboolean
+run_scale (GPtrArray  *engines,
+           const char *tmp_dir)
+{
+  g_autoptr(GPtrArray) names = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < engines->len; i++)
+    g_ptr_array_add (names, (gpointer) ((const BenchRawEngine *) engines->pdata[i])->engine);
+  if (bench_scale_run (names, scale_files, tmp_dir, as_json, &error))
+    return TRUE;
+  g_printerr ("avfs-bench: scale run: %s\n", error->message);
+  return FALSE;
+}
+
+static gboolean
+check_scale_options (GError **error)
+{
+  if (scale_child != NULL && (scale_tree == NULL || scale_vault == NULL))
+    g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                         "--scale-child needs --scale-tree and --scale-vault");
+  else if (scale_files != RECORDS_UNSET && (quick || records != RECORDS_UNSET))
+    g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                         "--scale cannot be combined with --quick or --records");
+  else if (scale_files != RECORDS_UNSET &&
+           (scale_files < BENCH_SCALE_MIN_FILES || scale_files > BENCH_SCALE_MAX_FILES))
+    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                 "--scale must be between %d and %d", BENCH_SCALE_MIN_FILES,
+                 BENCH_SCALE_MAX_FILES);
+  else
+    return TRUE;
+  return FALSE;
 }
 
 int
@@ -770,16 +760,35 @@ main (int   argc,
   setlocale (LC_CTYPE, "");
   g_option_context_set_summary (context,
                                 "Measures avfs's storage engines against the raw libraries "
-                                "(seq-write, random-read, range-scan).");
+                                "(seq-write, random-read, range-scan), the vault-level workloads, "
+                                "or (--scale) a large tree next to git, sqlite3 -Ac and rg.");
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return usage_error (context, error->message);
   if (argc > 1)
     return usage_error (context, "unexpected arguments");
+  if (!check_scale_options (&error))
+    return usage_error (context, error->message);
+  if (scale_child != NULL)
+    return bench_scale_child (scale_child, scale_tree, scale_vault);
   if (records != RECORDS_UNSET && (records < 1 || records > G_MAXINT32))
     return usage_error (context, "--records must be between 1 and 2147483647");
   if ((engines = choose_engines (&error)) == NULL)
     return usage_error (context, error->message);
+
+  tmp_dir = g_dir_make_tmp ("avfs-bench-XXXXXX", &error);
+  if (tmp_dir == NULL)
+    {
+      g_printerr ("avfs-bench: cannot make a temporary folder: %s\n", error->message);
+      return 1;
+    }
+  if (scale_files != RECORDS_UNSET)
+    {
+      ok = run_scale (engines, tmp_dir);
+      bench_vault_remove_tree (tmp_dir);
+      g_strfreev (engine_names);
+      return ok ? 0 : 1;
+    }
 
   if (records != RECORDS_UNSET)
     work.n_records = records;
@@ -789,15 +798,8 @@ main (int   argc,
   read_order = make_read_order (work.n_records);
   work.values = values;
   work.read_order = read_order;
-
-  tmp_dir = g_dir_make_tmp ("avfs-bench-XXXXXX", &error);
-  if (tmp_dir == NULL)
-    {
-      g_printerr ("avfs-bench: cannot make a temporary folder: %s\n", error->message);
-      return 1;
-    }
   ok = run_all (engines, &work, tmp_dir);
-  remove_tree (tmp_dir);
+  bench_vault_remove_tree (tmp_dir);
   g_strfreev (engine_names);
   return ok ? 0 : 1;
 }

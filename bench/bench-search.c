@@ -19,9 +19,9 @@ static const struct
   const char *p50_op;
   const char *p95_op;
 } shapes[] = {
-  { "zygomorph", "search-p50 rare", "search-p95 rare" },
-  { "w0", "search-p50 common", "search-p95 common" },
-  { "\"quick brown\"", "search-p50 phrase", "search-p95 phrase" },
+  { BENCH_SEARCH_RARE, "search-p50 rare", "search-p95 rare" },
+  { BENCH_SEARCH_COMMON, "search-p50 common", "search-p95 common" },
+  { "\"" BENCH_SEARCH_PHRASE "\"", "search-p50 phrase", "search-p95 phrase" },
   /* A prefix of 111 words, and one of 1,111 words found in nearly every file. */
   { "w12*", "search-p50 prefix", "search-p95 prefix" },
   { "w1*", "search-p50 prefix-wide", "search-p95 prefix-wide" },
@@ -34,8 +34,34 @@ zipf_word (GRand *rand)
   return (guint) (pow (VOCABULARY, g_rand_double (rand)) - 1);
 }
 
-/* Text files of 0.5–4 KiB: Zipf words, "quick brown" in every tenth, and the rare word
- * in five. */
+/**
+ * bench_search_make_text:
+ * @text: where the text goes (replacing what it held)
+ * @rand: the corpus's generator
+ * @index: the file's number, 0 … @files - 1
+ * @files: how many files the corpus has
+ *
+ * Makes the text of one corpus file: 0.5–4 KiB of Zipf words, with
+ * %BENCH_SEARCH_PHRASE in every tenth file and %BENCH_SEARCH_RARE in five.
+ */
+void
+bench_search_make_text (GString *text,
+                        GRand   *rand,
+                        guint    index,
+                        guint    files)
+{
+  guint len = g_rand_int_range (rand, 512, 4096);
+
+  g_string_truncate (text, 0);
+  if (index % 10 == 0)
+    g_string_append (text, "the " BENCH_SEARCH_PHRASE " fox ");
+  if (files >= 10 && index % (files / 5) == 1)
+    g_string_append (text, BENCH_SEARCH_RARE " ");
+  while (text->len < len)
+    g_string_append_printf (text, "w%u%s", zipf_word (rand),
+                            g_rand_int_range (rand, 0, 12) == 0 ? ".\n" : " ");
+}
+
 static guint64
 make_corpus (const char *root,
              guint       files)
@@ -48,17 +74,9 @@ make_corpus (const char *root,
     {
       g_autofree char *subdir = g_strdup_printf ("%s/d%03u", root, i / 100);
       g_autofree char *path = g_strdup_printf ("%s/doc%05u.txt", subdir, i);
-      guint len = g_rand_int_range (rand, 512, 4096);
 
       g_mkdir_with_parents (subdir, 0700);
-      g_string_truncate (text, 0);
-      if (i % 10 == 0)
-        g_string_append (text, "the quick brown fox ");
-      if (i % (files / 5) == 1)
-        g_string_append (text, "zygomorph ");
-      while (text->len < len)
-        g_string_append_printf (text, "w%u%s", zipf_word (rand),
-                                g_rand_int_range (rand, 0, 12) == 0 ? ".\n" : " ");
+      bench_search_make_text (text, rand, i, files);
       g_file_set_contents (path, text->str, text->len, NULL);
       bytes += text->len;
     }
@@ -74,13 +92,39 @@ compare_doubles (gconstpointer a,
   return x < y ? -1 : x > y;
 }
 
-/* Runs @query @rounds times and adds its p50 and p95 latency. */
-static gboolean
-time_query (AvfsVault  *vault,
-            guint       shape,
-            guint       rounds,
-            GArray     *rows,
-            GError    **error)
+/**
+ * bench_search_percentile:
+ * @times: (element-type double): measurements; sorted in place
+ * @percent: 50 for the median, 95…
+ *
+ * Returns: the @percent-th percentile of @times (nearest rank below)
+ */
+double
+bench_search_percentile (GArray *times,
+                         guint   percent)
+{
+  g_return_val_if_fail (times->len > 0, NAN);
+  g_array_sort (times, compare_doubles);
+  return g_array_index (times, double, times->len * MIN (percent, 99) / 100);
+}
+
+/**
+ * bench_search_latency:
+ * @query: a query that must find something
+ * @rounds: how many times to run it
+ * @p50: (out): its median latency, in ms
+ * @p95: (out): its 95th percentile latency, in ms
+ *
+ * Runs @query @rounds times with the default options (ranking and snippets for the top
+ * 20), as the search box and `avfs-cli search` do.
+ */
+gboolean
+bench_search_latency (AvfsVault   *vault,
+                      const char  *query,
+                      guint        rounds,
+                      double      *p50,
+                      double      *p95,
+                      GError     **error)
 {
   AvfsSearchOptions options = AVFS_SEARCH_OPTIONS_INIT;
   g_autoptr(GArray) times = g_array_sized_new (FALSE, FALSE, sizeof (double), rounds);
@@ -88,24 +132,37 @@ time_query (AvfsVault  *vault,
   for (guint r = 0; r < rounds; r++)
     {
       gint64 start = g_get_monotonic_time ();
-      g_autoptr(AvfsSearchResults) results = avfs_vault_search (vault, shapes[shape].query,
-                                                                &options, error);
+      g_autoptr(AvfsSearchResults) results = avfs_vault_search (vault, query, &options, error);
       double ms = (g_get_monotonic_time () - start) / 1000.0;
 
       if (results == NULL)
         return FALSE;
       if (results->total == 0)
         {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s finds nothing",
-                       shapes[shape].query);
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s finds nothing", query);
           return FALSE;
         }
       g_array_append_val (times, ms);
     }
-  g_array_sort (times, compare_doubles);
-  bench_vault_add_row (rows, shapes[shape].p50_op, g_array_index (times, double, rounds / 2), "ms");
-  bench_vault_add_row (rows, shapes[shape].p95_op,
-                       g_array_index (times, double, rounds * 95 / 100), "ms");
+  *p50 = bench_search_percentile (times, 50);
+  *p95 = bench_search_percentile (times, 95);
+  return TRUE;
+}
+
+/* Runs shape @shape @rounds times and adds its p50 and p95 latency. */
+static gboolean
+time_query (AvfsVault  *vault,
+            guint       shape,
+            guint       rounds,
+            GArray     *rows,
+            GError    **error)
+{
+  double p50, p95;
+
+  if (!bench_search_latency (vault, shapes[shape].query, rounds, &p50, &p95, error))
+    return FALSE;
+  bench_vault_add_row (rows, shapes[shape].p50_op, p50, "ms");
+  bench_vault_add_row (rows, shapes[shape].p95_op, p95, "ms");
   return TRUE;
 }
 
@@ -122,22 +179,15 @@ bench_search_run (const char  *engine,
                   GArray      *rows,
                   GError     **error)
 {
-  const AvfsEngineInfo *info = avfs_storage_lookup_engine (engine, error);
   g_autofree char *corpus = g_build_filename (dir, "search-corpus", NULL);
-  g_autofree char *base = NULL;
-  g_autofree char *path = NULL;
   g_autoptr(AvfsVault) vault = NULL;
   guint files = quick ? 1000 : 10000;
   guint64 bytes;
   gint64 start;
   gboolean ok = TRUE;
 
-  if (info == NULL)
-    return FALSE;
   bytes = make_corpus (corpus, files);
-  base = g_strconcat ("search", info->extension != NULL ? info->extension : "", NULL);
-  path = info->extension != NULL ? g_build_filename (dir, base, NULL) : NULL;
-  vault = avfs_vault_create (engine, path, NULL, NULL, error);
+  vault = bench_vault_create (engine, dir, "search", NULL, error);
   if (vault == NULL ||
       !avfs_vault_import (vault, corpus, "/corpus", AVFS_IMPORT_NONE, NULL, NULL, NULL, NULL,
                           error))

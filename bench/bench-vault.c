@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The vault-level workloads of avfs-bench (issue "vault core", Speed): each file write is
- * its own call and commit, as a script or an agent writes. */
+ * its own call and commit, as a script or an agent writes. Also the small helpers every
+ * part of the bench shares (host trees, counts). */
 #include <glib/gstdio.h>
+#include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "avfs-storage-registry.h"
 #include "avfs-vault-migrate.h"
+#include "avfs-vault-search.h"
 #include "avfs-vault-transfer.h"
 #include "avfs-vault.h"
 #include "bench-vault.h"
@@ -34,6 +38,139 @@ bench_vault_add_row (GArray     *rows,
   BenchVaultRow row = { op, value, unit };
 
   g_array_append_val (rows, row);
+}
+
+/**
+ * bench_vault_remove_tree:
+ * @path: a host file or directory
+ *
+ * Deletes @path and everything under it, never following a symbolic link.
+ */
+void
+bench_vault_remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+        bench_vault_remove_tree (child);
+      else
+        g_unlink (child);
+    }
+  g_rmdir (path);
+}
+
+/**
+ * bench_vault_create:
+ * @dir: the directory it goes in
+ * @name: its file name, without the engine's extension
+ * @path: (out) (optional) (transfer full) (nullable): where it is (%NULL for a memory vault)
+ *
+ * Creates a vault of @engine with the engine's default settings, for a workload.
+ *
+ * Returns: (transfer full) (nullable): the vault
+ */
+AvfsVault *
+bench_vault_create (const char  *engine,
+                    const char  *dir,
+                    const char  *name,
+                    char       **path,
+                    GError     **error)
+{
+  const AvfsEngineInfo *info = avfs_storage_lookup_engine (engine, error);
+  g_autofree char *base = NULL;
+  g_autofree char *vault_path = NULL;
+  AvfsVault *vault;
+
+  if (info == NULL)
+    return NULL;
+  if (info->extension != NULL)
+    {
+      base = g_strconcat (name, info->extension, NULL);
+      vault_path = g_build_filename (dir, base, NULL);
+    }
+  vault = avfs_vault_create (engine, vault_path, NULL, NULL, error);
+  if (vault != NULL && path != NULL)
+    *path = g_steal_pointer (&vault_path);
+  return vault;
+}
+
+/**
+ * bench_vault_json_row:
+ * @builder: inside the results array
+ *
+ * Begins a row of the results, `{"backend": @engine, "op": @op`: the caller adds its
+ * figures and ends the object.
+ */
+void
+bench_vault_json_row (JsonBuilder *builder,
+                      const char  *engine,
+                      const char  *op)
+{
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "backend");
+  json_builder_add_string_value (builder, engine);
+  json_builder_set_member_name (builder, "op");
+  json_builder_add_string_value (builder, op);
+}
+
+/**
+ * bench_vault_json_number:
+ * @scale: 10 keeps one decimal, 1000 three: figures print without float noise
+ *
+ * Adds member @name, @value rounded, or `null` for a NAN (a figure that does not apply).
+ */
+void
+bench_vault_json_number (JsonBuilder *builder,
+                         const char  *name,
+                         double       value,
+                         double       scale)
+{
+  json_builder_set_member_name (builder, name);
+  if (isnan (value))
+    json_builder_add_null_value (builder);
+  else
+    json_builder_add_double_value (builder, round (value * scale) / scale);
+}
+
+/**
+ * bench_vault_json_print:
+ *
+ * Prints the document @builder holds on stdout, on one line.
+ */
+void
+bench_vault_json_print (JsonBuilder *builder)
+{
+  g_autoptr(JsonNode) root = json_builder_get_root (builder);
+  g_autofree char *text = json_to_string (root, FALSE);
+
+  printf ("%s\n", text);
+}
+
+/**
+ * bench_vault_format_count:
+ * @value: a count, rounded to a whole number
+ *
+ * Returns: (transfer full): @value with thousands separated by commas (`1,000,000`)
+ */
+char *
+bench_vault_format_count (double value)
+{
+  g_autofree char *digits = g_strdup_printf ("%.0f", value);
+  GString *text = g_string_new (NULL);
+  gsize len = strlen (digits);
+
+  for (gsize i = 0; i < len; i++)
+    {
+      if (i > 0 && (len - i) % 3 == 0)
+        g_string_append_c (text, ',');
+      g_string_append_c (text, digits[i]);
+    }
+  return g_string_free (text, FALSE);
 }
 
 static gboolean
@@ -157,6 +294,9 @@ bench_vault_make_tree (BenchVaultTree *tree,
     }
 }
 
+/* Imports the tree, timed twice: until the import returns (LMDB and RocksDB vaults then
+ * index on a background worker), and until the search index holds every file, which is
+ * when the vault is in the state a migration leaves it in. */
 static gboolean
 import_tree (AvfsVault             *vault,
              const BenchVaultTree  *tree,
@@ -164,31 +304,24 @@ import_tree (AvfsVault             *vault,
              GError               **error)
 {
   AvfsTransferReport report = { 0 };
+  gboolean big = tree->files >= 10000;
   gint64 start = g_get_monotonic_time ();
 
   if (!avfs_vault_import (vault, tree->path, "/imported", AVFS_IMPORT_NONE, NULL, NULL, NULL,
                           &report, error))
     return FALSE;
-  bench_vault_add_row (rows, tree->files >= 10000 ? "import-10k" : "import-1k",
+  bench_vault_add_row (rows, big ? "import-10k" : "import-1k",
+                       tree->bytes / 1e6 / ((g_get_monotonic_time () - start) / 1e6), "MB/s");
+  if (!avfs_vault_search_flush (vault, error))
+    return FALSE;
+  bench_vault_add_row (rows, big ? "import-indexed-10k" : "import-indexed-1k",
                        tree->bytes / 1e6 / ((g_get_monotonic_time () - start) / 1e6), "MB/s");
   return TRUE;
 }
 
-/* Where each engine's vault migrates to, and the op that measures it. */
-static const struct
-{
-  const char *from;
-  const char *to;
-  const char *op;
-} migrations[] = {
-  { "sqlite", "lmdb", "migrate-to-lmdb" },
-  { "lmdb", "rocksdb", "migrate-to-rocksdb" },
-  { "rocksdb", "sqlite", "migrate-to-sqlite" },
-  { "memory", "sqlite", "migrate-to-sqlite" },
-};
-
-/* Migrates the whole vault (written files and imported tree) to another engine, copy,
- * index, compare and verify included, in MB/s of content: comparable with import. */
+/* Migrates the whole vault (written files and imported tree) to every other engine on
+ * disk in turn, copy, compare, index and verify included, in MB/s of content: to be
+ * read next to the target engine's import-indexed figure. */
 static gboolean
 migrate_vault (AvfsVault   *vault,
                const char  *dir,
@@ -197,29 +330,32 @@ migrate_vault (AvfsVault   *vault,
                GError     **error)
 {
   const char *engine = avfs_vault_get_engine_name (vault);
-  g_autoptr(AvfsMigrateResult) result = NULL;
-  g_autoptr(AvfsVault) target = NULL;
-  g_autofree char *path = NULL;
-  const AvfsEngineInfo *info;
-  gint64 start;
+  guint n_engines;
+  const AvfsEngineInfo *engines = avfs_storage_list_engines (&n_engines);
 
-  for (guint i = 0; i < G_N_ELEMENTS (migrations); i++)
+  for (guint i = 0; i < n_engines; i++)
     {
-      if (!g_str_equal (migrations[i].from, engine) ||
-          (info = avfs_storage_lookup_engine (migrations[i].to, NULL)) == NULL ||
-          !info->available)
+      g_autoptr(AvfsVault) target = NULL;
+      g_autofree char *path = NULL;
+      g_autofree char *op = NULL;
+      gint64 start;
+
+      if (!engines[i].available || engines[i].extension == NULL ||
+          g_str_equal (engines[i].name, engine))
         continue;
-      path = g_strconcat (dir, "/migrated", info->extension, NULL);
+      path = g_strconcat (dir, "/migrated", engines[i].extension, NULL);
       start = g_get_monotonic_time ();
-      target = avfs_vault_migrate_to (vault, migrations[i].to, path, NULL, &result, NULL, NULL,
+      target = avfs_vault_migrate_to (vault, engines[i].name, path, NULL, NULL, NULL, NULL,
                                       NULL, error);
       if (target == NULL)
         return FALSE;
-      bench_vault_add_row (rows, migrations[i].op,
+      op = g_strconcat ("migrate-to-", engines[i].name, NULL);
+      bench_vault_add_row (rows, g_intern_string (op),
                            content_bytes / 1e6 / ((g_get_monotonic_time () - start) / 1e6),
                            "MB/s");
       avfs_vault_close (target, NULL);
-      return avfs_storage_delete_store (path, error);
+      if (!avfs_storage_delete_store (path, error))
+        return FALSE;
     }
   return TRUE;
 }
@@ -239,18 +375,10 @@ bench_vault_run (const char            *engine,
                  GArray                *rows,
                  GError               **error)
 {
-  const AvfsEngineInfo *info = avfs_storage_lookup_engine (engine, error);
-  g_autofree char *base = NULL;
-  g_autofree char *path = NULL;
-  g_autoptr(AvfsVault) vault = NULL;
+  g_autoptr(AvfsVault) vault = bench_vault_create (engine, dir, "vault", NULL, error);
   guint n_files = quick ? 2000 : 20000;
   gboolean ok;
 
-  if (info == NULL)
-    return FALSE;
-  base = g_strconcat ("vault", info->extension != NULL ? info->extension : "", NULL);
-  path = info->extension != NULL ? g_build_filename (dir, base, NULL) : NULL;
-  vault = avfs_vault_create (engine, path, NULL, NULL, error);
   if (vault == NULL)
     return FALSE;
   ok = write_files (vault, n_files, rows, error) &&

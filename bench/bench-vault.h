@@ -2,13 +2,16 @@
 /* The vault-level part of avfs-bench: files written, read, listed and imported. */
 #pragma once
 
-#include <glib.h>
+#include <json-glib/json-glib.h>
+
+#include "avfs-vault.h"
 
 G_BEGIN_DECLS
 
 /**
  * BenchVaultRow:
- * @op: `file-write-1k`, `file-read-1k`, `list-1000`, `import-10k` (`import-1k` when quick)
+ * @op: `file-write-1k`, `file-read-1k`, `list-1000`, `import-10k`, `import-indexed-10k`
+ *   (`-1k` when quick), `migrate-to-ENGINE`
  * @value: the figure
  * @unit: what it counts: `files/s`, `lists/s`, `MB/s`
  */
@@ -32,18 +35,33 @@ typedef struct
   guint64 bytes;
 } BenchVaultTree;
 
-void     bench_vault_add_row   (GArray                *rows,
-                                const char            *op,
-                                double                 value,
-                                const char            *unit);
-void     bench_vault_make_tree (BenchVaultTree        *tree,
-                                const char            *dir,
-                                guint                  files);
-gboolean bench_vault_run       (const char            *engine,
-                                const char            *dir,
-                                gboolean               quick,
-                                const BenchVaultTree  *tree,
-                                GArray                *rows,
-                                GError               **error);
+void       bench_vault_add_row      (GArray                *rows,
+                                     const char            *op,
+                                     double                 value,
+                                     const char            *unit);
+void       bench_vault_remove_tree  (const char            *path);
+AvfsVault *bench_vault_create       (const char            *engine,
+                                     const char            *dir,
+                                     const char            *name,
+                                     char                 **path,
+                                     GError               **error);
+char      *bench_vault_format_count (double                 value);
+void       bench_vault_json_row     (JsonBuilder           *builder,
+                                     const char            *engine,
+                                     const char            *op);
+void       bench_vault_json_number  (JsonBuilder           *builder,
+                                     const char            *name,
+                                     double                 value,
+                                     double                 scale);
+void       bench_vault_json_print   (JsonBuilder           *builder);
+void       bench_vault_make_tree    (BenchVaultTree        *tree,
+                                     const char            *dir,
+                                     guint                  files);
+gboolean   bench_vault_run          (const char            *engine,
+                                     const char            *dir,
+                                     gboolean               quick,
+                                     const BenchVaultTree  *tree,
+                                     GArray                *rows,
+                                     GError               **error);
 
 G_END_DECLS

@@ -897,6 +897,26 @@ test_xapian_batching (Fixture       *f,
   reopen (f);
   assert_hits (f, "fox", "1 14 16 21");
   assert_hits (f, "\"lazy dog\"", "1 2");
+
+  /* Every few hundred changes are committed without waiting for a flush. */
+  for (guint i = 0; i < 1000; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/bulk/%u.txt", i);
+      index_doc (f, 1000 + i, path, "bulk words", NULL);
+    }
+  g_assert_cmpuint (avfs_search_xapian_get_pending (AVFS_SEARCH_XAPIAN (f->index)), <, 1000);
+
+  /* A rebuild commits unsynced until its flush syncs it; the index goes on as before. */
+  g_assert_true (avfs_search_index_clear (f->index, &error));
+  load_corpus (f);
+  g_assert_true (avfs_search_index_flush (f->index, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (avfs_search_xapian_get_pending (AVFS_SEARCH_XAPIAN (f->index)), ==, 0);
+  index_doc (f, 100, "/late.txt", "indexed after the rebuild", NULL);
+  reopen (f);
+  assert_hits (f, "fox", "1 14 16 21");
+  assert_hits (f, "bulk", "");
+  assert_hits (f, "rebuild", "100");
 }
 
 static void

@@ -270,6 +270,34 @@ test_reopen_and_rebuild (VaultFixture  *f,
   assert_index_sound (f->vault);
 }
 
+/* A Xapian index too damaged to open fails searches clearly, and a rebuild mends it. */
+static void
+test_rebuild_damaged (VaultFixture  *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *version = NULL;
+  g_autoptr(AvfsSearchResults) results = NULL;
+
+  if (!g_str_equal (avfs_vault_search_get_engine_name (f->vault), "xapian"))
+    {
+      g_test_skip ("only a Xapian index lives apart from the vault's records");
+      return;
+    }
+  seed (f->vault);
+  vault_fixture_reopen (f);
+  version = g_build_filename (f->path, "search", "iamglass", NULL);
+  g_assert_true (g_file_set_contents (version, "damaged", -1, &error));
+  results = avfs_vault_search (f->vault, "fox", NULL, &error);
+  g_assert_error (error, AVFS_ERROR, AVFS_ERROR_CORRUPT);
+  g_assert_null (results);
+  g_clear_error (&error);
+  g_assert_true (avfs_vault_search_rebuild (f->vault, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  assert_hits (f->vault, "fox", "/a.txt /notes/c.md");
+  assert_index_sound (f->vault);
+}
+
 /* Whether @text holds @word as a whole word (ASCII letters and digits; any case). */
 static gboolean
 has_word (const char *text,
@@ -400,6 +428,7 @@ main (int   argc,
     { "snapshot-restore", test_snapshot_restore },
     { "import-and-text-rules", test_import_and_text_rules },
     { "reopen-and-rebuild", test_reopen_and_rebuild },
+    { "rebuild-damaged", test_rebuild_damaged },
     { "recall", test_recall },
     { "changed-signal", test_changed_signal },
     { "async", test_async },

@@ -12,6 +12,8 @@ G_DECLARE_FINAL_TYPE (AvfsSearchXapian, avfs_search_xapian, AVFS, SEARCH_XAPIAN,
 AvfsSearchIndex *avfs_search_xapian_open        (const char        *directory,
                                                  gboolean           create,
                                                  GError           **error);
+AvfsSearchIndex *avfs_search_xapian_open_empty  (const char        *directory,
+                                                 GError           **error);
 guint            avfs_search_xapian_get_pending (AvfsSearchXapian  *self);
 gboolean         avfs_search_xapian_close       (AvfsSearchXapian  *self,
                                                  GError           **error);
