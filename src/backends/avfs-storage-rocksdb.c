@@ -1299,6 +1299,9 @@ make_options (const Settings *settings,
   rocksdb_options_set_paranoid_checks (options, TRUE);
   rocksdb_options_set_max_open_files (options, (int) settings->max_open_files);
   rocksdb_options_set_write_buffer_size (options, settings->write_buffer_size);
+  /* One budget for the memtables of every collection together, not one each: a big
+   * write then flushes at write_buffer_size instead of holding twice that in memory. */
+  rocksdb_options_set_db_write_buffer_size (options, settings->write_buffer_size);
   rocksdb_options_set_compression (options, compression_types[settings->compression]);
   /* RocksDB's own LOG files: a few are enough to debug with. They go to the user's
    * cache, not into the vault, so that a vault is never written to when it cannot be

@@ -6,6 +6,7 @@
 
 G_BEGIN_DECLS
 
+void     avfs_cli_init_process (void);
 int      avfs_cli_main         (int          argc,
                                 char       **argv);
 gboolean avfs_cli_is_command   (const char  *word);

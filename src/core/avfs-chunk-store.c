@@ -31,6 +31,7 @@ struct _AvfsChunkWriter
   GByteArray *buffer;   /* the chunk being filled */
   GArray *pending;      /* PendingChunk not yet in the store */
   gsize pending_bytes;
+  gboolean detached;    /* on a worker thread: touches no storage until attached */
 };
 
 /* SHA-256 of a chunk. Nettle's, not GLib's: it uses the CPU's SHA extensions where there
@@ -254,7 +255,18 @@ avfs_chunk_writer_free (AvfsChunkWriter *writer)
   g_free (writer);
 }
 
-/* Hashes and encodes one chunk; a chunk the vault already has is only referenced. */
+static gboolean
+chunk_is_stored (AvfsChunkWriter  *writer,
+                 const guint8     *hash,
+                 gboolean         *stored,
+                 GError          **error)
+{
+  return avfs_storage_exists (writer->vault->storage, AVFS_COLLECTION_BLOBS, hash,
+                              AVFS_HASH_LEN, stored, error);
+}
+
+/* Hashes and encodes one chunk; a chunk the vault already has is only referenced. A
+ * detached writer encodes every chunk: the check waits for avfs_chunk_writer_attach(). */
 static gboolean
 seal_chunk (AvfsChunkWriter  *writer,
             const guint8     *data,
@@ -268,8 +280,7 @@ seal_chunk (AvfsChunkWriter  *writer,
   avfs_chunk_hash (data, len, chunk.hash);
   g_byte_array_append (writer->content, chunk.hash, AVFS_HASH_LEN);
   writer->size += len;
-  if (!avfs_storage_exists (self->storage, AVFS_COLLECTION_BLOBS, chunk.hash, AVFS_HASH_LEN,
-                            &exists, error))
+  if (!writer->detached && !chunk_is_stored (writer, chunk.hash, &exists, error))
     return FALSE;
   if (exists)
     return TRUE;
@@ -337,9 +348,57 @@ avfs_chunk_writer_add (AvfsChunkWriter  *writer,
         }
       data += take;
       len -= take;
-      if (writer->pending_bytes >= FLUSH_BYTES && !flush_pending (writer, error))
+      if (!writer->detached && writer->pending_bytes >= FLUSH_BYTES &&
+          !flush_pending (writer, error))
         return FALSE;
     }
+  return TRUE;
+}
+
+/**
+ * avfs_chunk_writer_new_detached:
+ *
+ * A writer for a thread that is not the one writing to the vault (an import's
+ * workers): it only hashes and encodes, and never reads or writes storage, so what it
+ * is given stays in memory (encoded) until avfs_chunk_writer_attach(); give it no more
+ * than the caller can hold.
+ *
+ * Returns: (transfer full): a writer of new content
+ */
+AvfsChunkWriter *
+avfs_chunk_writer_new_detached (AvfsVault *self)
+{
+  AvfsChunkWriter *writer = avfs_chunk_writer_new (self, NULL, 0);
+
+  writer->detached = TRUE;
+  return writer;
+}
+
+/**
+ * avfs_chunk_writer_attach:
+ *
+ * On the thread that writes to the vault, makes a detached writer an ordinary one:
+ * the chunks it sealed that the vault already has are dropped (only referenced, as an
+ * ordinary writer does), and from now on it checks and flushes as it goes.
+ */
+gboolean
+avfs_chunk_writer_attach (AvfsChunkWriter  *writer,
+                          GError          **error)
+{
+  for (guint i = writer->pending->len; i > 0; i--)
+    {
+      PendingChunk *chunk = &g_array_index (writer->pending, PendingChunk, i - 1);
+      gboolean stored = FALSE;
+
+      if (!chunk_is_stored (writer, chunk->hash, &stored, error))
+        return FALSE;
+      if (stored)
+        {
+          writer->pending_bytes -= g_bytes_get_size (chunk->value);
+          g_array_remove_index (writer->pending, i - 1);
+        }
+    }
+  writer->detached = FALSE;
   return TRUE;
 }
 

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "avfs-import-pipeline.h"
 #include "avfs-path.h"
 #include "avfs-vault-private.h"
 #include "avfs-vault-transfer.h"
@@ -22,6 +23,8 @@
  * import of a source tree hundreds of times slower. */
 #define BATCH_MAX_ENTRIES 1000
 #define BATCH_MAX_BYTES (16 * 1024 * 1024)
+/* What a worker reads of one file ahead of the writer: all of most files. */
+#define READ_AHEAD_MAX (8 * 1024 * 1024)
 #define TEMP_ATTEMPTS 16
 
 /* A host file descriptor, closed when it goes out of scope. */
@@ -203,6 +206,10 @@ typedef struct
   guint64 directories; /* out: created by the transaction */
 } ImportBatch;
 
+/* The walk (on the caller's thread) queues files and directories in the pipeline in
+ * walk order; workers read, hash and compress the files; the caller's thread takes them
+ * back in the same order and writes them in batches. Workers only see @vault and
+ * @cancellable. */
 typedef struct
 {
   AvfsVault *vault;
@@ -210,7 +217,8 @@ typedef struct
   GCancellable *cancellable;
   AvfsTransferReport *report;
   Progress progress;
-  guint8 *buffer;
+  guint8 *buffer;      /* the writer's, for what workers leave of large files */
+  AvfsImportPipeline *pipeline;
   ImportBatch batch;
 } Import;
 
@@ -317,7 +325,8 @@ import_commit (Import  *import,
   return TRUE;
 }
 
-/* Adds @entry (taking what it holds) to the batch, committing the batch once full. */
+/* Adds @entry to the batch, taking what it holds (it is left empty), and commits the
+ * batch once full. */
 static gboolean
 import_add (Import       *import,
             ImportEntry  *entry,
@@ -327,7 +336,6 @@ import_add (Import       *import,
   ImportBatch *batch = &import->batch;
   guint64 size = entry->chunks != NULL ? avfs_chunk_writer_get_size (entry->chunks) : 0;
 
-  g_array_append_val (batch->entries, *entry);
   if (entry->chunks != NULL)
     {
       batch->files++;
@@ -339,44 +347,178 @@ import_add (Import       *import,
       g_free (batch->largest_path);
       batch->largest_path = g_strdup (vault_path);
     }
+  g_array_append_val (batch->entries, *entry);
+  *entry = (ImportEntry) { NULL };
   if (batch->entries->len >= BATCH_MAX_ENTRIES || batch->bytes >= BATCH_MAX_BYTES)
     return import_commit (import, error);
   return TRUE;
 }
 
-/* Streams an open host file through a chunk writer, a buffer at a time. */
-static AvfsChunkWriter *
-import_read (Import      *import,
-             int          fd,
-             const char  *host_path,
-             GError     **error)
+/* A directory to create or a file to write, on its way from the walk to the batch.
+ *
+ * A worker reads a file's first @read_ahead bytes (all of most files) through a
+ * detached chunk writer, which hashes and compresses them. Of a larger file, the writer
+ * thread streams the rest as it takes the job, flushing chunks every few MiB as a
+ * single write does: simple, and memory stays flat whatever the file's size, at the cost
+ * of hashing a large file's tail on one thread. */
+typedef struct
 {
-  g_autoptr(AvfsChunkWriter) chunks = avfs_chunk_writer_new (import->vault, NULL, 0);
+  ImportEntry entry;
+  char *vault_path;
+  char *host_path;
+  int fd;              /* a file's, open until the job is freed */
+  guint64 read_ahead;  /* also what the job may hold in memory */
+  guint64 read;        /* bytes read so far */
+  gboolean at_end;     /* the whole file was read */
+  GError *error;       /* the worker's */
+} ImportJob;
 
-  for (;;)
+static void
+import_job_free (ImportJob *job)
+{
+  import_entry_clear (&job->entry);
+  g_free (job->vault_path);
+  g_free (job->host_path);
+  if (job->fd >= 0)
+    close (job->fd);
+  g_clear_error (&job->error);
+  g_free (job);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ImportJob, import_job_free)
+
+/* Reads @job's file on into its chunk writer, a buffer at a time, until its end or until
+ * more than @limit bytes were read in all (one more than @limit tells the end from a
+ * file that fills it exactly). Only the writer thread gives @progress. */
+static gboolean
+import_read (ImportJob     *job,
+             guint8        *buffer,
+             gsize          buffer_size,
+             guint64        limit,
+             GCancellable  *cancellable,
+             Progress      *progress,
+             GError       **error)
+{
+  while (!job->at_end && job->read <= limit)
     {
+      guint64 left = limit - job->read;
       gssize got;
 
-      if (!check_cancelled (import->cancellable, error))
-        return NULL;
-      got = read (fd, import->buffer, READ_BUFFER_SIZE);
+      if (!check_cancelled (cancellable, error))
+        return FALSE;
+      got = read (job->fd, buffer, left < buffer_size ? left + 1 : buffer_size);
       if (got < 0 && errno == EINTR)
         continue;
       if (got < 0)
         {
-          set_host_error (error, errno, "read", host_path);
-          return NULL;
+          set_host_error (error, errno, "read", job->host_path);
+          return FALSE;
         }
-      if (got == 0)
-        break;
-      if (!avfs_chunk_writer_add (chunks, import->buffer, got, error))
-        return NULL;
-      import->progress.state.bytes_done += got;
-      progress_report (&import->progress, FALSE);
+      job->at_end = got == 0;
+      job->read += got;
+      if (!avfs_chunk_writer_add (job->entry.chunks, buffer, got, error))
+        return FALSE;
+      if (progress != NULL)
+        {
+          progress->state.bytes_done += got;
+          progress_report (progress, FALSE);
+        }
     }
-  if (!avfs_chunk_writer_finish (chunks, error))
-    return NULL;
-  return g_steal_pointer (&chunks);
+  return !job->at_end || avfs_chunk_writer_finish (job->entry.chunks, error);
+}
+
+/* On a worker (or the writer, when it gets there first): reads the start of a file (all
+ * of a small one), hashing and compressing. */
+static void
+import_prepare (gpointer data,
+                gpointer user_data)
+{
+  ImportJob *job = data;
+  Import *import = user_data;
+  gsize buffer_size = MIN (job->read_ahead + 1, READ_BUFFER_SIZE);
+  g_autofree guint8 *buffer = g_malloc (buffer_size);
+
+  job->entry.chunks = avfs_chunk_writer_new_detached (import->vault);
+  import_read (job, buffer, buffer_size, job->read_ahead, import->cancellable, NULL,
+               &job->error);
+}
+
+/* On the writer: finishes a file a worker read, and adds it to the batch unless the
+ * vault holds that content there already. */
+static gboolean
+import_take_file (Import     *import,
+                  ImportJob  *job,
+                  GError    **error)
+{
+  ImportEntry *entry = &job->entry;
+  g_autoptr(GBytes) content = NULL;
+
+  import->progress.state.files_done++;
+  import->progress.state.bytes_done += job->read;
+  progress_report (&import->progress, FALSE);
+  if (job->error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&job->error));
+      return FALSE;
+    }
+  if (!check_cancelled (import->cancellable, error) ||
+      !avfs_chunk_writer_attach (entry->chunks, error) ||
+      !import_read (job, import->buffer, READ_BUFFER_SIZE, G_MAXUINT64, import->cancellable,
+                    &import->progress, error))
+    return FALSE;
+
+  content = avfs_chunk_writer_get_content (entry->chunks);
+  if (entry->existing != NULL &&
+      entry->existing->size == avfs_chunk_writer_get_size (entry->chunks) &&
+      g_bytes_equal (entry->existing->content, content))
+    {
+      /* Same content: no new version; only a changed executable bit is saved. */
+      import->report->unchanged++;
+      if (entry->existing->mode == entry->mode)
+        return TRUE;
+      g_clear_pointer (&entry->chunks, avfs_chunk_writer_free);
+    }
+  return import_add (import, entry, job->vault_path, error);
+}
+
+/* Takes the oldest job back from the pipeline and writes it. */
+static gboolean
+import_take (Import  *import,
+             GError **error)
+{
+  g_autoptr(ImportJob) job = avfs_import_pipeline_pop (import->pipeline);
+
+  if (job->entry.dir != NULL)
+    return import_add (import, &job->entry, job->vault_path, error);
+  return import_take_file (import, job, error);
+}
+
+/* Queues @job after those the walk queued before, writing the oldest ones first while
+ * the pipeline is full. */
+static gboolean
+import_submit (Import     *import,
+               ImportJob  *job,
+               GError    **error)
+{
+  g_autoptr(ImportJob) owned = job;
+
+  while (!avfs_import_pipeline_has_room (import->pipeline, job->read_ahead))
+    if (!import_take (import, error))
+      return FALSE;
+  avfs_import_pipeline_push (import->pipeline, g_steal_pointer (&owned), job->read_ahead,
+                             job->entry.dir == NULL);
+  return TRUE;
+}
+
+/* Writes everything the walk queued. */
+static gboolean
+import_drain (Import  *import,
+              GError **error)
+{
+  while (!avfs_import_pipeline_is_empty (import->pipeline))
+    if (!import_take (import, error))
+      return FALSE;
+  return TRUE;
 }
 
 /* A host file or directory an import takes, and where it goes. */
@@ -422,46 +564,46 @@ import_lookup (Import            *import,
   return FALSE;
 }
 
+/* A job for @item, with what the walk knows. */
+static ImportJob *
+import_job_new (const ImportItem *item)
+{
+  ImportJob *job = g_new0 (ImportJob, 1);
+
+  job->entry.parent = g_rc_box_acquire (item->parent);
+  job->entry.name = g_strdup (item->name);
+  job->vault_path = g_strdup (item->vault_path);
+  job->host_path = g_strdup (item->host_path);
+  job->fd = -1;
+  return job;
+}
+
+/* Queues the host file open in @fd (which it takes). */
 static gboolean
-import_file (Import            *import,
-             int                fd,
-             guint32            host_mode,
-             const ImportItem  *item,
-             GError           **error)
+import_file (Import             *import,
+             HostFd             *fd,
+             const struct stat  *st,
+             const ImportItem   *item,
+             GError            **error)
 {
   g_autoptr(AvfsNode) existing = NULL;
-  g_autoptr(AvfsChunkWriter) chunks = NULL;
-  g_autoptr(GBytes) content = NULL;
-  /* Like git, keep whether a file is executable and no other permission bit. */
-  guint32 mode = (host_mode & 0111) != 0 ? 0755 : 0644;
-  ImportEntry entry;
+  ImportJob *job;
 
   if (!import_lookup (import, item, AVFS_NODE_KIND_FILE, &existing, error))
     return FALSE;
-  import->progress.state.files_done++;
   if (existing != NULL && (import->flags & AVFS_IMPORT_NO_CLOBBER))
     {
+      import->progress.state.files_done++;
       import->report->skipped_existing++;
       return TRUE;
     }
-  chunks = import_read (import, fd, item->host_path, error);
-  if (chunks == NULL)
-    return FALSE;
-  progress_report (&import->progress, FALSE);
-
-  content = avfs_chunk_writer_get_content (chunks);
-  if (existing != NULL && existing->size == avfs_chunk_writer_get_size (chunks) &&
-      g_bytes_equal (existing->content, content))
-    {
-      /* Same content: no new version; only a changed executable bit is saved. */
-      import->report->unchanged++;
-      if (existing->mode == mode)
-        return TRUE;
-      g_clear_pointer (&chunks, avfs_chunk_writer_free);
-    }
-  entry = (ImportEntry) { g_rc_box_acquire (item->parent), NULL, g_strdup (item->name), mode,
-                          g_steal_pointer (&existing), g_steal_pointer (&chunks) };
-  return import_add (import, &entry, item->vault_path, error);
+  job = import_job_new (item);
+  /* Like git, keep whether a file is executable and no other permission bit. */
+  job->entry.mode = (st->st_mode & 0111) != 0 ? 0755 : 0644;
+  job->entry.existing = g_steal_pointer (&existing);
+  job->fd = g_steal_fd (fd);
+  job->read_ahead = MIN ((guint64) st->st_size, READ_AHEAD_MAX);
+  return import_submit (import, job, error);
 }
 
 static gboolean import_directory (Import      *import,
@@ -484,10 +626,10 @@ import_subdirectory (Import            *import,
   dir = import_dir_new (item->vault_path, existing != NULL ? existing->id : 0);
   if (existing == NULL)
     {
-      ImportEntry entry = { g_rc_box_acquire (item->parent), g_rc_box_acquire (dir),
-                            g_strdup (item->name), 0, NULL, NULL };
+      ImportJob *job = import_job_new (item);
 
-      if (!import_add (import, &entry, item->vault_path, error))
+      job->entry.dir = g_rc_box_acquire (dir);
+      if (!import_submit (import, job, error))
         return FALSE;
     }
   return import_directory (import, fd, dir, item->host_path, error);
@@ -570,7 +712,7 @@ import_child (Import       *import,
   item = (ImportItem) { dir, name, vault_path, host_path };
   if (S_ISDIR (st.st_mode))
     return import_subdirectory (import, fd, &item, error);
-  return import_file (import, fd, st.st_mode, &item, error);
+  return import_file (import, &fd, &st, &item, error);
 }
 
 static gint
@@ -704,7 +846,7 @@ import_find_directory (Import      *import,
 /* A single host file goes to @target, or into it when it is a vault directory. */
 static gboolean
 import_top_file (Import             *import,
-                 int                 fd,
+                 HostFd             *fd,
                  const struct stat  *st,
                  const char         *host_path,
                  const char         *target,
@@ -740,7 +882,7 @@ import_top_file (Import             *import,
     return FALSE;
   vault_path = avfs_path_join (parent_path, name);
   item = (ImportItem) { import->batch.top, name, vault_path, host_path };
-  return import_file (import, fd, st->st_mode, &item, error);
+  return import_file (import, fd, st, &item, error);
 }
 
 static void
@@ -769,6 +911,8 @@ import_init (Import             *import,
 static void
 import_clear (Import *import)
 {
+  /* First: it waits for the workers, which use @import. */
+  g_clear_pointer (&import->pipeline, avfs_import_pipeline_free);
   g_free (import->buffer);
   g_array_unref (import->batch.entries);
   g_clear_pointer (&import->batch.top, import_dir_unref);
@@ -785,6 +929,10 @@ import_run (Import       *import,
   g_auto(HostFd) fd = -1;
   struct stat st;
 
+  import->pipeline = avfs_import_pipeline_new (import_prepare, import,
+                                               (GDestroyNotify) import_job_free, error);
+  if (import->pipeline == NULL)
+    return FALSE;
   fd = open_top (host_path, &st, error);
   if (fd < 0)
     return FALSE;
@@ -797,12 +945,12 @@ import_run (Import       *import,
       return FALSE;
     }
   if (S_ISREG (st.st_mode))
-    return import_top_file (import, fd, &st, host_path, target, error) &&
-           import_commit (import, error);
+    return import_top_file (import, &fd, &st, host_path, target, error) &&
+           import_drain (import, error) && import_commit (import, error);
   import->batch.top = import_find_directory (import, target, host_path, error);
   return import->batch.top != NULL &&
          import_directory (import, fd, import->batch.top, host_path, error) &&
-         import_commit (import, error);
+         import_drain (import, error) && import_commit (import, error);
 }
 
 /**
@@ -817,8 +965,10 @@ import_run (Import       *import,
  * @cancellable: (nullable): stops the import between reads
  * @report: (out caller-allocates) (optional): what was imported
  *
- * Imports in batches of up to 1000 files or 16 MiB, each one transaction (and one audit
- * entry). A failed or cancelled import keeps the batches it committed; importing again
+ * Files are read, hashed and compressed on a worker per processor (a bounded number of
+ * files and bytes ahead), and written in the order of the walk, which lists each
+ * directory in byte order of names. Imports in batches of up to 1000 files or 16 MiB,
+ * each one transaction (and one audit entry). A failed or cancelled import keeps the batches it committed; importing again
  * completes it, storing no content twice. Symbolic links and special files inside a
  * directory are skipped and counted, never followed; so are names a vault cannot hold.
  * Other writers wait until the import ends, so @progress must not change the vault.

@@ -2,9 +2,6 @@
 /* The `avfs` program: a CLI command runs headless, anything else starts the desktop app. */
 #include "avfs-config.h"
 
-#include <glib/gi18n.h>
-#include <locale.h>
-
 #include "avfs-application.h"
 #include "avfs-cli.h"
 
@@ -32,10 +29,7 @@ main (int    argc,
   g_autoptr(AvfsApplication) app = NULL;
 
   /* The system's language for the commands too; GTK would set the locale only later. */
-  setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
+  avfs_cli_init_process ();
 
   /* Decided before GTK is touched, so `avfs vault list` needs no display. */
   if (argc > 1 && avfs_cli_is_command (argv[1]))
