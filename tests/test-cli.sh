@@ -20,6 +20,9 @@ for engine in "$@"; do
   check "$engine: create again fails (1)" '! "$cli" vault create "v_$engine" --backend $engine; [ $? -ne 2 ]'
   check "$engine: mkdir -p" 'c mkdir -p /docs/deep/er'
   check "$engine: write + cat" 'c write /docs/r.txt "Hello, World!" && [ "$(c cat /docs/r.txt)" = "Hello, World!" ]'
+  check "$engine: a vault opened through a symbolic link" \
+    'ln -s "$("$cli" --json vault info "v_$engine" | jq -r .path)" "$AVFS_HOME/link_$engine" &&
+     [ "$("$cli" --vault "$AVFS_HOME/link_$engine" cat /docs/r.txt)" = "Hello, World!" ]'
   check "$engine: write from stdin" 'printf "in\n" | c write /docs/in.txt && [ "$(c cat /docs/in.txt)" = in ]'
   check "$engine: binary pipe round trip" 'head -c 300000 /dev/urandom > "$AVFS_HOME/bin" && c write /bin < "$AVFS_HOME/bin" && c cat /bin | cmp - "$AVFS_HOME/bin"'
   check "$engine: cat | tr | write" 'c cat /docs/r.txt | tr a-z A-Z | c write /docs/upper && [ "$(c cat /docs/upper)" = "HELLO, WORLD!" ]'

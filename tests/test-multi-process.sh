@@ -2,7 +2,8 @@
 # Two processes on one vault: an avfs-cli shell, then the desktop app, holds it open while
 # a second avfs-cli reads and writes. SQLite and LMDB serve both, each seeing what the
 # other committed; RocksDB lets one process in and tells the second, clearly, that the
-# vault is in use. Migrating it away from under the first is refused on every engine.
+# vault is in use. Migrating it away from under the first is refused on every engine,
+# and a vault another process holds for a migration is not opened.
 # A TAP producer.
 # usage: test-multi-process.sh AVFS_CLI AVFS_APP ENGINE...
 cli=$1; app=$2; shift 2
@@ -97,6 +98,24 @@ for engine in "$@"; do
     check "$engine: the app part needs a display (the test command starts Xvfb)" false
   fi
   check "$engine: the vault verifies after both" 'c vault verify'
+
+  # A process holding the exclusive lock, as a migration does: nobody opens the vault.
+  python3 -c '
+import fcntl, os, sys, time
+path = sys.argv[1]
+if os.path.isdir(path):
+    fcntl.flock(os.open(path, os.O_RDONLY), fcntl.LOCK_EX)
+else:
+    fcntl.lockf(os.open(path, os.O_RDWR), fcntl.LOCK_EX, 1, 0)
+print("locked", flush=True)
+time.sleep(30)
+' "$path" > "$AVFS_HOME/locker.out" &
+  holder=$!
+  check "$engine: a vault being migrated elsewhere is not opened (exit 1), and says so" \
+    'for _ in $(seq 200); do grep -q locked "$AVFS_HOME/locker.out" && break; sleep 0.05; done
+     out=$(c cat /a.txt 2>&1); [ $? = 1 ] && echo "$out" | grep -q "being migrated by another avfs process"'
+  kill "$holder"; wait "$holder" 2>/dev/null; holder=
+  check "$engine: once it has let go, the vault opens" '[ "$(c cat /a.txt)" = one ]'
 done
 echo "1..$n"
 exit $failed

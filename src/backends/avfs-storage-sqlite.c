@@ -1417,6 +1417,9 @@ read_header (const char    *path,
 
   *size = 0;
   rc = vfs->xFullPathname (vfs, path, vfs->mxPathname + 1, full_path);
+  /* A path through a symbolic link is fine: the full path is the link's target. */
+  if (rc == SQLITE_OK_SYMLINK)
+    rc = SQLITE_OK;
   if (rc == SQLITE_OK)
     rc = vfs->xOpen (vfs, full_path, file, SQLITE_OPEN_READONLY | SQLITE_OPEN_MAIN_DB, &flags);
   if (rc == SQLITE_OK)

@@ -98,9 +98,9 @@ open_descriptor (const char *path,
     return g_open (path, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
   /* A write lock needs a descriptor open for writing; a read-only vault file gets
    * shared locks only. */
-  fd = g_open (path, O_RDWR | O_CLOEXEC | O_NOFOLLOW, 0);
+  fd = g_open (path, O_RDWR | O_CLOEXEC, 0);
   return fd >= 0 || (errno != EACCES && errno != EROFS) ? fd
-         : g_open (path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW, 0);
+         : g_open (path, O_RDONLY | O_CLOEXEC, 0);
 }
 
 static AvfsVaultLock *
