@@ -680,6 +680,76 @@ copy_and_compare (AvfsVault          *self,
          avfs_vault_search_copy_index (self, target, index_copied, cancellable, error);
 }
 
+/* The target's search index, built on a thread of its own while the main thread checks
+ * the records the index is built from (neither changes them). */
+typedef struct
+{
+  AvfsVault *target;
+  Reporter *reporter;
+  GCancellable *cancellable;
+  gint64 took_us;
+  GError *error;
+} IndexJob;
+
+static gpointer
+build_index_thread (gpointer data)
+{
+  IndexJob *job = data;
+  gint64 started = g_get_monotonic_time ();
+
+  avfs_vault_search_rebuild (job->target, job->cancellable, job->reporter->func,
+                             job->reporter->user_data, &job->error);
+  job->took_us = lap (&started);
+  return NULL;
+}
+
+/* Builds the index (unless it was copied) and verifies @target: the records while the
+ * index is built, then the index. Progress is told of the index alone meanwhile: the
+ * function is called on one thread at a time. */
+static gboolean
+index_and_verify (AvfsVault          *target,
+                  gboolean            index_copied,
+                  Reporter           *reporter,
+                  AvfsMigrateResult  *result,
+                  GCancellable       *cancellable,
+                  GError            **error)
+{
+  IndexJob job = { target, reporter, cancellable };
+  g_autoptr(GMutexLocker) locker = NULL;
+  GThread *thread = NULL;
+  gint64 started = g_get_monotonic_time ();
+
+  report_start (reporter, "index");
+  if (!index_copied)
+    thread = g_thread_new ("avfs-migrate-index", build_index_thread, &job);
+  else
+    {
+      locker = g_mutex_locker_new (&target->write_lock);
+      report_start (reporter, "verify");
+    }
+  result->verify = avfs_vault_verify_records (target, index_copied ? reporter->func : NULL,
+                                              reporter->user_data, cancellable, error);
+  if (thread != NULL)
+    {
+      g_thread_join (thread);
+      result->index_us = job.took_us;
+      locker = g_mutex_locker_new (&target->write_lock);
+    }
+  if (job.error != NULL)
+    {
+      g_clear_error (error);
+      g_propagate_error (error, job.error);
+      return FALSE;
+    }
+  if (!index_copied)
+    report_start (reporter, "verify");
+  if (result->verify == NULL ||
+      !avfs_vault_verify_search (target, result->verify, cancellable, error))
+    return FALSE;
+  result->verify_us = lap (&started) - result->index_us;
+  return TRUE;
+}
+
 /* Fills the new @target: copy, compare, search index, verify. */
 static gboolean
 fill_target (AvfsVault          *self,
@@ -690,7 +760,6 @@ fill_target (AvfsVault          *self,
              GError            **error)
 {
   gboolean index_copied;
-  gint64 started;
 
   if (!copy_and_compare (self, target, reporter, result, &index_copied, cancellable, error))
     return FALSE;
@@ -698,18 +767,8 @@ fill_target (AvfsVault          *self,
    * one its creation made up. */
   g_free (target->uuid);
   target->uuid = g_strdup (self->uuid);
-  started = g_get_monotonic_time ();
-  report_start (reporter, "index");
-  if (!index_copied &&
-      !avfs_vault_search_rebuild (target, cancellable, reporter->func, reporter->user_data,
-                                  error))
-    return FALSE;
-  result->index_us = lap (&started);
-  report_start (reporter, "verify");
-  result->verify = avfs_vault_verify (target, reporter->func, reporter->user_data,
-                                      cancellable, error);
-  result->verify_us = lap (&started);
-  return result->verify != NULL && check_verify_report (result->verify, result->compared, error);
+  return index_and_verify (target, index_copied, reporter, result, cancellable, error) &&
+         check_verify_report (result->verify, result->compared, error);
 }
 
 /* Creates the target with @self's settings and fills it; on failure or cancellation,

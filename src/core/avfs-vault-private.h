@@ -5,6 +5,7 @@
 #include "avfs-progress.h"
 #include "avfs-search-index.h"
 #include "avfs-vault-lock.h"
+#include "avfs-vault-maintenance.h"
 #include "avfs-vault.h"
 
 G_BEGIN_DECLS
@@ -378,6 +379,17 @@ GVariant    *avfs_snapshot_entry_versions (GBytes          *entry,
 GBytes      *avfs_snapshot_version_content (GVariant       *versions,
                                       gsize                index,
                                       guint32             *number);
+
+/* avfs-vault-verify.c, for migration: verify in two parts, without the write lock */
+AvfsVerifyReport *avfs_vault_verify_records (AvfsVault         *self,
+                                             AvfsProgressFunc   progress,
+                                             gpointer           user_data,
+                                             GCancellable      *cancellable,
+                                             GError           **error);
+gboolean     avfs_vault_verify_search   (AvfsVault          *self,
+                                         AvfsVerifyReport   *report,
+                                         GCancellable       *cancellable,
+                                         GError            **error);
 
 /* avfs-vault-maintenance.c, shared with avfs-vault-verify.c: walks over a whole
  * collection, reporting progress as they go */

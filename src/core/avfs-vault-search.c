@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "avfs-file-document.h"
 #include "avfs-search-fts5.h"
 #include "avfs-search-memory.h"
 #include "avfs-search-tokenizer.h"
@@ -180,105 +181,6 @@ index_release (AvfsVault  *self,
   return ok;
 }
 
-/* What a file is indexed with. */
-
-static gboolean
-add_tag_cb (AvfsCursor  *cursor,
-            gpointer     user_data,
-            GError     **error)
-{
-  gsize len;
-  const guint8 *key = avfs_cursor_get_key (cursor, &len);
-
-  g_ptr_array_add (user_data, g_strndup ((const char *) key + AVFS_ID_KEY_LEN,
-                                         len - AVFS_ID_KEY_LEN));
-  return TRUE;
-}
-
-/**
- * avfs_node_load_tags:
- *
- * Returns: (transfer full): the committed tags of node @id, in key order
- */
-char **
-avfs_node_load_tags (AvfsVault  *self,
-                     guint64     id,
-                     GError    **error)
-{
-  g_autoptr(GPtrArray) tags = g_ptr_array_new_with_free_func (g_free);
-  guint8 prefix[AVFS_ID_KEY_LEN];
-
-  avfs_id_key (id, prefix);
-  if (!avfs_vault_scan_prefix_each (self, AVFS_COLLECTION_TAGS, prefix, sizeof prefix,
-                                    add_tag_cb, tags, error))
-    return NULL;
-  g_ptr_array_add (tags, NULL);
-  return (char **) g_ptr_array_free (g_steal_pointer (&tags), FALSE);
-}
-
-/* Cuts @buffer to at most @max bytes without splitting a UTF-8 character at the end. */
-static void
-truncate_text (GByteArray *buffer,
-               gsize       max)
-{
-  gsize len = MIN (buffer->len, max);
-
-  if (len < buffer->len)
-    for (guint back = 0; back < 3 && len > 0 && (buffer->data[len] & 0xC0) == 0x80; back++)
-      len--;
-  g_byte_array_set_size (buffer, len);
-}
-
-/* The text of @node's current content, up to AVFS_VAULT_SEARCH_MAX_TEXT bytes; %NULL in
- * @text for a binary file. */
-static gboolean
-load_text (AvfsVault        *self,
-           AvfsTransaction  *tx,
-           const AvfsNode   *node,
-           char            **text,
-           GError          **error)
-{
-  g_autoptr(GByteArray) buffer = g_byte_array_new ();
-  gsize hashes_len;
-  const guint8 *hashes = g_bytes_get_data (node->content, &hashes_len);
-
-  *text = NULL;
-  for (gsize offset = 0; offset < hashes_len && buffer->len <= AVFS_VAULT_SEARCH_MAX_TEXT;
-       offset += AVFS_HASH_LEN)
-    {
-      g_autoptr(GBytes) chunk = avfs_vault_load_chunk (self, tx, hashes + offset, error);
-      gsize len;
-      const guint8 *data;
-
-      if (chunk == NULL)
-        return FALSE;
-      data = g_bytes_get_data (chunk, &len);
-      if (offset == 0 && memchr (data, 0, MIN (len, AVFS_SEARCH_TEXT_PROBE_BYTES)) != NULL)
-        return TRUE;
-      g_byte_array_append (buffer, data, len);
-    }
-  truncate_text (buffer, AVFS_VAULT_SEARCH_MAX_TEXT);
-  *text = avfs_search_text_from_bytes (buffer->data, buffer->len);
-  return TRUE;
-}
-
-/* Takes @local_error: %TRUE when it is damage to the vault, which verify names (a
- * corrupt or a missing record), %FALSE with @error set otherwise. */
-static gboolean
-is_damage (GError  *local_error,
-           GError **error)
-{
-  if (!g_error_matches (local_error, AVFS_ERROR, AVFS_ERROR_CORRUPT) &&
-      !g_error_matches (local_error, AVFS_ERROR, AVFS_ERROR_NOT_FOUND))
-    {
-      g_propagate_error (error, local_error);
-      return FALSE;
-    }
-  g_debug ("Search index: %s", local_error->message);
-  g_error_free (local_error);
-  return TRUE;
-}
-
 /* Brings file @id's document up to date: indexed with its path, text and tags (@tags,
  * or those committed when %NULL), or removed when it is gone. Reads through @tx when
  * given. */
@@ -290,37 +192,11 @@ refresh_document (AvfsVault           *self,
                   const char * const  *tags,
                   GError             **error)
 {
-  g_autoptr(AvfsNode) node = NULL;
-  g_autofree char *path = NULL;
-  g_autofree char *text = NULL;
-  g_auto(GStrv) committed_tags = NULL;
-  AvfsSearchFields fields = { NULL };
-  GError *local_error = NULL;
+  g_autoptr(AvfsFileDocument) doc = g_new0 (AvfsFileDocument, 1);
 
-  node = avfs_node_load (self, tx, id, &local_error);
-  if (node == NULL && !g_error_matches (local_error, AVFS_ERROR, AVFS_ERROR_NOT_FOUND))
-    {
-      g_propagate_error (error, local_error);
-      return FALSE;
-    }
-  g_clear_error (&local_error);
-  if (node == NULL || node->kind != AVFS_NODE_KIND_FILE)
-    return avfs_search_index_remove (index, id, error);
-
-  /* Damage (verify names it) must not stop the index: a file without a path has no
-   * document, damaged content leaves a file findable by path and name. */
-  if ((path = avfs_vault_node_path (self, tx, id, &local_error)) == NULL)
-    return is_damage (local_error, error) && avfs_search_index_remove (index, id, error);
-  if (!load_text (self, tx, node, &text, &local_error) && !is_damage (local_error, error))
-    return FALSE;
-  if (tags == NULL)
-    {
-      if ((committed_tags = avfs_node_load_tags (self, id, error)) == NULL)
-        return FALSE;
-      tags = (const char * const *) committed_tags;
-    }
-  fields = (AvfsSearchFields) { path, node->name, text, tags };
-  return avfs_search_index_index (index, id, &fields, error);
+  doc->id = id;
+  return avfs_file_document_read (self, tx, tags, doc, error) &&
+         avfs_file_document_index (index, doc, error);
 }
 
 /* Marks, while a mutation runs. */
@@ -801,22 +677,36 @@ gather_file_ids (AvfsVault  *self,
   return g_steal_pointer (&ids);
 }
 
+static void
+report_files (Rebuild *rebuild,
+              guint    done)
+{
+  rebuild->ticker->figures.files_done = done;
+  if (rebuild->ticker->func != NULL)
+    rebuild->ticker->func (&rebuild->ticker->figures, rebuild->ticker->user_data);
+}
+
+/* Indexes every file again, reading the documents ahead on a second thread. */
 static gboolean
 reindex_files (Rebuild  *rebuild,
                GError  **error)
 {
+  g_autoptr(AvfsDocumentFeed) feed = NULL;
+
   if (!avfs_search_index_clear (rebuild->index, error))
     return FALSE;
   rebuild->ticker->figures.files_total = rebuild->ids->len;
+  feed = avfs_document_feed_start (rebuild->vault, rebuild->ids);
   for (guint i = 0; i < rebuild->ids->len; i++)
     {
+      g_autoptr(AvfsFileDocument) doc = NULL;
+
       if (g_cancellable_set_error_if_cancelled (rebuild->cancellable, error) ||
-          !refresh_document (rebuild->vault, rebuild->index, rebuild->tx,
-                             g_array_index (rebuild->ids, guint64, i), NULL, error))
+          (doc = avfs_document_feed_next (feed, error)) == NULL ||
+          !avfs_file_document_index (rebuild->index, doc, error))
         return FALSE;
-      rebuild->ticker->figures.files_done = i + 1;
-      if (rebuild->ticker->func != NULL && (i % 256 == 255 || i + 1 == rebuild->ids->len))
-        rebuild->ticker->func (&rebuild->ticker->figures, rebuild->ticker->user_data);
+      if (i % 256 == 255 || i + 1 == rebuild->ids->len)
+        report_files (rebuild, i + 1);
     }
   return TRUE;
 }
@@ -840,11 +730,166 @@ rebuild_fts5_cb (AvfsTransaction  *tx,
   return ok;
 }
 
-/* Xapian and memory: reindex, optimize, flush, then drop the queue as it was before
- * (what was marked since is applied by the next apply). Xapian commits every few
- * hundred documents, which leaves its tables half full: compacting them at the end takes
- * about a tenth of the indexing time, leaves a smaller index than one commit would, and
- * syncs it (a rebuild commits unsynced until then). */
+/* Xapian, rebuilt in shards: each thread indexes the files it takes, a block at a
+ * time, into a shard of its own (a Xapian database has one writer); the shards are then
+ * merged into the index. Indexing takes the whole processor a thread runs on, so this
+ * divides a rebuild's time by the processors; the merge is the compaction that a rebuild
+ * needs anyway (see rebuild_queued()). */
+
+#define SHARD_BLOCK 64 /* files a thread takes at a time */
+
+typedef struct
+{
+  Rebuild *rebuild;
+  guint next;      /* atomic: index in rebuild->ids of the next block to take */
+  guint done;      /* atomic: files indexed */
+  gint stopped;    /* atomic: a shard failed (its error is in @error): the others stop */
+  GMutex lock;     /* for @error */
+  GError *error;
+} Sharding;
+
+typedef struct
+{
+  Sharding *sharding;
+  AvfsSearchIndex *shard;
+} ShardJob;
+
+/* Indexes the files of one block into @shard. */
+static gboolean
+fill_block (Rebuild          *rebuild,
+            AvfsSearchIndex  *shard,
+            guint             start,
+            guint             end,
+            GError          **error)
+{
+  for (guint i = start; i < end; i++)
+    {
+      if (g_cancellable_set_error_if_cancelled (rebuild->cancellable, error) ||
+          !refresh_document (rebuild->vault, shard, NULL,
+                             g_array_index (rebuild->ids, guint64, i), NULL, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Takes blocks until none is left or a shard failed. Only the thread that @reports tells
+ * the progress function (it is called on one thread). */
+static void
+fill_shard (ShardJob  *job,
+            gboolean   reports)
+{
+  Sharding *sharding = job->sharding;
+  Rebuild *rebuild = sharding->rebuild;
+  GError *local_error = NULL;
+
+  while (!g_atomic_int_get (&sharding->stopped))
+    {
+      guint start = g_atomic_int_add (&sharding->next, SHARD_BLOCK);
+      guint end = MIN (start + SHARD_BLOCK, rebuild->ids->len);
+      guint done;
+
+      if (start >= rebuild->ids->len)
+        return;
+      if (!fill_block (rebuild, job->shard, start, end, &local_error))
+        {
+          g_mutex_lock (&sharding->lock);
+          if (sharding->error == NULL)
+            sharding->error = g_steal_pointer (&local_error);
+          g_clear_error (&local_error);
+          g_mutex_unlock (&sharding->lock);
+          g_atomic_int_set (&sharding->stopped, TRUE);
+          return;
+        }
+      done = g_atomic_int_add (&sharding->done, end - start) + end - start;
+      if (reports)
+        report_files (rebuild, done);
+    }
+}
+
+static gpointer
+fill_shard_thread (gpointer data)
+{
+  fill_shard (data, FALSE);
+  return NULL;
+}
+
+/* How many shards: one per processor, none without a block of files to fill it. */
+static guint
+count_shards (guint n_files)
+{
+  guint n = CLAMP (g_get_num_processors (), 1, AVFS_SEARCH_XAPIAN_MAX_SHARDS);
+
+  return CLAMP ((n_files + SHARD_BLOCK - 1) / SHARD_BLOCK, 1, n);
+}
+
+static gboolean
+reindex_in_shards (Rebuild  *rebuild,
+                   GError  **error)
+{
+  AvfsSearchXapian *index = AVFS_SEARCH_XAPIAN (rebuild->index);
+  guint n = count_shards (rebuild->ids->len);
+  AvfsSearchIndex *shards[AVFS_SEARCH_XAPIAN_MAX_SHARDS] = { NULL };
+  ShardJob jobs[AVFS_SEARCH_XAPIAN_MAX_SHARDS];
+  GThread *threads[AVFS_SEARCH_XAPIAN_MAX_SHARDS] = { NULL };
+  Sharding sharding = { rebuild };
+  gboolean ok = TRUE;
+
+  rebuild->ticker->figures.files_total = rebuild->ids->len;
+  g_mutex_init (&sharding.lock);
+  for (guint i = 0; i < n && ok; i++)
+    {
+      ok = (shards[i] = avfs_search_xapian_open_shard (index, i, error)) != NULL;
+      jobs[i] = (ShardJob) { &sharding, shards[i] };
+    }
+  for (guint i = 1; i < n && ok; i++)
+    threads[i] = g_thread_new ("avfs-index", fill_shard_thread, &jobs[i]);
+  if (ok)
+    fill_shard (&jobs[0], TRUE);
+  for (guint i = 1; i < n; i++)
+    g_clear_pointer (&threads[i], g_thread_join);
+  if (ok && sharding.error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&sharding.error));
+      ok = FALSE;
+    }
+  /* Cancelled after the last block, the index is still as it was. */
+  ok = ok && !g_cancellable_set_error_if_cancelled (rebuild->cancellable, error);
+  if (ok)
+    report_files (rebuild, rebuild->ids->len);
+  ok = ok && avfs_search_xapian_merge_shards (index, shards, n, error);
+  /* Gone from disk with their objects. */
+  for (guint i = 0; i < n; i++)
+    g_clear_object (&shards[i]);
+  g_mutex_clear (&sharding.lock);
+  return ok;
+}
+
+/* Xapian as it is, which the rebuild replaces at its end, or emptied when it cannot be
+ * opened: a rebuild also mends an index too damaged to open. */
+static AvfsSearchIndex *
+open_for_rebuild (AvfsVault  *self,
+                  GError    **error)
+{
+  GError *local_error = NULL;
+  AvfsSearchIndex *index = open_xapian (self, TRUE, FALSE, &local_error);
+
+  if (index != NULL || g_error_matches (local_error, AVFS_ERROR, AVFS_ERROR_LOCKED))
+    {
+      if (local_error != NULL)
+        g_propagate_error (error, local_error);
+      return index;
+    }
+  g_debug ("Rebuilding a search index that does not open: %s", local_error->message);
+  g_error_free (local_error);
+  return open_xapian (self, TRUE, TRUE, error);
+}
+
+/* Xapian and memory: reindex, then drop the queue as it was before (what was marked
+ * since is applied by the next apply). The memory index is optimized and flushed;
+ * Xapian is rebuilt in shards, whose merge compacts it: Xapian commits every few hundred
+ * documents, which leaves its tables half full; compacting them at the end takes about
+ * a tenth of the indexing time, leaves a smaller index than one commit would, and syncs
+ * it (shards commit unsynced). */
 static gboolean
 rebuild_queued (Rebuild  *rebuild,
                 GError  **error)
@@ -858,15 +903,17 @@ rebuild_queued (Rebuild  *rebuild,
   if (!avfs_vault_scan_prefix_each (self, AVFS_COLLECTION_SEARCH_QUEUE, NULL, 0,
                                     add_queue_entry_cb, &scan, error))
     return FALSE;
-  /* Xapian opens emptied, so that a rebuild also mends an index too damaged to open. */
   if (self->search == NULL && !is_memory (self) &&
-      (self->search = open_xapian (self, TRUE, TRUE, error)) == NULL)
+      (self->search = open_for_rebuild (self, error)) == NULL)
     return FALSE;
   if ((rebuild->index = index_acquire (self, TRUE, error)) == NULL)
     return FALSE;
-  ok = reindex_files (rebuild, error) && avfs_search_index_optimize (rebuild->index, error) &&
-       avfs_search_index_flush (rebuild->index, error) &&
-       avfs_storage_transaction (self->storage, forget_entries_cb, queued, error);
+  if (is_memory (self))
+    ok = reindex_files (rebuild, error) && avfs_search_index_optimize (rebuild->index, error) &&
+         avfs_search_index_flush (rebuild->index, error);
+  else
+    ok = reindex_in_shards (rebuild, error);
+  ok = ok && avfs_storage_transaction (self->storage, forget_entries_cb, queued, error);
   return index_release (self, ok ? error : NULL) && ok;
 }
 
@@ -1034,39 +1081,36 @@ tags_signature (const char * const *tags)
   return g_strjoinv ("\n", (char **) folded->pdata);
 }
 
-/* Compares file @id with its document; @indexed says whether the index has one. */
+/* Compares file @file with its document in @index. */
 static gboolean
-check_document (AvfsVault        *self,
-                AvfsSearchIndex  *index,
-                guint64           id,
-                AvfsSearchCheck  *check,
-                GError          **error)
+check_document (AvfsSearchIndex     *index,
+                const AvfsFileDocument  *file,
+                AvfsSearchCheck     *check,
+                GError             **error)
 {
-  g_autoptr(AvfsNode) node = avfs_node_load (self, NULL, id, error);
   g_autoptr(AvfsSearchDocument) document = NULL;
-  g_autofree char *path = NULL;
-  g_autofree char *text = NULL;
   g_autofree char *want_tags = NULL;
   g_autofree char *have_tags = NULL;
-  g_auto(GStrv) tags = NULL;
+  GError *local_error = NULL;
 
-  if (node == NULL || (path = avfs_vault_node_path (self, NULL, id, error)) == NULL ||
-      !load_text (self, NULL, node, &text, error) ||
-      (tags = avfs_node_load_tags (self, id, error)) == NULL ||
-      (document = avfs_search_index_get_document (index, id, error)) == NULL)
-    return FALSE;
-  want_tags = tags_signature ((const char * const *) tags);
+  /* Damage (a file without a path, a document that cannot be read) is the vault's own
+   * checks' to name. */
+  if (!file->indexed)
+    return TRUE;
+  if ((document = avfs_search_index_get_document (index, file->id, &local_error)) == NULL)
+    return avfs_search_is_damage (local_error, error);
+  want_tags = tags_signature ((const char * const *) file->tags);
   have_tags = tags_signature ((const char * const *) document->tags);
-  if (g_strcmp0 (document->path, path) != 0)
+  if (g_strcmp0 (document->path, file->path) != 0)
     add_problem (check, g_strdup_printf ("The search index has %s under its old path %s; "
-                                         "run “avfs-cli search --rebuild”", path,
+                                         "run “avfs-cli search --rebuild”", file->path,
                                          document->path));
-  else if (g_strcmp0 (document->content, text) != 0)
+  else if (g_strcmp0 (document->content, file->text) != 0)
     add_problem (check, g_strdup_printf ("The search index holds old text for %s; "
-                                         "run “avfs-cli search --rebuild”", path));
+                                         "run “avfs-cli search --rebuild”", file->path));
   else if (!g_str_equal (want_tags, have_tags))
     add_problem (check, g_strdup_printf ("The search index holds old tags for %s; "
-                                         "run “avfs-cli search --rebuild”", path));
+                                         "run “avfs-cli search --rebuild”", file->path));
   return TRUE;
 }
 
@@ -1076,6 +1120,8 @@ typedef struct
   GCancellable *cancellable;
 } CheckJob;
 
+/* Compares the files (read ahead by a feed) and the documents, both sorted by id: a
+ * merge finds the missing and the stale. */
 static gboolean
 check_func (AvfsVault        *self,
             AvfsSearchIndex  *index,
@@ -1086,6 +1132,7 @@ check_func (AvfsVault        *self,
   AvfsSearchCheck *check = job->check;
   g_autoptr(GArray) files = gather_file_ids (self, error);
   g_autoptr(GArray) documents = NULL;
+  g_autoptr(AvfsDocumentFeed) feed = NULL;
   guint f = 0, d = 0;
 
   if (files == NULL || (documents = avfs_search_index_list_documents (index, error)) == NULL)
@@ -1093,40 +1140,28 @@ check_func (AvfsVault        *self,
   g_array_sort (documents, compare_ids);
   check->files = files->len;
   check->documents = documents->len;
-  /* Both sorted by id: a merge finds the missing and the stale. */
+  feed = avfs_document_feed_start (self, files);
   while (f < files->len || d < documents->len)
     {
-      guint64 file = f < files->len ? g_array_index (files, guint64, f) : G_MAXUINT64;
+      guint64 id = f < files->len ? g_array_index (files, guint64, f) : G_MAXUINT64;
       guint64 doc = d < documents->len ? g_array_index (documents, guint64, d) : G_MAXUINT64;
+      g_autoptr(AvfsFileDocument) file = NULL;
 
-      if (g_cancellable_set_error_if_cancelled (job->cancellable, error))
+      if (g_cancellable_set_error_if_cancelled (job->cancellable, error) ||
+          (id <= doc && (file = avfs_document_feed_next (feed, error)) == NULL))
         return FALSE;
-      if (file < doc)
-        {
-          g_autofree char *path = avfs_vault_node_path (self, NULL, file, NULL);
-
-          add_problem (check, g_strdup_printf ("%s is missing from the search index; run "
-                                               "“avfs-cli search --rebuild”",
-                                               path != NULL ? path : "A file"));
-          f++;
-        }
-      else if (doc < file)
-        {
-          add_problem (check, g_strdup_printf ("The search index lists a file that is gone "
-                                               "(id %" G_GUINT64_FORMAT "); run "
-                                               "“avfs-cli search --rebuild”", doc));
-          d++;
-        }
-      else
-        {
-          GError *local_error = NULL;
-
-          /* A file verify cannot read is damage the vault's own checks name. */
-          if (!check_document (self, index, file, check, &local_error) &&
-              !is_damage (local_error, error))
-            return FALSE;
-          f++, d++;
-        }
+      f += id <= doc;
+      d += doc <= id;
+      if (file == NULL)
+        add_problem (check, g_strdup_printf ("The search index lists a file that is gone "
+                                             "(id %" G_GUINT64_FORMAT "); run "
+                                             "“avfs-cli search --rebuild”", doc));
+      else if (id < doc)
+        add_problem (check, g_strdup_printf ("%s is missing from the search index; run "
+                                             "“avfs-cli search --rebuild”",
+                                             file->path != NULL ? file->path : "A file"));
+      else if (!check_document (index, file, check, error))
+        return FALSE;
     }
   return TRUE;
 }

@@ -899,21 +899,62 @@ static const VerifyCheck verify_checks[] = {
   check_search,
 };
 
-/* Runs every check on @v, filling its report (and its repairs when it gathers them). */
+/* The search check comes last; the others check the records. */
+#define N_RECORD_CHECKS (G_N_ELEMENTS (verify_checks) - 1)
+
+/* Runs checks @first to @end (exclusive) on @v, adding to its report, made if it has
+ * none (and to its repairs when it gathers them). */
 static gboolean
 run_checks (Verifier  *v,
+            guint      first,
+            guint      end,
             GError   **error)
 {
-  v->report = g_new0 (AvfsVerifyReport, 1);
-  v->report->problems = g_ptr_array_new_with_free_func (g_free);
+  if (v->report == NULL)
+    {
+      v->report = g_new0 (AvfsVerifyReport, 1);
+      v->report->problems = g_ptr_array_new_with_free_func (g_free);
+    }
   v->nodes = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, g_free);
   v->names = g_string_chunk_new (4096);
-  for (guint i = 0; i < G_N_ELEMENTS (verify_checks); i++)
+  for (guint i = first; i < end; i++)
     {
       if (!verify_checks[i] (v, error))
         return FALSE;
     }
   return TRUE;
+}
+
+/* The first part of verify, every check but the search index's, for a migration to run
+ * while it builds the index. Takes no lock: the caller keeps writers out. Returns the
+ * problems found, or %NULL with @error. */
+AvfsVerifyReport *
+avfs_vault_verify_records (AvfsVault         *self,
+                           AvfsProgressFunc   progress,
+                           gpointer           user_data,
+                           GCancellable      *cancellable,
+                           GError           **error)
+{
+  g_auto(Verifier) v = { self, cancellable, { progress, user_data, { "verify" } } };
+
+  return run_checks (&v, 0, N_RECORD_CHECKS, error) ? g_steal_pointer (&v.report) : NULL;
+}
+
+/* The second part of verify, the search index against the files, adding to @report
+ * what avfs_vault_verify_records() found. Takes no lock. */
+gboolean
+avfs_vault_verify_search (AvfsVault         *self,
+                          AvfsVerifyReport  *report,
+                          GCancellable      *cancellable,
+                          GError           **error)
+{
+  g_auto(Verifier) v = { self, cancellable, { NULL } };
+  gboolean ok;
+
+  v.report = report;
+  ok = run_checks (&v, N_RECORD_CHECKS, G_N_ELEMENTS (verify_checks), error);
+  v.report = NULL;
+  return ok;
 }
 
 /**
@@ -945,7 +986,8 @@ avfs_vault_verify (AvfsVault         *self,
 
   g_return_val_if_fail (AVFS_IS_VAULT (self), NULL);
   locker = g_mutex_locker_new (&self->write_lock);
-  return run_checks (&v, error) ? g_steal_pointer (&v.report) : NULL;
+  return run_checks (&v, 0, G_N_ELEMENTS (verify_checks), error) ? g_steal_pointer (&v.report)
+                                                                : NULL;
 }
 
 /* @name (valid UTF-8) cut to a name's 255 bytes at a character boundary. */
@@ -1058,7 +1100,7 @@ avfs_vault_repair (AvfsVault         *self,
   {
     g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->write_lock);
 
-    if (!run_checks (&v, error))
+    if (!run_checks (&v, 0, G_N_ELEMENTS (verify_checks), error))
       return NULL;
     if ((v.repairs->len > 0 || v.usage_wrong || v.lost->len > 0) &&
         !avfs_storage_transaction (self->storage, repair_records_cb, &v, error))

@@ -59,6 +59,7 @@ struct _AvfsSearchXapian
   Xapian::WritableDatabase *db; /* NULL once closed */
   guint pending;
   gboolean unsynced;
+  gboolean shard;   /* removed when finalized */
 };
 
 /* Thrown when a phrase's prefix stands for too many words. */
@@ -67,6 +68,9 @@ struct PhraseTooWide
 };
 
 static void avfs_search_xapian_iface_init (AvfsSearchIndexInterface *iface);
+static AvfsSearchIndex *open_index (const char  *directory,
+                                    int          flags,
+                                    GError     **error);
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (AvfsSearchXapian, avfs_search_xapian, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (AVFS_TYPE_SEARCH_INDEX,
@@ -790,32 +794,56 @@ sibling (const char *directory,
   return g_strconcat (trimmed, suffix, NULL);
 }
 
+static char *
+shard_directory (const char *directory,
+                 guint       shard)
+{
+  g_autofree char *suffix = g_strdup_printf (".shard-%u", shard);
+
+  return sibling (directory, suffix);
+}
+
 /* After a crash in the middle of a swap: put the old index back where it belongs. */
 static void
 recover_swap (const char *directory)
 {
   g_autofree char *old = sibling (directory, ".old");
-  g_autofree char *compacting = sibling (directory, ".compacting");
 
   if (!g_file_test (directory, G_FILE_TEST_EXISTS) && g_file_test (old, G_FILE_TEST_IS_DIR))
     g_rename (old, directory);
   if (g_file_test (old, G_FILE_TEST_IS_DIR))
     remove_tree (old);
-  if (g_file_test (compacting, G_FILE_TEST_IS_DIR))
-    remove_tree (compacting);
 }
 
-/* Compacts into DIR.compacting, then swaps it in through DIR.old. */
+/* Removes what a compaction or a rebuild in shards left when it stopped half-way. Only
+ * the holder of the index's write lock may: they are its work. */
 static void
-compact (AvfsSearchXapian *self)
+remove_leftovers (const char *directory)
+{
+  g_autofree char *compacting = sibling (directory, ".compacting");
+
+  if (g_file_test (compacting, G_FILE_TEST_IS_DIR))
+    remove_tree (compacting);
+  for (guint i = 0; i < AVFS_SEARCH_XAPIAN_MAX_SHARDS; i++)
+    {
+      g_autofree char *shard = shard_directory (directory, i);
+
+      if (g_file_test (shard, G_FILE_TEST_IS_DIR))
+        remove_tree (shard);
+    }
+}
+
+/* Compacts @source into DIR.compacting, then swaps that in for @self's index through
+ * DIR.old. */
+static void
+swap_in (AvfsSearchXapian  *self,
+         Xapian::Database  &source)
 {
   g_autofree char *compacting = sibling (self->directory, ".compacting");
   g_autofree char *old = sibling (self->directory, ".old");
 
-  self->db->commit ();
-  self->pending = 0;
   remove_tree (compacting);
-  self->db->compact (compacting);
+  source.compact (compacting);
   self->db->close ();
   delete self->db;
   self->db = NULL;
@@ -826,8 +854,35 @@ compact (AvfsSearchXapian *self)
     }
   recover_swap (self->directory);
   self->db = new Xapian::WritableDatabase (self->directory, Xapian::DB_OPEN);
+  remove_leftovers (self->directory);
   /* Xapian syncs what it compacts. */
   self->unsynced = FALSE;
+}
+
+static void
+compact (AvfsSearchXapian *self)
+{
+  self->db->commit ();
+  self->pending = 0;
+  swap_in (self, *self->db);
+}
+
+/* After a failed swap_in(): the index back in place and open again, if it can be. */
+static void
+reopen_after_failure (AvfsSearchXapian *self)
+{
+  recover_swap (self->directory);
+  if (self->db != NULL)
+    return;
+  try
+    {
+      self->db = new Xapian::WritableDatabase (self->directory, Xapian::DB_OPEN);
+      remove_leftovers (self->directory);
+    }
+  catch (...)
+    {
+      /* Left closed: the next call says so. */
+    }
 }
 
 static gboolean
@@ -848,18 +903,122 @@ avfs_search_xapian_optimize (AvfsSearchIndex  *index,
       catch (...)
         {
           set_error_from_exception (error, self->directory, "optimize");
-          recover_swap (self->directory);
-          if (self->db == NULL)
-            {
-              try
-                {
-                  self->db = new Xapian::WritableDatabase (self->directory, Xapian::DB_OPEN);
-                }
-              catch (...)
-                {
-                  /* Left closed: the next call says so. */
-                }
-            }
+          reopen_after_failure (self);
+        }
+    }
+  g_mutex_unlock (&self->lock);
+  return ok;
+}
+
+/**
+ * avfs_search_xapian_open_shard:
+ * @self: the index a rebuild in shards replaces
+ * @shard: which shard, below %AVFS_SEARCH_XAPIAN_MAX_SHARDS
+ * @error: return location for an error
+ *
+ * Opens an empty index beside @self's, for one thread of a rebuild to fill; hand every
+ * shard to avfs_search_xapian_merge_shards() at the end. A shard is removed from disk
+ * when it is finalized, merged or not; those of a process that died are removed when
+ * the index is next opened.
+ *
+ * Returns: (transfer full): the shard, or %NULL on error
+ */
+AvfsSearchIndex *
+avfs_search_xapian_open_shard (AvfsSearchXapian  *self,
+                               guint              shard,
+                               GError           **error)
+{
+  g_autofree char *directory = NULL;
+  AvfsSearchIndex *index;
+
+  g_return_val_if_fail (AVFS_IS_SEARCH_XAPIAN (self), NULL);
+  g_return_val_if_fail (shard < AVFS_SEARCH_XAPIAN_MAX_SHARDS, NULL);
+
+  directory = shard_directory (self->directory, shard);
+  if ((index = open_index (directory, REBUILD_FLAGS, error)) != NULL)
+    AVFS_SEARCH_XAPIAN (index)->shard = TRUE;
+  return index;
+}
+
+/* Commits and closes @shard, unsynced: it is read once more, to be merged. Its filling
+ * is over, so nothing else uses it. */
+static void
+close_shard (AvfsSearchXapian *shard)
+{
+  Xapian::WritableDatabase *db = shard->db;
+
+  shard->db = NULL;
+  shard->unsynced = FALSE;
+  if (db == NULL)
+    return;
+  try
+    {
+      db->commit ();
+      db->close ();
+    }
+  catch (...)
+    {
+      delete db;
+      throw;
+    }
+  delete db;
+}
+
+static void
+merge (AvfsSearchXapian        *self,
+       AvfsSearchIndex * const *shards,
+       guint                    n_shards)
+{
+  Xapian::Database merged;
+
+  for (guint i = 0; i < n_shards; i++)
+    {
+      AvfsSearchXapian *shard = AVFS_SEARCH_XAPIAN (shards[i]);
+
+      close_shard (shard);
+      merged.add_database (Xapian::Database (shard->directory));
+    }
+  self->db->commit ();
+  self->pending = 0;
+  swap_in (self, merged);
+}
+
+/**
+ * avfs_search_xapian_merge_shards:
+ * @self: the index to replace
+ * @shards: (array length=n_shards): the shards of a rebuild, from
+ *   avfs_search_xapian_open_shard()
+ * @n_shards: how many
+ * @error: return location for an error
+ *
+ * Replaces what @self holds with the documents of every shard, compacted into one index
+ * and synced (as optimize() leaves it). The shards are closed; they are removed when
+ * they are finalized.
+ *
+ * Returns: %TRUE on success; on failure @self still holds what it held
+ */
+gboolean
+avfs_search_xapian_merge_shards (AvfsSearchXapian        *self,
+                                 AvfsSearchIndex * const *shards,
+                                 guint                    n_shards,
+                                 GError                 **error)
+{
+  gboolean ok = FALSE;
+
+  g_return_val_if_fail (AVFS_IS_SEARCH_XAPIAN (self), FALSE);
+
+  g_mutex_lock (&self->lock);
+  if (check_open (self, error))
+    {
+      try
+        {
+          merge (self, shards, n_shards);
+          ok = TRUE;
+        }
+      catch (...)
+        {
+          set_error_from_exception (error, self->directory, "rebuild");
+          reopen_after_failure (self);
         }
     }
   g_mutex_unlock (&self->lock);
@@ -949,8 +1108,12 @@ avfs_search_xapian_finalize (GObject *object)
   AvfsSearchXapian *self = AVFS_SEARCH_XAPIAN (object);
   g_autoptr(GError) error = NULL;
 
+  if (self->shard)
+    self->unsynced = FALSE;
   if (!close_db (self, &error))
     g_debug ("%s", error->message);
+  if (self->shard)
+    remove_tree (self->directory);
   g_free (self->directory);
   g_mutex_clear (&self->lock);
 
@@ -998,6 +1161,7 @@ open_index (const char  *directory,
   try
     {
       self->db = new Xapian::WritableDatabase (directory, flags);
+      remove_leftovers (directory);
     }
   catch (...)
     {

@@ -9,11 +9,21 @@ G_BEGIN_DECLS
 #define AVFS_TYPE_SEARCH_XAPIAN (avfs_search_xapian_get_type ())
 G_DECLARE_FINAL_TYPE (AvfsSearchXapian, avfs_search_xapian, AVFS, SEARCH_XAPIAN, GObject)
 
+/* A rebuild writes at most this many shards at once (one per thread). */
+#define AVFS_SEARCH_XAPIAN_MAX_SHARDS 8
+
 AvfsSearchIndex *avfs_search_xapian_open        (const char        *directory,
                                                  gboolean           create,
                                                  GError           **error);
 AvfsSearchIndex *avfs_search_xapian_open_empty  (const char        *directory,
                                                  GError           **error);
+AvfsSearchIndex *avfs_search_xapian_open_shard  (AvfsSearchXapian  *self,
+                                                 guint              shard,
+                                                 GError           **error);
+gboolean         avfs_search_xapian_merge_shards (AvfsSearchXapian        *self,
+                                                  AvfsSearchIndex * const *shards,
+                                                  guint                    n_shards,
+                                                  GError                 **error);
 guint            avfs_search_xapian_get_pending (AvfsSearchXapian  *self);
 gboolean         avfs_search_xapian_close       (AvfsSearchXapian  *self,
                                                  GError           **error);

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* What a file is indexed with, read from the vault (private to the core). */
+#pragma once
+
+#include "avfs-search-index.h"
+#include "avfs-vault.h"
+#include "avfs-transaction.h"
+
+G_BEGIN_DECLS
+
+/* What file @id is indexed with, read from the vault (through @tx when given). */
+typedef struct
+{
+  guint64 id;
+  gboolean indexed;  /* FALSE: no document (the file is gone, not a file, or has no path) */
+  char *path;
+  char *name;
+  char *text;        /* NULL for binary or unreadable content */
+  char **tags;
+} AvfsFileDocument;
+
+typedef struct _AvfsDocumentFeed AvfsDocumentFeed;
+
+gboolean          avfs_search_is_damage     (GError                  *local_error,
+                                             GError                 **error);
+void              avfs_file_document_free   (AvfsFileDocument        *doc);
+gboolean          avfs_file_document_read   (AvfsVault               *self,
+                                             AvfsTransaction         *tx,
+                                             const char * const      *tags,
+                                             AvfsFileDocument        *doc,
+                                             GError                 **error);
+gboolean          avfs_file_document_index  (AvfsSearchIndex         *index,
+                                             const AvfsFileDocument  *doc,
+                                             GError                 **error);
+AvfsDocumentFeed *avfs_document_feed_start  (AvfsVault               *self,
+                                             GArray                  *ids);
+AvfsFileDocument *avfs_document_feed_next   (AvfsDocumentFeed        *feed,
+                                             GError                 **error);
+void              avfs_document_feed_free   (AvfsDocumentFeed        *feed);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (AvfsFileDocument, avfs_file_document_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (AvfsDocumentFeed, avfs_document_feed_free)
+
+G_END_DECLS
