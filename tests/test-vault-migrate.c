@@ -593,6 +593,76 @@ test_cancel (Home          *h,
     }
 }
 
+typedef struct
+{
+  GCancellable *cancellable;
+  gboolean cancelled;
+} HalfWay;
+
+static void
+cancel_half_way_cb (const AvfsProgress *progress,
+                    gpointer            user_data)
+{
+  HalfWay *half = user_data;
+
+  if (g_str_equal (progress->phase, "index") && progress->files_total > 0 &&
+      progress->files_done * 2 >= progress->files_total && !half->cancelled)
+    {
+      g_cancellable_cancel (half->cancellable);
+      half->cancelled = TRUE;
+    }
+}
+
+/* Cancelled half-way through building the target's index (Xapian in shards, FTS5 from
+ * documents read ahead), while the target's records are being verified beside it, a
+ * migration leaves no target and the source as it was. */
+static void
+test_cancel_half_way (Home          *h,
+                      gconstpointer  data)
+{
+  static const char * const pairs[][2] = {
+    { "sqlite", "lmdb" }, { "sqlite", "rocksdb" }, { "lmdb", "sqlite" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (pairs); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+      g_autofree char *name = g_strdup_printf ("many%u", i);
+      AvfsVault *vault = avfs_registry_create (h->registry, name, pairs[i][0], &error);
+      HalfWay half = { cancellable, FALSE };
+      g_autoptr(AvfsMigrateResult) result = NULL;
+      g_autofree char *digest = NULL;
+      g_autofree char *listing = NULL;
+      g_autofree char *after = NULL;
+      g_autofree char *now = NULL;
+      g_autofree char *engine = NULL;
+
+      g_assert_no_error (error);
+      for (guint f = 0; f < 700; f++)
+        {
+          g_autofree char *path = g_strdup_printf ("/d%u/f%u.txt", f % 7, f);
+          g_autofree char *text = g_strdup_printf ("file number %u of many", f);
+
+          g_assert_cmpuint (avfs_vault_write (vault, path, (const guint8 *) text, strlen (text),
+                                              AVFS_WRITE_PARENTS, &error), ==, 1);
+        }
+      digest = vault_digest (vault);
+      close_vault (vault);
+      listing = list_dir (h->vaults);
+      result = avfs_registry_migrate (h->registry, name, pairs[i][1], NULL, AVFS_MIGRATE_NONE,
+                                      cancel_half_way_cb, &half, cancellable, &error);
+      g_assert_true (half.cancelled);
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+      g_assert_null (result);
+      after = list_dir (h->vaults);
+      g_assert_cmpstr (after, ==, listing);
+      now = open_digest (h, name, &engine);
+      g_assert_cmpstr (engine, ==, pairs[i][0]);
+      g_assert_cmpstr (now, ==, digest);
+    }
+}
+
 /* What a crash left (a partial target, an original on its way out) is not a vault the
  * registry lists, and the next migration of that vault removes it. */
 static void
@@ -899,6 +969,7 @@ main (int   argc,
     { "plan", test_plan },
     { "refusals", test_refusals },
     { "cancel", test_cancel },
+    { "cancel-half-way", test_cancel_half_way },
     { "leftovers", test_leftovers },
     { "memory-source", test_memory_source },
     { "damaged-source", test_damaged_source },

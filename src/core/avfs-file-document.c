@@ -92,7 +92,7 @@ load_text (AvfsVault        *self,
  * corrupt or a missing record), %FALSE with @error set otherwise. */
 gboolean
 avfs_search_is_damage (GError  *local_error,
-           GError **error)
+                       GError **error)
 {
   if (!g_error_matches (local_error, AVFS_ERROR, AVFS_ERROR_CORRUPT) &&
       !g_error_matches (local_error, AVFS_ERROR, AVFS_ERROR_NOT_FOUND))
@@ -120,10 +120,10 @@ avfs_file_document_free (AvfsFileDocument *doc)
  * a file findable by path and name. */
 gboolean
 avfs_file_document_read (AvfsVault           *self,
-                    AvfsTransaction     *tx,
-                    const char * const  *tags,
-                    AvfsFileDocument        *doc,
-                    GError             **error)
+                         AvfsTransaction     *tx,
+                         const char * const  *tags,
+                         AvfsFileDocument    *doc,
+                         GError             **error)
 {
   g_autoptr(AvfsNode) node = NULL;
   GError *local_error = NULL;
@@ -149,9 +149,9 @@ avfs_file_document_read (AvfsVault           *self,
 }
 
 gboolean
-avfs_file_document_index (AvfsSearchIndex     *index,
-                     const AvfsFileDocument  *doc,
-                     GError             **error)
+avfs_file_document_index (AvfsSearchIndex         *index,
+                          const AvfsFileDocument  *doc,
+                          GError                 **error)
 {
   AvfsSearchFields fields = { doc->path, doc->name, doc->text,
                               (const char * const *) doc->tags };
@@ -173,28 +173,44 @@ struct _AvfsDocumentFeed
   AvfsVault *vault;
   GArray *ids;
   GThread *thread;
-  GAsyncQueue *ready;  /* AvfsFileDocument, or a AvfsFileDocument with id 0 and @error at the end */
-  GMutex lock;
-  GCond room;
-  guint waiting;       /* documents in @ready; with @lock */
-  gboolean stop;       /* with @lock */
-  GError *error;       /* why reading stopped, for the caller */
+  GMutex lock;         /* for the fields below */
+  GCond room;          /* @ready got shorter, or @stop was set */
+  GCond filled;        /* @ready got longer, or @finished was set */
+  GQueue ready;        /* AvfsFileDocument, in the order of @ids */
+  gboolean finished;   /* the thread has read its last */
+  gboolean stop;       /* the caller wants no more */
+  GError *error;       /* why reading stopped early, for the caller */
 };
 
-/* Waits until there is room in @feed's queue; FALSE when told to stop. */
+/* Queues @doc once there is room; FALSE (and @doc freed) when told to stop. */
 static gboolean
-wait_for_room (AvfsDocumentFeed *feed)
+feed_push (AvfsDocumentFeed  *feed,
+           AvfsFileDocument  *doc)
 {
   gboolean go;
 
   g_mutex_lock (&feed->lock);
-  while (!feed->stop && feed->waiting >= FEED_AHEAD)
+  while (!feed->stop && feed->ready.length >= FEED_AHEAD)
     g_cond_wait (&feed->room, &feed->lock);
   go = !feed->stop;
   if (go)
-    feed->waiting++;
+    g_queue_push_tail (&feed->ready, doc);
+  g_cond_signal (&feed->filled);
   g_mutex_unlock (&feed->lock);
+  if (!go)
+    avfs_file_document_free (doc);
   return go;
+}
+
+static void
+feed_finish (AvfsDocumentFeed *feed,
+             GError           *error)
+{
+  g_mutex_lock (&feed->lock);
+  feed->finished = TRUE;
+  feed->error = error;
+  g_cond_signal (&feed->filled);
+  g_mutex_unlock (&feed->lock);
 }
 
 /* The feed's reading: ids come in ascending order, so two cursors walk the nodes and
@@ -384,65 +400,60 @@ feed_thread (gpointer data)
 {
   AvfsDocumentFeed *feed = data;
   g_auto(DocumentReader) reader = { NULL };
+  GError *error = NULL;
 
-  if (!document_reader_init (&reader, feed->vault, &feed->error))
-    {
-      g_async_queue_push (feed->ready, g_new0 (AvfsFileDocument, 1));
-      return NULL;
-    }
-  for (guint i = 0; i < feed->ids->len && wait_for_room (feed); i++)
-    {
-      AvfsFileDocument *doc = g_new0 (AvfsFileDocument, 1);
+  if (document_reader_init (&reader, feed->vault, &error))
+    for (guint i = 0; i < feed->ids->len; i++)
+      {
+        AvfsFileDocument *doc = g_new0 (AvfsFileDocument, 1);
 
-      doc->id = g_array_index (feed->ids, guint64, i);
-      if (!document_reader_read (&reader, doc, &feed->error))
-        {
-          avfs_file_document_free (doc);
+        doc->id = g_array_index (feed->ids, guint64, i);
+        if (!document_reader_read (&reader, doc, &error))
+          {
+            avfs_file_document_free (doc);
+            break;
+          }
+        if (!feed_push (feed, doc))
           break;
-        }
-      g_async_queue_push (feed->ready, doc);
-    }
-  /* The end: a document without an id. */
-  g_async_queue_push (feed->ready, g_new0 (AvfsFileDocument, 1));
+      }
+  feed_finish (feed, error);
   return NULL;
 }
 
 /* Starts reading the documents of files @ids, which must be in ascending order. */
 AvfsDocumentFeed *
 avfs_document_feed_start (AvfsVault *self,
-                     GArray    *ids)
+                          GArray    *ids)
 {
   AvfsDocumentFeed *feed = g_new0 (AvfsDocumentFeed, 1);
 
   feed->vault = self;
   feed->ids = g_array_ref (ids);
-  feed->ready = g_async_queue_new_full ((GDestroyNotify) avfs_file_document_free);
   g_mutex_init (&feed->lock);
   g_cond_init (&feed->room);
+  g_cond_init (&feed->filled);
   feed->thread = g_thread_new ("avfs-read-documents", feed_thread, feed);
   return feed;
 }
 
-/* The next document, in the order of the ids; %NULL with @error when reading failed. */
+/* The next document, in the order of the ids; %NULL with @error when reading failed
+ * (or when asked for more documents than there were ids). */
 AvfsFileDocument *
 avfs_document_feed_next (AvfsDocumentFeed  *feed,
-                    GError       **error)
+                         GError           **error)
 {
-  AvfsFileDocument *doc = g_async_queue_pop (feed->ready);
+  AvfsFileDocument *doc;
 
-  if (doc->id == 0)
-    {
-      /* Back in the queue for the next call. */
-      g_async_queue_push_front (feed->ready, doc);
-      if (feed->error != NULL)
-        g_propagate_error (error, g_error_copy (feed->error));
-      else
-        g_set_error (error, AVFS_ERROR, AVFS_ERROR_FAILED, "No more documents to read");
-      return NULL;
-    }
   g_mutex_lock (&feed->lock);
-  feed->waiting--;
-  g_cond_signal (&feed->room);
+  while (feed->ready.length == 0 && !feed->finished)
+    g_cond_wait (&feed->filled, &feed->lock);
+  doc = g_queue_pop_head (&feed->ready);
+  if (doc != NULL)
+    g_cond_signal (&feed->room);
+  else if (feed->error != NULL)
+    g_propagate_error (error, g_error_copy (feed->error));
+  else
+    g_set_error (error, AVFS_ERROR, AVFS_ERROR_FAILED, "No more documents to read");
   g_mutex_unlock (&feed->lock);
   return doc;
 }
@@ -455,10 +466,11 @@ avfs_document_feed_free (AvfsDocumentFeed *feed)
   g_cond_signal (&feed->room);
   g_mutex_unlock (&feed->lock);
   g_thread_join (feed->thread);
-  g_async_queue_unref (feed->ready);
+  g_queue_clear_full (&feed->ready, (GDestroyNotify) avfs_file_document_free);
   g_array_unref (feed->ids);
   g_clear_error (&feed->error);
   g_mutex_clear (&feed->lock);
   g_cond_clear (&feed->room);
+  g_cond_clear (&feed->filled);
   g_free (feed);
 }

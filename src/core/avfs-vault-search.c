@@ -734,18 +734,20 @@ rebuild_fts5_cb (AvfsTransaction  *tx,
  * time, into a shard of its own (a Xapian database has one writer); the shards are then
  * merged into the index. Indexing takes the whole processor a thread runs on, so this
  * divides a rebuild's time by the processors; the merge is the compaction that a rebuild
- * needs anyway (see rebuild_queued()). */
+ * needs anyway (see rebuild_queued()). The calling thread tells the progress as blocks
+ * are done. */
 
 #define SHARD_BLOCK 64 /* files a thread takes at a time */
 
 typedef struct
 {
   Rebuild *rebuild;
-  guint next;      /* atomic: index in rebuild->ids of the next block to take */
-  guint done;      /* atomic: files indexed */
-  gint stopped;    /* atomic: a shard failed (its error is in @error): the others stop */
-  GMutex lock;     /* for @error */
-  GError *error;
+  guint next;        /* atomic: index in rebuild->ids of the next block to take */
+  GMutex lock;       /* for the fields below */
+  GCond changed;     /* a block is done, or a thread has finished */
+  guint done;        /* files indexed */
+  guint running;     /* threads still filling */
+  GError *error;     /* the first failure: the others stop */
 } Sharding;
 
 typedef struct
@@ -772,45 +774,75 @@ fill_block (Rebuild          *rebuild,
   return TRUE;
 }
 
-/* Takes blocks until none is left or a shard failed. Only the thread that @reports tells
- * the progress function (it is called on one thread). */
-static void
-fill_shard (ShardJob  *job,
-            gboolean   reports)
+/* Counts a block done (@failure NULL) or the first failure; tells the caller. */
+static gboolean
+finish_block (Sharding *sharding,
+              guint     files,
+              GError   *failure)
 {
-  Sharding *sharding = job->sharding;
-  Rebuild *rebuild = sharding->rebuild;
-  GError *local_error = NULL;
+  gboolean go_on;
 
-  while (!g_atomic_int_get (&sharding->stopped))
-    {
-      guint start = g_atomic_int_add (&sharding->next, SHARD_BLOCK);
-      guint end = MIN (start + SHARD_BLOCK, rebuild->ids->len);
-      guint done;
-
-      if (start >= rebuild->ids->len)
-        return;
-      if (!fill_block (rebuild, job->shard, start, end, &local_error))
-        {
-          g_mutex_lock (&sharding->lock);
-          if (sharding->error == NULL)
-            sharding->error = g_steal_pointer (&local_error);
-          g_clear_error (&local_error);
-          g_mutex_unlock (&sharding->lock);
-          g_atomic_int_set (&sharding->stopped, TRUE);
-          return;
-        }
-      done = g_atomic_int_add (&sharding->done, end - start) + end - start;
-      if (reports)
-        report_files (rebuild, done);
-    }
+  g_mutex_lock (&sharding->lock);
+  sharding->done += files;
+  if (failure != NULL && sharding->error == NULL)
+    sharding->error = g_steal_pointer (&failure);
+  g_clear_error (&failure);
+  go_on = sharding->error == NULL;
+  g_cond_signal (&sharding->changed);
+  g_mutex_unlock (&sharding->lock);
+  return go_on;
 }
 
+/* Takes blocks until none is left or a shard failed. */
 static gpointer
 fill_shard_thread (gpointer data)
 {
-  fill_shard (data, FALSE);
+  ShardJob *job = data;
+  Sharding *sharding = job->sharding;
+  Rebuild *rebuild = sharding->rebuild;
+  gboolean go_on = TRUE;
+
+  while (go_on)
+    {
+      guint start = g_atomic_int_add (&sharding->next, SHARD_BLOCK);
+      guint end = MIN (start + SHARD_BLOCK, rebuild->ids->len);
+      GError *failure = NULL;
+
+      if (start >= rebuild->ids->len)
+        break;
+      fill_block (rebuild, job->shard, start, end, &failure);
+      go_on = finish_block (sharding, failure == NULL ? end - start : 0, failure);
+    }
+  g_mutex_lock (&sharding->lock);
+  sharding->running--;
+  g_cond_signal (&sharding->changed);
+  g_mutex_unlock (&sharding->lock);
   return NULL;
+}
+
+/* Reports the files done until every thread has finished. */
+static void
+wait_for_shards (Sharding *sharding)
+{
+  Rebuild *rebuild = sharding->rebuild;
+  guint reported = 0;
+
+  g_mutex_lock (&sharding->lock);
+  while (sharding->running > 0)
+    {
+      if (sharding->done != reported)
+        {
+          reported = sharding->done;
+          g_mutex_unlock (&sharding->lock);
+          report_files (rebuild, reported);
+          g_mutex_lock (&sharding->lock);
+          continue;
+        }
+      g_cond_wait (&sharding->changed, &sharding->lock);
+    }
+  g_mutex_unlock (&sharding->lock);
+  if (sharding->done != reported)
+    report_files (rebuild, sharding->done);
 }
 
 /* How many shards: one per processor, none without a block of files to fill it. */
@@ -823,44 +855,54 @@ count_shards (guint n_files)
 }
 
 static gboolean
+fill_shards (Rebuild           *rebuild,
+             AvfsSearchIndex  **shards,
+             guint              n,
+             GError           **error)
+{
+  ShardJob jobs[AVFS_SEARCH_XAPIAN_MAX_SHARDS];
+  GThread *threads[AVFS_SEARCH_XAPIAN_MAX_SHARDS];
+  Sharding sharding = { rebuild };
+
+  g_mutex_init (&sharding.lock);
+  g_cond_init (&sharding.changed);
+  sharding.running = n;
+  for (guint i = 0; i < n; i++)
+    {
+      jobs[i] = (ShardJob) { &sharding, shards[i] };
+      threads[i] = g_thread_new ("avfs-index", fill_shard_thread, &jobs[i]);
+    }
+  wait_for_shards (&sharding);
+  for (guint i = 0; i < n; i++)
+    g_thread_join (threads[i]);
+  g_mutex_clear (&sharding.lock);
+  g_cond_clear (&sharding.changed);
+  if (sharding.error != NULL)
+    {
+      g_propagate_error (error, sharding.error);
+      return FALSE;
+    }
+  /* Cancelled after the last block, the index is still as it was. */
+  return !g_cancellable_set_error_if_cancelled (rebuild->cancellable, error);
+}
+
+static gboolean
 reindex_in_shards (Rebuild  *rebuild,
                    GError  **error)
 {
   AvfsSearchXapian *index = AVFS_SEARCH_XAPIAN (rebuild->index);
   guint n = count_shards (rebuild->ids->len);
   AvfsSearchIndex *shards[AVFS_SEARCH_XAPIAN_MAX_SHARDS] = { NULL };
-  ShardJob jobs[AVFS_SEARCH_XAPIAN_MAX_SHARDS];
-  GThread *threads[AVFS_SEARCH_XAPIAN_MAX_SHARDS] = { NULL };
-  Sharding sharding = { rebuild };
   gboolean ok = TRUE;
 
   rebuild->ticker->figures.files_total = rebuild->ids->len;
-  g_mutex_init (&sharding.lock);
   for (guint i = 0; i < n && ok; i++)
-    {
-      ok = (shards[i] = avfs_search_xapian_open_shard (index, i, error)) != NULL;
-      jobs[i] = (ShardJob) { &sharding, shards[i] };
-    }
-  for (guint i = 1; i < n && ok; i++)
-    threads[i] = g_thread_new ("avfs-index", fill_shard_thread, &jobs[i]);
-  if (ok)
-    fill_shard (&jobs[0], TRUE);
-  for (guint i = 1; i < n; i++)
-    g_clear_pointer (&threads[i], g_thread_join);
-  if (ok && sharding.error != NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&sharding.error));
-      ok = FALSE;
-    }
-  /* Cancelled after the last block, the index is still as it was. */
-  ok = ok && !g_cancellable_set_error_if_cancelled (rebuild->cancellable, error);
-  if (ok)
-    report_files (rebuild, rebuild->ids->len);
-  ok = ok && avfs_search_xapian_merge_shards (index, shards, n, error);
+    ok = (shards[i] = avfs_search_xapian_open_shard (index, i, error)) != NULL;
+  ok = ok && fill_shards (rebuild, shards, n, error) &&
+       avfs_search_xapian_merge_shards (index, shards, n, error);
   /* Gone from disk with their objects. */
   for (guint i = 0; i < n; i++)
     g_clear_object (&shards[i]);
-  g_mutex_clear (&sharding.lock);
   return ok;
 }
 
