@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The vault's search index in step with every mutation, on every engine. */
+#include "avfs-search-xapian.h"
 #include "avfs-vault-async-search.h"
 #include "avfs-vault-history.h"
 #include "avfs-vault-snapshots.h"
@@ -397,6 +398,70 @@ test_rebuild_many (VaultFixture  *f,
   assert_no_leftovers (f);
 }
 
+/* A queue longer than the index (Xapian: applied in bulk, the new files in shards
+ * merged with the index) after rewrites and removals of indexed files. The test holds
+ * the Xapian index meanwhile, as another process would, so that the queue waits. */
+static void
+test_long_queue (VaultFixture  *f,
+                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("avfs-search-queue-XXXXXX", &error);
+  g_autoptr(AvfsSearchIndex) held = NULL;
+  gboolean xapian = g_str_equal (avfs_vault_search_get_engine_name (f->vault), "xapian");
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < 300; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/old/f%u.txt", i);
+      g_autofree char *text = g_strdup_printf ("ancient words number%u", i);
+
+      write_text (f->vault, path, text);
+    }
+  g_assert_cmpuint (count_hits (f->vault, "ancient"), ==, 300);
+  if (xapian)
+    {
+      g_autofree char *index = g_build_filename (f->path, "search", NULL);
+
+      held = avfs_search_xapian_open (index, FALSE, &error);
+      g_assert_no_error (error);
+    }
+  for (guint i = 0; i < 50; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/old/f%u.txt", i);
+
+      if (i < 30)
+        write_text (f->vault, path, "rewritten words");
+      else
+        g_assert_true (avfs_vault_remove (f->vault, path, FALSE, &error));
+      g_assert_no_error (error);
+    }
+  for (guint i = 0; i < 2500; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("%s/i%u.txt", dir, i);
+      g_autofree char *text = g_strdup_printf ("imported words item%u", i);
+
+      g_assert_true (g_file_set_contents (path, text, -1, NULL));
+    }
+  avfs_vault_import (f->vault, dir, "/imp", AVFS_IMPORT_NONE, NULL, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_clear_object (&held);
+  g_assert_cmpuint (count_hits (f->vault, "ancient"), ==, 250);
+  g_assert_cmpuint (count_hits (f->vault, "rewritten"), ==, 30);
+  g_assert_cmpuint (count_hits (f->vault, "imported"), ==, 2500);
+  assert_hits (f->vault, "item2499", "/imp/i2499.txt");
+  assert_hits (f->vault, "number40", "");
+  assert_index_sound (f->vault);
+  assert_no_leftovers (f);
+  for (guint i = 0; i < 2500; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("%s/i%u.txt", dir, i);
+
+      g_unlink (path);
+    }
+  g_rmdir (dir);
+}
+
 static void
 cancel_half_way (const AvfsProgress *progress,
                  gpointer            user_data)
@@ -565,6 +630,7 @@ main (int   argc,
     { "rebuild-leftovers", test_rebuild_leftovers },
     { "rebuild-many", test_rebuild_many },
     { "rebuild-cancelled", test_rebuild_cancelled },
+    { "long-queue", test_long_queue },
     { "recall", test_recall },
     { "changed-signal", test_changed_signal },
     { "async", test_async },

@@ -365,6 +365,20 @@ forget_entries_cb (AvfsTransaction  *tx,
   return TRUE;
 }
 
+/* Reads up to @limit entries of the queue into @entries (emptied first). */
+static gboolean
+read_queue (AvfsVault  *self,
+            GArray     *entries,
+            guint       limit,
+            GError    **error)
+{
+  QueueScan scan = { entries, limit };
+
+  g_array_set_size (entries, 0);
+  return avfs_vault_scan_prefix_each (self, AVFS_COLLECTION_SEARCH_QUEUE, NULL, 0,
+                                      add_queue_entry_cb, &scan, error);
+}
+
 /* Applies one batch of the queue to @index; *@more tells whether more may be left. */
 static gboolean
 apply_batch (AvfsVault        *self,
@@ -373,12 +387,10 @@ apply_batch (AvfsVault        *self,
              GError          **error)
 {
   g_autoptr(GArray) entries = g_array_new (FALSE, FALSE, sizeof (QueueEntry));
-  QueueScan scan = { entries, APPLY_THRESHOLD };
 
-  if (!avfs_vault_scan_prefix_each (self, AVFS_COLLECTION_SEARCH_QUEUE, NULL, 0,
-                                    add_queue_entry_cb, &scan, error))
+  if (!read_queue (self, entries, APPLY_THRESHOLD, error))
     return FALSE;
-  *more = entries->len == scan.limit;
+  *more = entries->len == APPLY_THRESHOLD;
   for (guint i = 0; i < entries->len; i++)
     if (!refresh_document (self, index, NULL, g_array_index (entries, QueueEntry, i).id,
                            NULL, error))
@@ -387,6 +399,11 @@ apply_batch (AvfsVault        *self,
          (entries->len == 0 ||
           avfs_storage_transaction (self->storage, forget_entries_cb, entries, error));
 }
+
+static gboolean apply_in_bulk (AvfsVault        *self,
+                               AvfsSearchIndex  *index,
+                               gboolean         *applied,
+                               GError          **error);
 
 /* Applies the whole queue (FTS5 has none). Call with search_lock held; the index stays
  * acquired. When @wait is not set and another process writes Xapian, the queue is left
@@ -415,9 +432,16 @@ apply_queue (AvfsVault  *self,
       g_propagate_error (error, local_error);
       return FALSE;
     }
+  /* The queue grows meanwhile (an import goes on): whether to apply it in bulk is
+   * decided again before each batch. */
   while (more)
-    if (!apply_batch (self, index, &more, error))
-      return FALSE;
+    {
+      gboolean in_bulk = FALSE;
+
+      if ((!is_memory (self) && !apply_in_bulk (self, index, &in_bulk, error)) ||
+          (!in_bulk && !apply_batch (self, index, &more, error)))
+        return FALSE;
+    }
   return TRUE;
 }
 
@@ -886,9 +910,12 @@ fill_shards (Rebuild           *rebuild,
   return !g_cancellable_set_error_if_cancelled (rebuild->cancellable, error);
 }
 
+/* Indexes the files of @rebuild into shards and merges them into the index, which
+ * keeps its documents when @keep is set (then none of those files may be in it). */
 static gboolean
-reindex_in_shards (Rebuild  *rebuild,
-                   GError  **error)
+reindex_in_shards (Rebuild   *rebuild,
+                   gboolean   keep,
+                   GError   **error)
 {
   AvfsSearchXapian *index = AVFS_SEARCH_XAPIAN (rebuild->index);
   guint n = count_shards (rebuild->ids->len);
@@ -899,11 +926,64 @@ reindex_in_shards (Rebuild  *rebuild,
   for (guint i = 0; i < n && ok; i++)
     ok = (shards[i] = avfs_search_xapian_open_shard (index, i, error)) != NULL;
   ok = ok && fill_shards (rebuild, shards, n, error) &&
-       avfs_search_xapian_merge_shards (index, shards, n, error);
+       avfs_search_xapian_merge_shards (index, shards, n, keep, error);
   /* Gone from disk with their objects. */
   for (guint i = 0; i < n; i++)
     g_clear_object (&shards[i]);
   return ok;
+}
+
+/* A queue at least as long as the index holds documents, and of BULK_MIN changes or
+ * more (an import, say), is applied in bulk: the files new to the index (node ids only
+ * grow, so those above its last id) are indexed in shards on every processor and merged
+ * with the index, which is compacted as it is copied; the others are applied as usual
+ * first. The merge copies the whole index, hence the length condition: an index at most
+ * doubles at each merge, so merges cost a few copies of the final index. */
+
+#define BULK_MIN 2000
+
+/* Applies the queue in bulk if it is long enough, and says so in *@applied. */
+static gboolean
+apply_in_bulk (AvfsVault        *self,
+               AvfsSearchIndex  *index,
+               gboolean         *applied,
+               GError          **error)
+{
+  g_autoptr(GArray) entries = g_array_new (FALSE, FALSE, sizeof (QueueEntry));
+  g_autoptr(GArray) fresh = g_array_new (FALSE, FALSE, sizeof (guint64));
+  AvfsTicker ticker = { NULL, NULL, { "index" } };
+  Rebuild rebuild = { self, index, NULL, fresh, NULL, &ticker };
+  guint64 documents, last_id;
+  guint enough;
+
+  *applied = FALSE;
+  if (!avfs_search_index_count (index, &documents, error))
+    return FALSE;
+  /* Reads no more of the queue than it takes to decide. */
+  enough = MAX (BULK_MIN, MIN (documents, G_MAXUINT - 1));
+  if (!read_queue (self, entries, enough, error))
+    return FALSE;
+  if (entries->len < enough)
+    return TRUE;
+  /* Committed first, so that the last id counts every document. */
+  if (!read_queue (self, entries, G_MAXUINT, error) ||
+      !avfs_search_index_flush (index, error) ||
+      !avfs_search_xapian_get_last_id (AVFS_SEARCH_XAPIAN (index), &last_id, error))
+    return FALSE;
+  *applied = TRUE;
+  for (guint i = 0; i < entries->len; i++)
+    {
+      guint64 id = g_array_index (entries, QueueEntry, i).id;
+
+      if (id > last_id)
+        g_array_append_val (fresh, id);
+      else if (!refresh_document (self, index, NULL, id, NULL, error))
+        return FALSE;
+    }
+  if (fresh->len > 0 ? !reindex_in_shards (&rebuild, TRUE, error)
+                     : !avfs_search_index_flush (index, error))
+    return FALSE;
+  return avfs_storage_transaction (self->storage, forget_entries_cb, entries, error);
 }
 
 /* Xapian as it is, which the rebuild replaces at its end, or emptied when it cannot be
@@ -939,11 +1019,9 @@ rebuild_queued (Rebuild  *rebuild,
   AvfsVault *self = rebuild->vault;
   g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->search_lock);
   g_autoptr(GArray) queued = g_array_new (FALSE, FALSE, sizeof (QueueEntry));
-  QueueScan scan = { queued, G_MAXUINT };
   gboolean ok;
 
-  if (!avfs_vault_scan_prefix_each (self, AVFS_COLLECTION_SEARCH_QUEUE, NULL, 0,
-                                    add_queue_entry_cb, &scan, error))
+  if (!read_queue (self, queued, G_MAXUINT, error))
     return FALSE;
   if (self->search == NULL && !is_memory (self) &&
       (self->search = open_for_rebuild (self, error)) == NULL)
@@ -954,7 +1032,7 @@ rebuild_queued (Rebuild  *rebuild,
     ok = reindex_files (rebuild, error) && avfs_search_index_optimize (rebuild->index, error) &&
          avfs_search_index_flush (rebuild->index, error);
   else
-    ok = reindex_in_shards (rebuild, error);
+    ok = reindex_in_shards (rebuild, FALSE, error);
   ok = ok && avfs_storage_transaction (self->storage, forget_entries_cb, queued, error);
   return index_release (self, ok ? error : NULL) && ok;
 }

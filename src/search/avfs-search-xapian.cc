@@ -911,6 +911,41 @@ avfs_search_xapian_optimize (AvfsSearchIndex  *index,
 }
 
 /**
+ * avfs_search_xapian_get_last_id:
+ * @self: an index
+ * @last_id: (out): no document has a larger doc_id (0 for an empty index)
+ * @error: return location for an error
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+avfs_search_xapian_get_last_id (AvfsSearchXapian  *self,
+                                guint64           *last_id,
+                                GError           **error)
+{
+  gboolean ok = FALSE;
+
+  g_return_val_if_fail (AVFS_IS_SEARCH_XAPIAN (self), FALSE);
+
+  g_mutex_lock (&self->lock);
+  if (check_open (self, error))
+    {
+      try
+        {
+          /* An upper bound: removals may leave it above the largest id left. */
+          *last_id = decode_doc_id (self->db->get_value_upper_bound (SLOT_DOC_ID));
+          ok = TRUE;
+        }
+      catch (...)
+        {
+          set_error_from_exception (error, self->directory, "read");
+        }
+    }
+  g_mutex_unlock (&self->lock);
+  return ok;
+}
+
+/**
  * avfs_search_xapian_open_shard:
  * @self: the index a rebuild in shards replaces
  * @shard: which shard, below %AVFS_SEARCH_XAPIAN_MAX_SHARDS
@@ -967,10 +1002,15 @@ close_shard (AvfsSearchXapian *shard)
 static void
 merge (AvfsSearchXapian        *self,
        AvfsSearchIndex * const *shards,
-       guint                    n_shards)
+       guint                    n_shards,
+       gboolean                 keep)
 {
   Xapian::Database merged;
 
+  self->db->commit ();
+  self->pending = 0;
+  if (keep)
+    merged.add_database (*self->db);
   for (guint i = 0; i < n_shards; i++)
     {
       AvfsSearchXapian *shard = AVFS_SEARCH_XAPIAN (shards[i]);
@@ -978,8 +1018,6 @@ merge (AvfsSearchXapian        *self,
       close_shard (shard);
       merged.add_database (Xapian::Database (shard->directory));
     }
-  self->db->commit ();
-  self->pending = 0;
   swap_in (self, merged);
 }
 
@@ -989,11 +1027,12 @@ merge (AvfsSearchXapian        *self,
  * @shards: (array length=n_shards): the shards of a rebuild, from
  *   avfs_search_xapian_open_shard()
  * @n_shards: how many
+ * @keep: whether @self keeps its documents (then the shards must hold none of them)
  * @error: return location for an error
  *
- * Replaces what @self holds with the documents of every shard, compacted into one index
- * and synced (as optimize() leaves it). The shards are closed; they are removed when
- * they are finalized.
+ * Replaces what @self holds with the documents of every shard, and of @self itself when
+ * @keep is set, compacted into one index and synced (as optimize() leaves it). The
+ * shards are closed; they are removed when they are finalized.
  *
  * Returns: %TRUE on success; on failure @self still holds what it held
  */
@@ -1001,6 +1040,7 @@ gboolean
 avfs_search_xapian_merge_shards (AvfsSearchXapian        *self,
                                  AvfsSearchIndex * const *shards,
                                  guint                    n_shards,
+                                 gboolean                 keep,
                                  GError                 **error)
 {
   gboolean ok = FALSE;
@@ -1012,7 +1052,7 @@ avfs_search_xapian_merge_shards (AvfsSearchXapian        *self,
     {
       try
         {
-          merge (self, shards, n_shards);
+          merge (self, shards, n_shards, keep);
           ok = TRUE;
         }
       catch (...)

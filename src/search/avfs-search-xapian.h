@@ -23,7 +23,11 @@ AvfsSearchIndex *avfs_search_xapian_open_shard  (AvfsSearchXapian  *self,
 gboolean         avfs_search_xapian_merge_shards (AvfsSearchXapian        *self,
                                                   AvfsSearchIndex * const *shards,
                                                   guint                    n_shards,
+                                                  gboolean                 keep,
                                                   GError                 **error);
+gboolean         avfs_search_xapian_get_last_id (AvfsSearchXapian  *self,
+                                                 guint64           *last_id,
+                                                 GError           **error);
 guint            avfs_search_xapian_get_pending (AvfsSearchXapian  *self);
 gboolean         avfs_search_xapian_close       (AvfsSearchXapian  *self,
                                                  GError           **error);
