@@ -536,12 +536,13 @@ avfs_search_xapian_search (AvfsSearchIndex          *index,
 
 /* Reading back. */
 
+/* Runs @read on the open index with the lock held; %FALSE with @error when it throws. */
+template <typename Read>
 static gboolean
-avfs_search_xapian_count (AvfsSearchIndex  *index,
-                          guint64          *count,
-                          GError          **error)
+read_locked (AvfsSearchXapian  *self,
+             GError           **error,
+             Read               read)
 {
-  AvfsSearchXapian *self = AVFS_SEARCH_XAPIAN (index);
   gboolean ok = FALSE;
 
   g_mutex_lock (&self->lock);
@@ -549,7 +550,7 @@ avfs_search_xapian_count (AvfsSearchIndex  *index,
     {
       try
         {
-          *count = self->db->get_doccount ();
+          read ();
           ok = TRUE;
         }
       catch (...)
@@ -559,6 +560,16 @@ avfs_search_xapian_count (AvfsSearchIndex  *index,
     }
   g_mutex_unlock (&self->lock);
   return ok;
+}
+
+static gboolean
+avfs_search_xapian_count (AvfsSearchIndex  *index,
+                          guint64          *count,
+                          GError          **error)
+{
+  AvfsSearchXapian *self = AVFS_SEARCH_XAPIAN (index);
+
+  return read_locked (self, error, [&] { *count = self->db->get_doccount (); });
 }
 
 static AvfsSearchDocument *
@@ -923,26 +934,12 @@ avfs_search_xapian_get_last_id (AvfsSearchXapian  *self,
                                 guint64           *last_id,
                                 GError           **error)
 {
-  gboolean ok = FALSE;
-
   g_return_val_if_fail (AVFS_IS_SEARCH_XAPIAN (self), FALSE);
 
-  g_mutex_lock (&self->lock);
-  if (check_open (self, error))
-    {
-      try
-        {
-          /* An upper bound: removals may leave it above the largest id left. */
-          *last_id = decode_doc_id (self->db->get_value_upper_bound (SLOT_DOC_ID));
-          ok = TRUE;
-        }
-      catch (...)
-        {
-          set_error_from_exception (error, self->directory, "read");
-        }
-    }
-  g_mutex_unlock (&self->lock);
-  return ok;
+  /* An upper bound: removals may leave it above the largest id left. */
+  return read_locked (self, error, [&] {
+    *last_id = decode_doc_id (self->db->get_value_upper_bound (SLOT_DOC_ID));
+  });
 }
 
 /**
