@@ -1039,8 +1039,8 @@ rebuild_queued (Rebuild  *rebuild,
 
 /**
  * avfs_vault_search_rebuild:
- * @cancellable: (nullable): stops the rebuild; the old index stays as it was (SQLite)
- *   or is left partial until the next rebuild (the others; verify says so)
+ * @cancellable: (nullable): stops the rebuild; the old index stays as it was (on
+ *   memory vaults it is left partial until the next rebuild; verify says so)
  * @progress: (nullable): told how phase `"index"` goes, files counted
  *
  * Indexes every file again from scratch, for a damaged index or after a migration.
