@@ -25,6 +25,8 @@
 
 /* Queued changes a process applies at once after a commit, and per batch. */
 #define APPLY_THRESHOLD 1000
+/* Queued changes from which applying them in bulk may pay (see apply_in_bulk()). */
+#define BULK_MIN 2000
 /* How long an apply before a search waits for another process's Xapian writer. */
 #define LOCK_WAIT_US (10 * G_USEC_PER_SEC)
 #define LOCK_POLL_US (20 * 1000)
@@ -402,6 +404,7 @@ apply_batch (AvfsVault        *self,
 
 static gboolean apply_in_bulk (AvfsVault        *self,
                                AvfsSearchIndex  *index,
+                               guint             queued,
                                gboolean         *applied,
                                GError          **error);
 
@@ -416,6 +419,7 @@ apply_queue (AvfsVault  *self,
   GError *local_error = NULL;
   AvfsSearchIndex *index;
   gboolean more = TRUE;
+  guint queued = 0;
 
   /* A vault opened to read writes nothing: its queue waits for a normal open. */
   if (is_sqlite (self) || self->read_only)
@@ -433,14 +437,21 @@ apply_queue (AvfsVault  *self,
       return FALSE;
     }
   /* The queue grows meanwhile (an import goes on): whether to apply it in bulk is
-   * decided again before each batch. */
+   * decided again before each batch, from what this process has queued. */
   while (more)
     {
       gboolean in_bulk = FALSE;
 
-      if ((!is_memory (self) && !apply_in_bulk (self, index, &in_bulk, error)) ||
-          (!in_bulk && !apply_batch (self, index, &more, error)))
+      queued += g_atomic_int_and (&self->search_pending, 0);
+      if (!is_memory (self) && queued >= BULK_MIN &&
+          !apply_in_bulk (self, index, queued, &in_bulk, error))
         return FALSE;
+      if (in_bulk)
+        queued = 0;
+      else if (!apply_batch (self, index, &more, error))
+        return FALSE;
+      else
+        queued -= MIN (queued, APPLY_THRESHOLD);
     }
   return TRUE;
 }
@@ -456,7 +467,6 @@ apply_in_background (gpointer data,
 
   g_mutex_lock (&self->search_lock);
   g_atomic_int_set (&self->search_scheduled, FALSE);
-  g_atomic_int_set (&self->search_pending, 0);
   if (!apply_queue (self, FALSE, &error) || !index_release (self, &error))
     g_debug ("Search index of %s not brought up to date: %s", self->path, error->message);
   g_atomic_int_dec_and_test (&self->search_tasks);
@@ -934,18 +944,20 @@ reindex_in_shards (Rebuild   *rebuild,
 }
 
 /* A queue at least as long as the index holds documents, and of BULK_MIN changes or
- * more (an import, say), is applied in bulk: the files new to the index (node ids only
+ * more (an import, say; counted as this process queues them, so that deciding costs no
+ * read of the queue), is applied in bulk: the files new to the index (node ids only
  * grow, so those above its last id) are indexed in shards on every processor and merged
  * with the index, which is compacted as it is copied; the others are applied as usual
  * first. The merge copies the whole index, hence the length condition: an index at most
  * doubles at each merge, so merges cost a few copies of the final index. */
 
-#define BULK_MIN 2000
 
-/* Applies the queue in bulk if it is long enough, and says so in *@applied. */
+/* Applies the queue in bulk if the @queued changes this process made are at least as
+ * many as the index holds documents, and says so in *@applied. */
 static gboolean
 apply_in_bulk (AvfsVault        *self,
                AvfsSearchIndex  *index,
+               guint             queued,
                gboolean         *applied,
                GError          **error)
 {
@@ -954,16 +966,11 @@ apply_in_bulk (AvfsVault        *self,
   AvfsTicker ticker = { NULL, NULL, { "index" } };
   Rebuild rebuild = { self, index, NULL, fresh, NULL, &ticker };
   guint64 documents, last_id;
-  guint enough;
 
   *applied = FALSE;
   if (!avfs_search_index_count (index, &documents, error))
     return FALSE;
-  /* Reads no more of the queue than it takes to decide. */
-  enough = MAX (BULK_MIN, MIN (documents, G_MAXUINT - 1));
-  if (!read_queue (self, entries, enough, error))
-    return FALSE;
-  if (entries->len < enough)
+  if (queued < documents)
     return TRUE;
   /* Committed first, so that the last id counts every document. */
   if (!read_queue (self, entries, G_MAXUINT, error) ||
