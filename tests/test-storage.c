@@ -768,6 +768,48 @@ test_concurrency (Fixture       *f,
 
 /* Persistence, collections, bad input. */
 
+#define EMPTIED_KEYS 1500
+
+static gboolean
+fill_cb (AvfsTransaction  *tx,
+         gpointer          user_data,
+         GError          **error)
+{
+  gboolean delete = GPOINTER_TO_INT (user_data);
+
+  for (guint i = 0; i < EMPTIED_KEYS; i++)
+    {
+      guint8 key[4] = { i >> 24, i >> 16, i >> 8, i };
+
+      if (!(delete ? avfs_transaction_delete (tx, "alpha", key, sizeof key, error)
+                   : avfs_transaction_put (tx, "alpha", key, sizeof key, key, sizeof key, error)))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* A collection emptied by one transaction (a queue, once applied) scans empty, and the
+ * other collections keep what they hold (RocksDB compacts such a collection at once). */
+static void
+test_emptied_collection (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AvfsCursor) cursor = NULL;
+
+  put (f, "beta", KEY ("k"), "kept");
+  g_assert_true (avfs_storage_transaction (f->store, fill_cb, GINT_TO_POINTER (FALSE), &error));
+  g_assert_true (avfs_storage_transaction (f->store, fill_cb, GINT_TO_POINTER (TRUE), &error));
+  g_assert_no_error (error);
+  cursor = avfs_storage_scan_prefix (f->store, "alpha", NULL, 0, &error);
+  g_assert_no_error (error);
+  g_assert_false (avfs_cursor_next (cursor, &error));
+  g_assert_no_error (error);
+  assert_value (f->store, "beta", KEY ("k"), "kept");
+  put (f, "alpha", KEY ("again"), "v");
+  assert_value (f->store, "alpha", KEY ("again"), "v");
+}
+
 static void
 test_persistence (Fixture       *f,
                   gconstpointer  data)
@@ -1548,6 +1590,7 @@ typedef struct
 static const EngineTest engine_tests[] = {
   { "put-get", test_put_get },
   { "exists-delete", test_exists_delete },
+  { "emptied-collection", test_emptied_collection },
   { "empty-value", test_empty_value },
   { "large-value", test_large_value },
   { "scan-prefix", test_scan_prefix },

@@ -70,6 +70,7 @@ struct _AvfsStorageRocksdb
   GArray *batch_ops; /* BatchOp */
   rocksdb_writebatch_wi_t *indexed_batch;
   gboolean indexing;
+  GHashTable *deletions;   /* rocksdb_column_family_handle_t → deletions in the batch */
 
   GMutex cursors_lock;
   GHashTable *cursors; /* live AvfsRocksdbCursor, whose iterators close() must free */
@@ -389,6 +390,15 @@ avfs_rocksdb_transaction_put (AvfsTransaction  *tx,
   return TRUE;
 }
 
+static void
+count_deletion (AvfsStorageRocksdb              *self,
+                rocksdb_column_family_handle_t  *family)
+{
+  guint count = GPOINTER_TO_UINT (g_hash_table_lookup (self->deletions, family));
+
+  g_hash_table_insert (self->deletions, family, GUINT_TO_POINTER (count + 1));
+}
+
 static gboolean
 avfs_rocksdb_transaction_delete (AvfsTransaction  *tx,
                                  const char       *collection,
@@ -402,6 +412,7 @@ avfs_rocksdb_transaction_delete (AvfsTransaction  *tx,
 
   if (family == NULL)
     return FALSE;
+  count_deletion (store, family);
   if (store->indexing)
     {
       rocksdb_writebatch_wi_delete_cf (store->indexed_batch, family, (const char *) key,
@@ -426,6 +437,32 @@ avfs_rocksdb_transaction_class_init (AvfsRocksdbTransactionClass *klass)
 static void
 avfs_rocksdb_transaction_init (AvfsRocksdbTransaction *self)
 {
+}
+
+/* Column families a committed batch all but emptied are compacted at once: a scan walks
+ * every deletion left in a memtable or a table until compaction drops it, and a queue
+ * (the search queue after an import: tens of thousands of entries applied and deleted)
+ * would make each scan of an empty collection cost milliseconds. Call with @writer held,
+ * after a commit. */
+#define COMPACT_AFTER_DELETIONS 1000
+
+static void
+compact_emptied (AvfsStorageRocksdb *self)
+{
+  GHashTableIter iter;
+  gpointer family, count;
+
+  g_hash_table_iter_init (&iter, self->deletions);
+  while (g_hash_table_iter_next (&iter, &family, &count))
+    {
+      uint64_t keys;
+
+      if (GPOINTER_TO_UINT (count) < COMPACT_AFTER_DELETIONS ||
+          rocksdb_property_int_cf (self->db, family, "rocksdb.estimate-num-keys", &keys) != 0 ||
+          keys > GPOINTER_TO_UINT (count))
+        continue;
+      rocksdb_compact_range_cf (self->db, family, NULL, 0, NULL, 0);
+    }
 }
 
 /* Call with @writer held. */
@@ -905,9 +942,12 @@ avfs_storage_rocksdb_transaction (AvfsStorage          *storage,
   tx = g_object_new (AVFS_TYPE_ROCKSDB_TRANSACTION, NULL);
   tx->store = self;
   ok = func (AVFS_TRANSACTION (tx), user_data, error) && commit_batch (self, error);
+  if (ok)
+    compact_emptied (self);
   /* A transaction object kept past its callback must not reach the store. */
   tx->store = NULL;
   reset_batches (self);
+  g_hash_table_remove_all (self->deletions);
   g_mutex_unlock (&self->writer);
 
   g_object_unref (tx);
@@ -1218,6 +1258,7 @@ avfs_storage_rocksdb_finalize (GObject *object)
   g_hash_table_unref (self->collections);
   g_hash_table_unref (self->cursors);
   g_array_unref (self->batch_ops);
+  g_hash_table_unref (self->deletions);
   g_free (self->path);
   g_free (self->library_version);
   g_rw_lock_clear (&self->lock);
@@ -1242,6 +1283,7 @@ avfs_storage_rocksdb_init (AvfsStorageRocksdb *self)
                                              (GDestroyNotify) rocksdb_column_family_handle_destroy);
   self->cursors = g_hash_table_new (NULL, NULL);
   self->batch_ops = g_array_new (FALSE, FALSE, sizeof (BatchOp));
+  self->deletions = g_hash_table_new (NULL, NULL);
 }
 
 /* Opening. */
