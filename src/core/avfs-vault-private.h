@@ -69,7 +69,8 @@ struct _AvfsVault
   /* Search (avfs-vault-search.c): */
   GMutex search_lock;        /* guards @search and applying the queue */
   AvfsSearchIndex *search;   /* NULL until needed; Xapian only while in use */
-  guint search_pending;      /* atomic: changes this process queued that no apply has counted */
+  guint search_pending;      /* atomic: changes queued since the last background apply */
+  guint search_queued;       /* atomic: changes this process queued that no apply counted */
   gint search_scheduled;     /* atomic: a background apply is waiting to run */
   guint search_tasks;        /* atomic: background applies pushed and not finished */
   GCond search_cond;         /* signalled when one finishes */

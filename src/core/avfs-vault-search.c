@@ -442,7 +442,7 @@ apply_queue (AvfsVault  *self,
     {
       gboolean in_bulk = FALSE;
 
-      queued += g_atomic_int_and (&self->search_pending, 0);
+      queued += g_atomic_int_and (&self->search_queued, 0);
       if (!is_memory (self) && queued >= BULK_MIN &&
           !apply_in_bulk (self, index, queued, &in_bulk, error))
         return FALSE;
@@ -467,6 +467,7 @@ apply_in_background (gpointer data,
 
   g_mutex_lock (&self->search_lock);
   g_atomic_int_set (&self->search_scheduled, FALSE);
+  g_atomic_int_set (&self->search_pending, 0);
   if (!apply_queue (self, FALSE, &error) || !index_release (self, &error))
     g_debug ("Search index of %s not brought up to date: %s", self->path, error->message);
   g_atomic_int_dec_and_test (&self->search_tasks);
@@ -521,6 +522,7 @@ avfs_vault_search_committed (AvfsVault *self,
 
   if (n_marks == 0 || is_sqlite (self))
     return;
+  g_atomic_int_add (&self->search_queued, n_marks);
   pending = g_atomic_int_add (&self->search_pending, n_marks) + n_marks;
   if ((is_memory (self) || pending >= APPLY_THRESHOLD) &&
       g_atomic_int_compare_and_exchange (&self->search_scheduled, FALSE, TRUE))
