@@ -15,7 +15,17 @@ cli=${1:-build/src/cli/avfs-cli}
 rounds=${2:-3}
 files=${3:-10000}
 engines=(sqlite lmdb rocksdb)
-work=$(mktemp -d /tmp/avfs-migrate-vs-import-XXXXXX)
+
+usage_error() {
+  echo "migrate-vs-import.sh: $1" >&2
+  echo "usage: bench/migrate-vs-import.sh [AVFS_CLI [ROUNDS [FILES]]]" >&2
+  exit 2
+}
+[ -x "$cli" ] || usage_error "$cli is not an avfs-cli program (build the project first)"
+[[ "$rounds" =~ ^[1-9][0-9]*$ ]] || usage_error "ROUNDS must be a positive number, not “$rounds”"
+[[ "$files" =~ ^[1-9][0-9]*$ ]] || usage_error "FILES must be a positive number, not “$files”"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/avfs-migrate-vs-import-XXXXXX")
 trap 'rm -rf "$work"' EXIT
 export AVFS_HOME=$work/home
 

@@ -115,6 +115,27 @@ avfs_file_document_free (AvfsFileDocument *doc)
   g_free (doc);
 }
 
+/* Fills @doc as the document of file @node at @path (taken): its name and its text,
+ * read through @tx when given (none when the content is damaged). */
+static gboolean
+fill_document (AvfsVault         *self,
+               AvfsTransaction   *tx,
+               AvfsNode          *node,
+               char              *path,
+               AvfsFileDocument  *doc,
+               GError           **error)
+{
+  GError *local_error = NULL;
+
+  doc->path = path;
+  if (!load_text (self, tx, node, &doc->text, &local_error) &&
+      !avfs_search_is_damage (local_error, error))
+    return FALSE;
+  doc->name = g_steal_pointer (&node->name);
+  doc->indexed = TRUE;
+  return TRUE;
+}
+
 /* Reads @doc's fields, with @tags or, when %NULL, the tags committed. Damage (verify
  * names it) does not fail: a file without a path has no document, damaged content leaves
  * a file findable by path and name. */
@@ -127,6 +148,7 @@ avfs_file_document_read (AvfsVault           *self,
 {
   g_autoptr(AvfsNode) node = NULL;
   GError *local_error = NULL;
+  char *path;
 
   node = avfs_node_load (self, tx, doc->id, &local_error);
   if (node == NULL && !g_error_matches (local_error, AVFS_ERROR, AVFS_ERROR_NOT_FOUND))
@@ -137,14 +159,12 @@ avfs_file_document_read (AvfsVault           *self,
   g_clear_error (&local_error);
   if (node == NULL || node->kind != AVFS_NODE_KIND_FILE)
     return TRUE;
-  if ((doc->path = avfs_vault_node_path (self, tx, doc->id, &local_error)) == NULL)
+  if ((path = avfs_vault_node_path (self, tx, doc->id, &local_error)) == NULL)
     return avfs_search_is_damage (local_error, error);
-  if (!load_text (self, tx, node, &doc->text, &local_error) && !avfs_search_is_damage (local_error, error))
+  if (!fill_document (self, tx, node, path, doc, error))
     return FALSE;
   doc->tags = tags != NULL ? g_strdupv ((char **) tags)
                            : avfs_node_load_tags (self, doc->id, error);
-  doc->name = g_steal_pointer (&node->name);
-  doc->indexed = TRUE;
   return doc->tags != NULL;
 }
 
@@ -215,8 +235,8 @@ feed_finish (AvfsDocumentFeed *feed,
 
 /* The feed's reading: ids come in ascending order, so two cursors walk the nodes and
  * the tags in step, and the paths of directories are remembered. That is a quarter of
- * the reads of avfs_file_document_read(), which matters on SQLite, where each read outside
- * a transaction is a transaction of its own. */
+ * the reads of avfs_file_document_read(), which matters on SQLite, where each read
+ * outside a transaction is a transaction of its own. */
 
 #define MAX_DIRECTORIES_KEPT 65536
 
@@ -249,10 +269,11 @@ document_reader_init (DocumentReader  *reader,
 
   reader->vault = self;
   reader->directories = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
-  reader->nodes = avfs_storage_scan_prefix (self->storage, AVFS_COLLECTION_NODES, NULL, 0, error);
-  if (reader->nodes == NULL)
-    return FALSE;
-  reader->tags = avfs_storage_scan_prefix (self->storage, AVFS_COLLECTION_TAGS, NULL, 0, error);
+  reader->nodes = avfs_storage_scan_prefix (self->storage, AVFS_COLLECTION_NODES, NULL, 0,
+                                            error);
+  reader->tags = reader->nodes == NULL ? NULL
+                 : avfs_storage_scan_prefix (self->storage, AVFS_COLLECTION_TAGS, NULL, 0,
+                                             error);
   if (reader->tags == NULL)
     return FALSE;
   reader->on_node = avfs_cursor_next (reader->nodes, &local_error);
@@ -371,13 +392,14 @@ read_path (DocumentReader  *reader,
 
 /* As avfs_file_document_read(), for ids in ascending order. */
 static gboolean
-document_reader_read (DocumentReader  *reader,
-                      AvfsFileDocument    *doc,
-                      GError         **error)
+document_reader_read (DocumentReader    *reader,
+                      AvfsFileDocument  *doc,
+                      GError           **error)
 {
   g_autoptr(AvfsNode) node = NULL;
   GError *local_error = NULL;
   guint8 key[AVFS_ID_KEY_LEN];
+  char *path;
 
   avfs_id_key (doc->id, key);
   node = read_node (reader, doc->id, key, &local_error);
@@ -385,14 +407,10 @@ document_reader_read (DocumentReader  *reader,
     return avfs_search_is_damage (local_error, error);
   if (node == NULL || node->kind != AVFS_NODE_KIND_FILE)
     return TRUE;
-  if ((doc->path = read_path (reader, node, &local_error)) == NULL)
+  if ((path = read_path (reader, node, &local_error)) == NULL)
     return avfs_search_is_damage (local_error, error);
-  if (!load_text (reader->vault, NULL, node, &doc->text, &local_error) &&
-      !avfs_search_is_damage (local_error, error))
-    return FALSE;
-  doc->name = g_steal_pointer (&node->name);
-  doc->indexed = TRUE;
-  return (doc->tags = read_tags (reader, key, error)) != NULL;
+  return fill_document (reader->vault, NULL, node, path, doc, error) &&
+         (doc->tags = read_tags (reader, key, error)) != NULL;
 }
 
 static gpointer

@@ -953,7 +953,6 @@ reindex_in_shards (Rebuild   *rebuild,
  * first. The merge copies the whole index, hence the length condition: an index at most
  * doubles at each merge, so merges cost a few copies of the final index. */
 
-
 /* Applies the queue in bulk if the @queued changes this process made are at least as
  * many as the index holds documents, and says so in *@applied. */
 static gboolean
@@ -1212,10 +1211,10 @@ tags_signature (const char * const *tags)
 
 /* Compares file @file with its document in @index. */
 static gboolean
-check_document (AvfsSearchIndex     *index,
+check_document (AvfsSearchIndex         *index,
                 const AvfsFileDocument  *file,
-                AvfsSearchCheck     *check,
-                GError             **error)
+                AvfsSearchCheck         *check,
+                GError                 **error)
 {
   g_autoptr(AvfsSearchDocument) document = NULL;
   g_autofree char *want_tags = NULL;

@@ -968,8 +968,8 @@ avfs_vault_verify_search (AvfsVault         *self,
  * version is recorded and matches it, every version's and snapshot entry's chunks are
  * stored, every chunk decodes to content with its own hash, the usage counters match
  * the tree, tags agree with the tag index both ways, and tags, metadata and versions
- * belong to existing nodes, and the search index agrees with the files. Holds the write lock so that it sees one consistent state;
- * writes wait until it finishes.
+ * belong to existing nodes, and the search index agrees with the files. Holds the write
+ * lock so that it sees one consistent state; writes wait until it finishes.
  *
  * Returns: (transfer full) (nullable): the problems found (none for a sound vault), or
  *   %NULL with @error when the vault could not be read
