@@ -299,6 +299,75 @@ test_rebuild_damaged (VaultFixture  *f,
   assert_index_sound (f->vault);
 }
 
+/* Copies the files of the flat directory @from into @to, made if need be. */
+static void
+copy_flat_directory (const char *from,
+                     const char *to)
+{
+  g_autoptr(GDir) dir = g_dir_open (from, 0, NULL);
+  const char *name;
+
+  g_assert_nonnull (dir);
+  g_assert_cmpint (g_mkdir_with_parents (to, 0700), ==, 0);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *source = g_build_filename (from, name, NULL);
+      g_autofree char *target = g_build_filename (to, name, NULL);
+      g_autofree char *bytes = NULL;
+      gsize len = 0;
+
+      g_assert_true (g_file_get_contents (source, &bytes, &len, NULL));
+      g_assert_true (g_file_set_contents (target, bytes, len, NULL));
+    }
+}
+
+/* An index put back from before a rewrite (Xapian keeps a key of each file's content,
+ * not its text): verify's check names the file, the hits' snippets show today's text. */
+static void
+test_stale_index (VaultFixture  *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AvfsSearchCheck) check = NULL;
+  g_autoptr(AvfsSearchResults) results = NULL;
+  g_autofree char *index = NULL;
+  g_autofree char *saved = NULL;
+
+  if (!g_str_equal (avfs_vault_search_get_engine_name (f->vault), "xapian"))
+    {
+      g_test_skip ("only a Xapian index lives apart from the vault's records");
+      return;
+    }
+  seed (f->vault);
+  vault_fixture_reopen (f);
+  index = g_build_filename (f->path, "search", NULL);
+  saved = g_build_filename (f->path, "search-saved", NULL);
+  copy_flat_directory (index, saved);
+  write_text (f->vault, "/a.txt", "the brown bear sleeps");
+  assert_hits (f->vault, "bear", "/a.txt");
+  vault_fixture_reopen (f);
+  copy_flat_directory (saved, index);
+
+  check = avfs_vault_search_check (f->vault, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (check->n_problems, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (check->problems, 0), ==,
+                   "The search index holds old text for /a.txt; run “avfs-cli search --rebuild”");
+  results = avfs_vault_search (f->vault, "quick", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (results->hits->len, ==, 2);
+  for (guint i = 0; i < results->hits->len; i++)
+    {
+      AvfsSearchHit *hit = g_ptr_array_index (results->hits, i);
+
+      if (g_str_equal (hit->path, "/a.txt"))
+        g_assert_cmpstr (hit->snippet, ==, "the brown bear sleeps");
+    }
+  g_assert_true (avfs_vault_search_rebuild (f->vault, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  assert_index_sound (f->vault);
+}
+
 #define MANY_FILES 400
 
 /* MANY_FILES files in nested folders (some moved into a folder made after them, so that
@@ -628,6 +697,7 @@ main (int   argc,
     { "reopen-and-rebuild", test_reopen_and_rebuild },
     { "rebuild-damaged", test_rebuild_damaged },
     { "rebuild-leftovers", test_rebuild_leftovers },
+    { "stale-index", test_stale_index },
     { "rebuild-many", test_rebuild_many },
     { "rebuild-cancelled", test_rebuild_cancelled },
     { "long-queue", test_long_queue },

@@ -112,25 +112,41 @@ avfs_file_document_free (AvfsFileDocument *doc)
   g_free (doc->name);
   g_free (doc->text);
   g_strfreev (doc->tags);
+  g_free (doc->content_key);
   g_free (doc);
 }
 
-/* Fills @doc as the document of file @node at @path (taken): its name and its text,
- * read through @tx when given (none when the content is damaged). */
+/* Names @node's content: a digest of its chunks' hashes, which change with any byte of
+ * it, 128 bits in hex. Costs no reading of the content. */
+static char *
+content_key (const AvfsNode *node)
+{
+  gsize len;
+  const guint8 *hashes = g_bytes_get_data (node->content, &len);
+  g_autofree char *digest = g_compute_checksum_for_data (G_CHECKSUM_SHA256, hashes, len);
+
+  return g_strndup (digest, 32);
+}
+
+/* Fills @doc as the document of file @node at @path (taken): its name, content key and,
+ * @with_text, its text, read through @tx when given (none when the content is
+ * damaged). */
 static gboolean
 fill_document (AvfsVault         *self,
                AvfsTransaction   *tx,
                AvfsNode          *node,
                char              *path,
+               gboolean           with_text,
                AvfsFileDocument  *doc,
                GError           **error)
 {
   GError *local_error = NULL;
 
   doc->path = path;
-  if (!load_text (self, tx, node, &doc->text, &local_error) &&
+  if (with_text && !load_text (self, tx, node, &doc->text, &local_error) &&
       !avfs_search_is_damage (local_error, error))
     return FALSE;
+  doc->content_key = content_key (node);
   doc->name = g_steal_pointer (&node->name);
   doc->indexed = TRUE;
   return TRUE;
@@ -161,11 +177,29 @@ avfs_file_document_read (AvfsVault           *self,
     return TRUE;
   if ((path = avfs_vault_node_path (self, tx, doc->id, &local_error)) == NULL)
     return avfs_search_is_damage (local_error, error);
-  if (!fill_document (self, tx, node, path, doc, error))
+  if (!fill_document (self, tx, node, path, TRUE, doc, error))
     return FALSE;
   doc->tags = tags != NULL ? g_strdupv ((char **) tags)
                            : avfs_node_load_tags (self, doc->id, error);
   return doc->tags != NULL;
+}
+
+/* The text of file @id's current content, for a snippet: %NULL for a binary file, one
+ * that is gone or one that cannot be read (a snippet is not worth an error). */
+char *
+avfs_file_document_load_text (AvfsVault *self,
+                              guint64    id)
+{
+  g_autoptr(AvfsNode) node = NULL;
+  g_autoptr(GError) error = NULL;
+  char *text = NULL;
+
+  node = avfs_node_load (self, NULL, id, &error);
+  if (node != NULL && node->kind == AVFS_NODE_KIND_FILE)
+    load_text (self, NULL, node, &text, &error);
+  if (error != NULL)
+    g_debug ("No snippet for file %" G_GUINT64_FORMAT ": %s", id, error->message);
+  return text;
 }
 
 gboolean
@@ -174,7 +208,7 @@ avfs_file_document_index (AvfsSearchIndex         *index,
                           GError                 **error)
 {
   AvfsSearchFields fields = { doc->path, doc->name, doc->text,
-                              (const char * const *) doc->tags };
+                              (const char * const *) doc->tags, doc->content_key };
 
   if (!doc->indexed)
     return avfs_search_index_remove (index, doc->id, error);
@@ -192,6 +226,7 @@ struct _AvfsDocumentFeed
 {
   AvfsVault *vault;
   GArray *ids;
+  gboolean with_text;
   GThread *thread;
   GMutex lock;         /* for the fields below */
   GCond room;          /* @ready got shorter, or @stop was set */
@@ -243,6 +278,7 @@ feed_finish (AvfsDocumentFeed *feed,
 typedef struct
 {
   AvfsVault *vault;
+  gboolean with_text;
   AvfsCursor *nodes;
   gboolean on_node;        /* @nodes is on a record */
   AvfsCursor *tags;
@@ -409,7 +445,7 @@ document_reader_read (DocumentReader    *reader,
     return TRUE;
   if ((path = read_path (reader, node, &local_error)) == NULL)
     return avfs_search_is_damage (local_error, error);
-  return fill_document (reader->vault, NULL, node, path, doc, error) &&
+  return fill_document (reader->vault, NULL, node, path, reader->with_text, doc, error) &&
          (doc->tags = read_tags (reader, key, error)) != NULL;
 }
 
@@ -420,6 +456,7 @@ feed_thread (gpointer data)
   g_auto(DocumentReader) reader = { NULL };
   GError *error = NULL;
 
+  reader.with_text = feed->with_text;
   if (document_reader_init (&reader, feed->vault, &error))
     for (guint i = 0; i < feed->ids->len; i++)
       {
@@ -438,15 +475,18 @@ feed_thread (gpointer data)
   return NULL;
 }
 
-/* Starts reading the documents of files @ids, which must be in ascending order. */
+/* Starts reading the documents of files @ids, which must be in ascending order; their
+ * text too when @with_text is set. */
 AvfsDocumentFeed *
 avfs_document_feed_start (AvfsVault *self,
-                          GArray    *ids)
+                          GArray    *ids,
+                          gboolean   with_text)
 {
   AvfsDocumentFeed *feed = g_new0 (AvfsDocumentFeed, 1);
 
   feed->vault = self;
   feed->ids = g_array_ref (ids);
+  feed->with_text = with_text;
   g_mutex_init (&feed->lock);
   g_cond_init (&feed->room);
   g_cond_init (&feed->filled);

@@ -15,8 +15,9 @@ typedef struct
   gboolean indexed;  /* FALSE: no document (the file is gone, not a file, or has no path) */
   char *path;
   char *name;
-  char *text;        /* NULL for binary or unreadable content */
+  char *text;        /* NULL for binary or unreadable content (or not read) */
   char **tags;
+  char *content_key; /* names the content (see AvfsSearchFields) */
 } AvfsFileDocument;
 
 typedef struct _AvfsDocumentFeed AvfsDocumentFeed;
@@ -32,8 +33,11 @@ gboolean          avfs_file_document_read   (AvfsVault               *self,
 gboolean          avfs_file_document_index  (AvfsSearchIndex         *index,
                                              const AvfsFileDocument  *doc,
                                              GError                 **error);
+char             *avfs_file_document_load_text (AvfsVault          *self,
+                                                guint64             id);
 AvfsDocumentFeed *avfs_document_feed_start  (AvfsVault               *self,
-                                             GArray                  *ids);
+                                             GArray                  *ids,
+                                             gboolean                 with_text);
 AvfsFileDocument *avfs_document_feed_next   (AvfsDocumentFeed        *feed,
                                              GError                 **error);
 void              avfs_document_feed_free   (AvfsDocumentFeed        *feed);

@@ -681,7 +681,9 @@ copy_and_compare (AvfsVault          *self,
 }
 
 /* The target's search index, built on a thread of its own while the main thread checks
- * the records the index is built from (neither changes them). */
+ * the records the index is built from (neither changes them). The check waits until
+ * every file is indexed: what follows (Xapian merging its shards, FTS5 committing) keeps
+ * one processor busy, filling the index kept them all. */
 typedef struct
 {
   AvfsVault *target;
@@ -689,7 +691,40 @@ typedef struct
   GCancellable *cancellable;
   gint64 took_us;
   GError *error;
+  GMutex lock;
+  GCond filled_cond;
+  gboolean filled;
 } IndexJob;
+
+static void
+set_filled (IndexJob *job)
+{
+  g_mutex_lock (&job->lock);
+  job->filled = TRUE;
+  g_cond_signal (&job->filled_cond);
+  g_mutex_unlock (&job->lock);
+}
+
+static void
+wait_until_filled (IndexJob *job)
+{
+  g_mutex_lock (&job->lock);
+  while (!job->filled)
+    g_cond_wait (&job->filled_cond, &job->lock);
+  g_mutex_unlock (&job->lock);
+}
+
+static void
+index_progress_cb (const AvfsProgress *progress,
+                   gpointer            user_data)
+{
+  IndexJob *job = user_data;
+
+  if (job->reporter->func != NULL)
+    job->reporter->func (progress, job->reporter->user_data);
+  if (progress->files_done == progress->files_total)
+    set_filled (job);
+}
 
 static gpointer
 build_index_thread (gpointer data)
@@ -697,9 +732,10 @@ build_index_thread (gpointer data)
   IndexJob *job = data;
   gint64 started = g_get_monotonic_time ();
 
-  avfs_vault_search_rebuild (job->target, job->cancellable, job->reporter->func,
-                             job->reporter->user_data, &job->error);
+  avfs_vault_search_rebuild (job->target, job->cancellable, index_progress_cb, job,
+                             &job->error);
   job->took_us = lap (&started);
+  set_filled (job);
   return NULL;
 }
 
@@ -720,8 +756,13 @@ index_and_verify (AvfsVault          *target,
   gint64 started = g_get_monotonic_time ();
 
   report_start (reporter, "index");
+  g_mutex_init (&job.lock);
+  g_cond_init (&job.filled_cond);
   if (!index_copied)
-    thread = g_thread_new ("avfs-migrate-index", build_index_thread, &job);
+    {
+      thread = g_thread_new ("avfs-migrate-index", build_index_thread, &job);
+      wait_until_filled (&job);
+    }
   else
     {
       locker = g_mutex_locker_new (&target->write_lock);
@@ -735,6 +776,8 @@ index_and_verify (AvfsVault          *target,
       result->index_us = job.took_us;
       locker = g_mutex_locker_new (&target->write_lock);
     }
+  g_mutex_clear (&job.lock);
+  g_cond_clear (&job.filled_cond);
   if (job.error != NULL)
     {
       g_clear_error (error);

@@ -120,8 +120,16 @@ xapian_directory (AvfsVault *self)
   return g_build_filename (self->path, "search", NULL);
 }
 
+static char *
+load_text_cb (guint64  id,
+              gpointer user_data)
+{
+  return avfs_file_document_load_text (user_data, id);
+}
+
 /* Opens the Xapian index (emptied when @empty is set), waiting up to LOCK_WAIT_US for
- * another process to let go of it when @wait is set. */
+ * another process to let go of it when @wait is set. It asks the vault for the text of
+ * its hits. */
 static AvfsSearchIndex *
 open_xapian (AvfsVault  *self,
              gboolean    wait,
@@ -138,7 +146,10 @@ open_xapian (AvfsVault  *self,
                                      : avfs_search_xapian_open (directory, TRUE, &local_error);
 
       if (index != NULL)
-        return index;
+        {
+          avfs_search_xapian_set_text_func (AVFS_SEARCH_XAPIAN (index), load_text_cb, self);
+          return index;
+        }
       if (!wait || !g_error_matches (local_error, AVFS_ERROR, AVFS_ERROR_LOCKED) ||
           g_get_monotonic_time () > deadline)
         {
@@ -732,7 +743,7 @@ reindex_files (Rebuild  *rebuild,
   if (!avfs_search_index_clear (rebuild->index, error))
     return FALSE;
   rebuild->ticker->figures.files_total = rebuild->ids->len;
-  feed = avfs_document_feed_start (rebuild->vault, rebuild->ids);
+  feed = avfs_document_feed_start (rebuild->vault, rebuild->ids, TRUE);
   for (guint i = 0; i < rebuild->ids->len; i++)
     {
       g_autoptr(AvfsFileDocument) doc = NULL;
@@ -1233,7 +1244,9 @@ check_document (AvfsSearchIndex         *index,
     add_problem (check, g_strdup_printf ("The search index has %s under its old path %s; "
                                          "run “avfs-cli search --rebuild”", file->path,
                                          document->path));
-  else if (g_strcmp0 (document->content, file->text) != 0)
+  else if (document->content_key != NULL
+           ? g_strcmp0 (document->content_key, file->content_key) != 0
+           : g_strcmp0 (document->content, file->text) != 0)
     add_problem (check, g_strdup_printf ("The search index holds old text for %s; "
                                          "run “avfs-cli search --rebuild”", file->path));
   else if (!g_str_equal (want_tags, have_tags))
@@ -1268,7 +1281,8 @@ check_func (AvfsVault        *self,
   g_array_sort (documents, compare_ids);
   check->files = files->len;
   check->documents = documents->len;
-  feed = avfs_document_feed_start (self, files);
+  /* Xapian keeps a key of the content rather than its text: no text to read. */
+  feed = avfs_document_feed_start (self, files, !AVFS_IS_SEARCH_XAPIAN (index));
   while (f < files->len || d < documents->len)
     {
       guint64 id = f < files->len ? g_array_index (files, guint64, f) : G_MAXUINT64;

@@ -379,6 +379,7 @@ avfs_search_document_free (AvfsSearchDocument *document)
   g_free (document->name);
   g_free (document->content);
   g_strfreev (document->tags);
+  g_free (document->content_key);
   g_free (document);
 }
 

@@ -21,6 +21,9 @@ G_BEGIN_DECLS
  * @content: (nullable): its text, valid NUL-terminated UTF-8 (see
  *   avfs_search_text_from_bytes()); %NULL for a binary file, findable by path and name
  * @tags: (nullable) (array zero-terminated=1): its tags
+ * @content_key: (nullable): names the content @content was read from (a digest): an
+ *   engine that does not keep the text (Xapian) keeps this instead, so that `verify` can
+ *   tell a stale document
  *
  * What a document is indexed with. Nothing is kept beyond the call.
  */
@@ -30,14 +33,17 @@ typedef struct
   const char *name;
   const char *content;
   const char * const *tags;
+  const char *content_key;
 } AvfsSearchFields;
 
 /**
  * AvfsSearchDocument:
  * @path: as indexed
  * @name: as indexed (never %NULL)
- * @content: (nullable): as indexed
+ * @content: (nullable): as indexed; %NULL for a binary file and from an engine that
+ *   does not keep the text
  * @tags: the tags as indexed, folded (see avfs_search_fold_tag()), never %NULL
+ * @content_key: (nullable): as indexed, from an engine that keeps it instead of the text
  *
  * A document read back from an index (avfs_search_index_get_document()), so that
  * `verify` can compare the index with the vault.
@@ -48,6 +54,7 @@ typedef struct
   char *name;
   char *content;
   char **tags;
+  char *content_key;
 } AvfsSearchDocument;
 
 /**

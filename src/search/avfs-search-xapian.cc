@@ -21,8 +21,12 @@
  *   XT TAG     a folded tag, boolean (XT# and a SHA-256 for very long tags)
  *   Q ID       its doc_id in decimal, boolean: the unique id for replace and delete
  * Value slot 0 holds the doc_id as 8 big-endian bytes (ties sort by it); the document
- * data holds (path, name, content, tags) as a GVariant "(ssmsas)", for snippets and
- * for reading back. Ranking is Xapian's BM25Weight with k1 = 1.2, b = 0.75. */
+ * data holds (path, name, content key, tags) as a GVariant "(ssmsas)", for hits and for
+ * reading back. Not the text: the vault holds it already (snippets ask the text
+ * function for it), and keeping it cost a seventh of the index and, compressing it,
+ * a tenth of the indexing. The metadata FORMAT_KEY names this layout; an index without
+ * it, from an older avfs, must be rebuilt. Ranking is Xapian's BM25Weight with k1 = 1.2,
+ * b = 0.75. */
 
 #define PREFIX_PATH "XP"
 #define PREFIX_NAME "XN"
@@ -31,6 +35,8 @@
 #define SLOT_DOC_ID 0
 #define DATA_TYPE "(ssmsas)"
 #define DATA_FORMAT "(ssms^as)"
+#define FORMAT_KEY "avfs-format"
+#define FORMAT "2"
 /* A prefix ending a phrase may stand for at most this many words. */
 #define MAX_PHRASE_EXPANSION 1000
 /* Tags longer than this are stored by hash, keeping terms under Xapian's 245 bytes. */
@@ -60,10 +66,17 @@ struct _AvfsSearchXapian
   guint pending;
   gboolean unsynced;
   gboolean shard;   /* removed when finalized */
+  AvfsSearchTextFunc text_func;
+  gpointer text_data;
 };
 
 /* Thrown when a phrase's prefix stands for too many words. */
 struct PhraseTooWide
+{
+};
+
+/* Thrown when an index holds documents in another layout than FORMAT. */
+struct OutdatedFormat
 {
 };
 
@@ -95,6 +108,12 @@ set_error_from_exception (GError     **error,
                    "The prefix at the end of a phrase stands for more than %d words in this "
                    "index; type more letters before the *", MAX_PHRASE_EXPANSION);
     }
+  catch (const OutdatedFormat &)
+    {
+      g_set_error (error, AVFS_ERROR, AVFS_ERROR_CORRUPT,
+                   "Cannot %s the search index in “%s”: an older avfs made it; rebuild it "
+                   "with “avfs-cli search --rebuild”", action, where);
+    }
   catch (const Xapian::DatabaseLockError &e)
     {
       g_set_error (error, AVFS_ERROR, AVFS_ERROR_LOCKED,
@@ -105,19 +124,19 @@ set_error_from_exception (GError     **error,
     {
       g_set_error (error, AVFS_ERROR, AVFS_ERROR_NOT_FOUND,
                    "Cannot %s the search index in “%s”: there is none; rebuild it with "
-                   "`avfs search --rebuild`", action, where);
+                   "“avfs-cli search --rebuild”", action, where);
     }
   catch (const Xapian::DatabaseVersionError &e)
     {
       g_set_error (error, AVFS_ERROR, AVFS_ERROR_CORRUPT,
                    "Cannot %s the search index in “%s”: another version of Xapian made it; "
-                   "rebuild it with `avfs search --rebuild`", action, where);
+                   "rebuild it with “avfs-cli search --rebuild”", action, where);
     }
   catch (const Xapian::DatabaseCorruptError &e)
     {
       g_set_error (error, AVFS_ERROR, AVFS_ERROR_CORRUPT,
                    "Cannot %s the search index in “%s”: it is damaged; rebuild it with "
-                   "`avfs search --rebuild` (Xapian: %s)", action, where,
+                   "“avfs-cli search --rebuild” (Xapian: %s)", action, where,
                    e.get_description ().c_str ());
     }
   catch (const Xapian::DatabaseError &e)
@@ -265,7 +284,7 @@ encode_data (const AvfsSearchFields *fields,
              char                  **tags)
 {
   g_autoptr(GVariant) data = g_variant_ref_sink (
-    g_variant_new (DATA_FORMAT, fields->path, fields->name, fields->content, tags));
+    g_variant_new (DATA_FORMAT, fields->path, fields->name, fields->content_key, tags));
 
   return std::string ((const char *) g_variant_get_data (data), g_variant_get_size (data));
 }
@@ -495,15 +514,30 @@ run_search (AvfsSearchXapian        *self,
       Xapian::Document doc = it.get_document ();
       std::string bytes = doc.get_data ();
       g_autoptr(GVariant) data = decode_data (bytes);
-      const char *path = NULL, *content = NULL;
-      AvfsSearchHit *hit;
+      const char *path = NULL;
 
-      g_variant_get (data, "(&s&sm&s@as)", &path, NULL, &content, NULL);
-      hit = avfs_search_hit_new (decode_doc_id (doc.get_value (SLOT_DOC_ID)), path,
-                                 it.get_weight ());
-      if (options->highlight)
-        avfs_search_hit_highlight (hit, query, options, content, -1);
-      g_ptr_array_add (results->hits, hit);
+      g_variant_get (data, "(&s&sm&s@as)", &path, NULL, NULL, NULL);
+      g_ptr_array_add (results->hits,
+                       avfs_search_hit_new (decode_doc_id (doc.get_value (SLOT_DOC_ID)), path,
+                                            it.get_weight ()));
+    }
+}
+
+/* Outside the lock: the text function reads the vault, which may be slow. */
+static void
+highlight_hits (AvfsSearchXapian        *self,
+                const AvfsSearchQuery   *query,
+                const AvfsSearchOptions *options,
+                AvfsSearchResults       *results)
+{
+  for (guint i = 0; i < results->hits->len; i++)
+    {
+      AvfsSearchHit *hit = (AvfsSearchHit *) g_ptr_array_index (results->hits, i);
+      g_autofree char *text = NULL;
+
+      if (self->text_func != NULL)
+        text = self->text_func (hit->doc_id, self->text_data);
+      avfs_search_hit_highlight (hit, query, options, text, -1);
     }
 }
 
@@ -531,6 +565,8 @@ avfs_search_xapian_search (AvfsSearchIndex          *index,
         }
     }
   g_mutex_unlock (&self->lock);
+  if (ok && options->highlight)
+    highlight_hits (self, query, options, results);
   return ok;
 }
 
@@ -585,8 +621,8 @@ read_document (AvfsSearchXapian *self,
   std::string bytes = self->db->get_document (*it).get_data ();
   g_autoptr(GVariant) data = decode_data (bytes);
   document = g_new0 (AvfsSearchDocument, 1);
-  g_variant_get (data, DATA_FORMAT, &document->path, &document->name, &document->content,
-                 &document->tags);
+  g_variant_get (data, DATA_FORMAT, &document->path, &document->name,
+                 &document->content_key, &document->tags);
   return document;
 }
 
@@ -665,6 +701,30 @@ avfs_search_xapian_list_documents (AvfsSearchIndex  *index,
 
 /* Maintenance. */
 
+/* Opens the index in @directory, marking an empty one with FORMAT; throws
+ * OutdatedFormat for documents in another layout. */
+static Xapian::WritableDatabase *
+open_db (const char *directory,
+         int         flags)
+{
+  Xapian::WritableDatabase *db = new Xapian::WritableDatabase (directory, flags);
+
+  try
+    {
+      if (db->get_metadata (FORMAT_KEY) == FORMAT)
+        return db;
+      if (db->get_doccount () > 0)
+        throw OutdatedFormat ();
+      db->set_metadata (FORMAT_KEY, FORMAT);
+    }
+  catch (...)
+    {
+      delete db;
+      throw;
+    }
+  return db;
+}
+
 /* Throws a Xapian::DatabaseError (so errors are named as Xapian's are) for errno. */
 static void
 sync_path (const char *path)
@@ -711,7 +771,7 @@ sync_rebuild (AvfsSearchXapian *self)
   delete self->db;
   self->db = NULL;
   sync_directory (self->directory);
-  self->db = new Xapian::WritableDatabase (self->directory, Xapian::DB_OPEN);
+  self->db = open_db (self->directory, Xapian::DB_OPEN);
   self->unsynced = FALSE;
 }
 
@@ -758,7 +818,7 @@ avfs_search_xapian_clear (AvfsSearchIndex  *index,
           self->db->close ();
           delete self->db;
           self->db = NULL;
-          self->db = new Xapian::WritableDatabase (self->directory, REBUILD_FLAGS);
+          self->db = open_db (self->directory, REBUILD_FLAGS);
           self->pending = 0;
           self->unsynced = TRUE;
           ok = TRUE;
@@ -864,7 +924,7 @@ swap_in (AvfsSearchXapian  *self,
         g_rename (old, self->directory);
     }
   recover_swap (self->directory);
-  self->db = new Xapian::WritableDatabase (self->directory, Xapian::DB_OPEN);
+  self->db = open_db (self->directory, Xapian::DB_OPEN);
   remove_leftovers (self->directory);
   /* Xapian syncs what it compacts. */
   self->unsynced = FALSE;
@@ -887,7 +947,7 @@ reopen_after_failure (AvfsSearchXapian *self)
     return;
   try
     {
-      self->db = new Xapian::WritableDatabase (self->directory, Xapian::DB_OPEN);
+      self->db = open_db (self->directory, Xapian::DB_OPEN);
       remove_leftovers (self->directory);
     }
   catch (...)
@@ -1139,6 +1199,26 @@ avfs_search_xapian_get_pending (AvfsSearchXapian *self)
   return pending;
 }
 
+/**
+ * avfs_search_xapian_set_text_func:
+ * @self: an index
+ * @func: (nullable): gives a document's text
+ * @user_data: for @func, which must stay valid while @self is used
+ *
+ * The index keeps no text: a hit's snippet is made from the text @func gives. Without
+ * one, hits have no snippet (their path is marked still). Call before searching.
+ */
+void
+avfs_search_xapian_set_text_func (AvfsSearchXapian   *self,
+                                  AvfsSearchTextFunc  func,
+                                  gpointer            user_data)
+{
+  g_return_if_fail (AVFS_IS_SEARCH_XAPIAN (self));
+
+  self->text_func = func;
+  self->text_data = user_data;
+}
+
 static void
 avfs_search_xapian_finalize (GObject *object)
 {
@@ -1197,7 +1277,7 @@ open_index (const char  *directory,
   self->unsynced = (flags & Xapian::DB_NO_SYNC) != 0;
   try
     {
-      self->db = new Xapian::WritableDatabase (directory, flags);
+      self->db = open_db (directory, flags);
       remove_leftovers (directory);
     }
   catch (...)

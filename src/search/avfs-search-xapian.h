@@ -9,6 +9,11 @@ G_BEGIN_DECLS
 #define AVFS_TYPE_SEARCH_XAPIAN (avfs_search_xapian_get_type ())
 G_DECLARE_FINAL_TYPE (AvfsSearchXapian, avfs_search_xapian, AVFS, SEARCH_XAPIAN, GObject)
 
+/* The text document @doc_id was indexed with, for its snippet: %NULL for a binary file
+ * or one that is gone. Called from the searching thread. */
+typedef char *(*AvfsSearchTextFunc) (guint64  doc_id,
+                                     gpointer user_data);
+
 /* A rebuild writes at most this many shards at once (one per thread). */
 #define AVFS_SEARCH_XAPIAN_MAX_SHARDS 8
 
@@ -29,6 +34,9 @@ gboolean         avfs_search_xapian_get_last_id (AvfsSearchXapian  *self,
                                                  guint64           *last_id,
                                                  GError           **error);
 guint            avfs_search_xapian_get_pending (AvfsSearchXapian  *self);
+void             avfs_search_xapian_set_text_func (AvfsSearchXapian   *self,
+                                                   AvfsSearchTextFunc  func,
+                                                   gpointer            user_data);
 gboolean         avfs_search_xapian_close       (AvfsSearchXapian  *self,
                                                  GError           **error);
 
