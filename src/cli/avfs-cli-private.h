@@ -68,6 +68,10 @@ const AvfsCliCommand * const *avfs_cli_get_command_tables (guint *n_tables);
 const AvfsCliCommand *avfs_cli_find_command (const char     *word,
                                       const char            *next_word,
                                       int                   *words);
+gboolean     avfs_cli_is_command_group (const char         *word);
+void         avfs_cli_print_commands (FILE                  *out,
+                                      const char            *prefix,
+                                      const char            *except);
 gboolean     avfs_cli_take_global_flags (AvfsCli            *cli,
                                       char                 **argv,
                                       GError               **error);

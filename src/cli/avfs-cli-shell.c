@@ -131,41 +131,13 @@ find_builtin (const char *word)
   return NULL;
 }
 
-/* Whether @word starts two-word commands, such as `vault` or `snapshot`. */
-static gboolean
-is_command_group (const char *word)
-{
-  g_autofree char *prefix = g_strconcat (word, " ", NULL);
-  guint n_tables;
-  const AvfsCliCommand * const *tables = avfs_cli_get_command_tables (&n_tables);
-
-  for (guint t = 0; t < n_tables; t++)
-    for (const AvfsCliCommand *c = tables[t]; c->name != NULL; c++)
-      if (g_str_has_prefix (c->name, prefix))
-        return TRUE;
-  return FALSE;
-}
-
-/* Prints the commands whose name starts with @prefix ("" for all). */
-static void
-print_commands (const char *prefix)
-{
-  guint n_tables;
-  const AvfsCliCommand * const *tables = avfs_cli_get_command_tables (&n_tables);
-
-  for (guint t = 0; t < n_tables; t++)
-    for (const AvfsCliCommand *c = tables[t]; c->name != NULL; c++)
-      if (g_str_has_prefix (c->name, prefix) && !g_str_equal (c->name, "shell"))
-        printf ("  %-16s %s\n", c->name, _(c->summary));
-}
-
 static void
 print_shell_help (void)
 {
   printf ("%s", _("Every command runs as it does from a shell prompt, on this shell's vault, with\n"
                  "paths relative to the working directory. --vault NAME|PATH and --json on a line\n"
                  "apply to that line only.\n\nCommands:\n"));
-  print_commands ("");
+  avfs_cli_print_commands (stdout, "", "shell");
   printf ("\n%s\n", _("Shell commands:"));
   for (const AvfsCliCommand *b = shell_builtins; b->name != NULL; b++)
     printf ("  %-16s %s\n", b->name, _(b->summary));
@@ -209,11 +181,11 @@ help_cb (AvfsCli               *cli,
       help[3] = words == 2 ? g_strdup ("--help") : NULL;
       return avfs_cli_run (cli, help);
     }
-  if (is_command_group (argv[1]) && argv[2] == NULL)
+  if (avfs_cli_is_command_group (argv[1]) && argv[2] == NULL)
     {
       g_autofree char *prefix = g_strconcat (argv[1], " ", NULL);
 
-      print_commands (prefix);
+      avfs_cli_print_commands (stdout, prefix, "shell");
       return AVFS_CLI_OK;
     }
   message = g_strdup_printf (_("no command “%s%s%s”"), argv[1], argv[2] ? " " : "",
@@ -657,7 +629,7 @@ find_candidates (AvfsShell   *shell,
   GHashTable *options;
   int used = 1;
 
-  if (name[0] == NULL || (name[1] == NULL && is_command_group (name[0])))
+  if (name[0] == NULL || (name[1] == NULL && avfs_cli_is_command_group (name[0])))
     {
       add_command_candidates (name[0]);
       return ARG_COMMAND;

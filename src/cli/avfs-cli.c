@@ -69,6 +69,41 @@ avfs_cli_find_command (const char *word,
 }
 
 /**
+ * avfs_cli_is_command_group:
+ *
+ * Returns: whether @word starts two-word commands, such as `vault` or `snapshot`
+ */
+gboolean
+avfs_cli_is_command_group (const char *word)
+{
+  g_autofree char *prefix = g_strconcat (word, " ", NULL);
+
+  for (guint t = 0; t < G_N_ELEMENTS (command_tables); t++)
+    for (const AvfsCliCommand *c = command_tables[t]; c->name != NULL; c++)
+      if (g_str_has_prefix (c->name, prefix))
+        return TRUE;
+  return FALSE;
+}
+
+/**
+ * avfs_cli_print_commands:
+ * @prefix: "" for every command, "vault " for those of a group
+ * @except: (nullable): a command to leave out
+ *
+ * Prints the commands whose name starts with @prefix, with their summaries.
+ */
+void
+avfs_cli_print_commands (FILE       *out,
+                         const char *prefix,
+                         const char *except)
+{
+  for (guint t = 0; t < G_N_ELEMENTS (command_tables); t++)
+    for (const AvfsCliCommand *c = command_tables[t]; c->name != NULL; c++)
+      if (g_str_has_prefix (c->name, prefix) && g_strcmp0 (c->name, except) != 0)
+        fprintf (out, "  %-16s %s\n", c->name, _(c->summary));
+}
+
+/**
  * avfs_cli_init_process:
  *
  * What both programs set up first: messages in the system's language (LANG,
@@ -110,14 +145,30 @@ print_command_list (FILE *out)
   fprintf (out, _("Usage: %s [--vault NAME|PATH] [--json] COMMAND [ARGS…]\n\n"
                   "Keep a whole file tree, with every version, in one vault.\n\nCommands:\n"),
            g_get_prgname ());
-  for (guint t = 0; t < G_N_ELEMENTS (command_tables); t++)
-    for (const AvfsCliCommand *c = command_tables[t]; c->name != NULL; c++)
-      fprintf (out, "  %-16s %s\n", c->name, _(c->summary));
+  avfs_cli_print_commands (out, "", NULL);
   fprintf (out, _("\nGlobal options (before or after the command):\n"
                   "  --vault NAME|PATH  the vault to use (default: the current one, see “vault use”)\n"
                   "  --json             print one JSON document on stdout\n"
                   "  --version [--backends]  print the version [and the storage engines]\n\n"
                   "“%s COMMAND --help” describes a command.\n"), g_get_prgname ());
+}
+
+/* The error, as JSON too with --json. */
+static void
+print_usage_error (AvfsCli    *cli,
+                   const char *message)
+{
+  if (cli->json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+      json_builder_begin_object (builder);
+      avfs_cli_json_member_string (builder, "error", "usage");
+      avfs_cli_json_member_string (builder, "message", message);
+      json_builder_end_object (builder);
+      avfs_cli_print_json (cli, builder);
+    }
+  avfs_cli_print_error (message);
 }
 
 /**
@@ -131,17 +182,7 @@ avfs_cli_usage_error (AvfsCli               *cli,
                       const AvfsCliCommand  *command,
                       const char            *message)
 {
-  if (cli->json)
-    {
-      g_autoptr(JsonBuilder) builder = json_builder_new ();
-
-      json_builder_begin_object (builder);
-      avfs_cli_json_member_string (builder, "error", "usage");
-      avfs_cli_json_member_string (builder, "message", message);
-      json_builder_end_object (builder);
-      avfs_cli_print_json (cli, builder);
-    }
-  avfs_cli_print_error (message);
+  print_usage_error (cli, message);
   if (command != NULL)
     fprintf (stderr, _("Usage: %s %s %s\nTry “%s %s --help”.\n"), g_get_prgname (),
              command->name, command->parameters, g_get_prgname (), command->name);
@@ -532,6 +573,29 @@ avfs_cli_clear (AvfsCli *cli)
   g_clear_pointer (&cli->cwd, g_free);
 }
 
+/* `vault` or `snapshot` without one of its commands: the group's commands, on stdout
+ * for --help, else on stderr after the error. */
+static int
+run_command_group (AvfsCli    *cli,
+                   const char *group,
+                   const char *next)
+{
+  g_autofree char *prefix = g_strconcat (group, " ", NULL);
+  gboolean help = g_strcmp0 (next, "--help") == 0 || g_strcmp0 (next, "-h") == 0;
+  FILE *out = help ? stdout : stderr;
+
+  if (!help)
+    {
+      g_autofree char *message = next == NULL
+                                 ? g_strdup_printf (_("“%s” needs a command"), group)
+                                 : g_strdup_printf (_("no command “%s %s”"), group, next);
+      print_usage_error (cli, message);
+    }
+  fprintf (out, _("Usage: %s %s COMMAND [ARGS…]\n\nCommands:\n"), g_get_prgname (), group);
+  avfs_cli_print_commands (out, prefix, NULL);
+  return help ? AVFS_CLI_OK : AVFS_CLI_USAGE;
+}
+
 /**
  * avfs_cli_run:
  * @args: the program's name, then `COMMAND [ARGS…]` (or the program's own flags),
@@ -566,6 +630,8 @@ avfs_cli_run (AvfsCli  *cli,
   if (run_program_flags (cli, argc, args, &status))
     return status;
   command = avfs_cli_find_command (args[1], argc > 2 ? args[2] : NULL, &words);
+  if (command == NULL && avfs_cli_is_command_group (args[1]))
+    return run_command_group (cli, args[1], args[2]);
   if (command == NULL)
     {
       g_autofree char *message = g_strdup_printf (_("unknown command “%s”"), args[1]);

@@ -722,7 +722,7 @@ index_progress_cb (const AvfsProgress *progress,
 
   if (job->reporter->func != NULL)
     job->reporter->func (progress, job->reporter->user_data);
-  if (progress->files_done == progress->files_total)
+  if (progress->files_total > 0 && progress->files_done == progress->files_total)
     set_filled (job);
 }
 
