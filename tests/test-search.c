@@ -21,6 +21,7 @@ typedef struct
   AvfsSearchIndex *index;
   gboolean corpus_paths;  /* hits' paths are those of the corpus */
   GHashTable *texts;      /* doc_id → text indexed, which Xapian asks for snippets */
+  GMutex texts_lock;      /* searches on other threads read @texts */
 } Fixture;
 
 typedef void (*FixtureTest) (Fixture *f, gconstpointer data);
@@ -64,6 +65,7 @@ text_cb (guint64  doc_id,
          gpointer user_data)
 {
   Fixture *f = user_data;
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&f->texts_lock);
 
   return g_strdup (g_hash_table_lookup (f->texts, &doc_id));
 }
@@ -134,6 +136,7 @@ fixture_set_up (Fixture       *f,
   f->dir = g_dir_make_tmp ("avfs-search-XXXXXX", &error);
   g_assert_no_error (error);
   f->texts = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+  g_mutex_init (&f->texts_lock);
   f->index = open_index (f);
 }
 
@@ -145,6 +148,7 @@ fixture_tear_down (Fixture       *f,
   remove_tree (f->dir);
   g_free (f->dir);
   g_hash_table_unref (f->texts);
+  g_mutex_clear (&f->texts_lock);
 }
 
 /* The corpus. */
@@ -236,7 +240,9 @@ index_fields (Fixture          *f,
   fields->content_key = key;
   g_assert_true (avfs_search_index_index (f->index, id, fields, &error));
   g_assert_no_error (error);
+  g_mutex_lock (&f->texts_lock);
   g_hash_table_replace (f->texts, g_memdup2 (&id, sizeof id), g_strdup (fields->content));
+  g_mutex_unlock (&f->texts_lock);
 }
 
 static void
