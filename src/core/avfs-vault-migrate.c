@@ -740,8 +740,8 @@ build_index_thread (gpointer data)
 }
 
 /* Builds the index (unless it was copied) and verifies @target: the records while the
- * index is built, then the index. Progress is told of the index alone meanwhile: the
- * function is called on one thread at a time. */
+ * index is finished (see IndexJob), then the index. Progress is told of the index alone
+ * meanwhile: the function is called on one thread at a time. */
 static gboolean
 index_and_verify (AvfsVault          *target,
                   gboolean            index_copied,
