@@ -493,6 +493,28 @@ build_query (const Xapian::Database  &db,
   return Xapian::Query ();
 }
 
+/* One page of hits, with the exact total. Checking every matching document makes it
+ * exact, but for a single word Xapian knows it from the word's frequency (when at most
+ * one of the fields searched holds the word) while it ranks only the documents that can
+ * still make the page. */
+static Xapian::MSet
+get_page (Xapian::Enquire         &enquire,
+          const AvfsSearchNode    *root,
+          const AvfsSearchOptions *options,
+          Xapian::doccount         n_docs)
+{
+  Xapian::doccount limit = MIN (options->limit, n_docs);
+
+  if (root->kind == AVFS_SEARCH_NODE_WORDS && root->n_tokens == 1 && !root->prefix)
+    {
+      Xapian::MSet mset = enquire.get_mset (options->offset, limit);
+
+      if (mset.get_matches_lower_bound () == mset.get_matches_upper_bound ())
+        return mset;
+    }
+  return enquire.get_mset (options->offset, limit, n_docs);
+}
+
 static void
 run_search (AvfsSearchXapian        *self,
             const AvfsSearchQuery   *query,
@@ -506,8 +528,7 @@ run_search (AvfsSearchXapian        *self,
   /* k1 = 1.2 and b = 0.75 as on the other engines (Xapian's defaults are 1 and 0.5). */
   enquire.set_weighting_scheme (Xapian::BM25Weight (1.2, 0, 1, 0.75, 0.5));
   enquire.set_sort_by_relevance_then_value (SLOT_DOC_ID, false);
-  /* Checking every document makes the total exact rather than an estimate. */
-  Xapian::MSet mset = enquire.get_mset (options->offset, MIN (options->limit, n_docs), n_docs);
+  Xapian::MSet mset = get_page (enquire, avfs_search_query_get_root (query), options, n_docs);
   results->total = mset.get_matches_estimated ();
   for (Xapian::MSetIterator it = mset.begin (); it != mset.end (); ++it)
     {
