@@ -23,7 +23,7 @@
  * Value slot 0 holds the doc_id as 8 big-endian bytes (ties sort by it); the document
  * data holds (path, name, content key, tags) as a GVariant "(ssmsas)", for hits and for
  * reading back. Not the text: the vault holds it already (snippets ask the text
- * function for it), and keeping it cost a seventh of the index and, compressing it,
+ * function for it), and keeping it cost a tenth of the index and, compressing it,
  * a tenth of the indexing. The metadata FORMAT_KEY names this layout; an index without
  * it, from an older avfs, must be rebuilt. Ranking is Xapian's BM25Weight with k1 = 1.2,
  * b = 0.75. */
