@@ -558,6 +558,19 @@ test_ranking (Fixture       *f,
     for (guint i = 0; i < results->hits->len; i++)
       g_assert_cmpfloat (((AvfsSearchHit *) g_ptr_array_index (results->hits, i))->score, >, 0.0);
   }
+  /* A tag filter adds nothing to a score, and a word's idf is the same whether the
+   * engine counts its documents while ranking (one word alone) or before. */
+  {
+    g_autoptr(AvfsSearchResults) alone = search_with (f, "dog", NULL);
+    g_autoptr(AvfsSearchResults) filtered = search_with (f, "dog tag:pets", NULL);
+    AvfsSearchHit *hit = find_hit (alone, 2);
+    AvfsSearchHit *same = find_hit (filtered, 2);
+
+    g_assert_nonnull (hit);
+    g_assert_nonnull (same);
+    g_assert_cmpfloat_with_epsilon (hit->score, same->score, hit->score * 1e-9);
+    g_assert_cmpuint (alone->total, >, filtered->total);
+  }
 }
 
 static void

@@ -1437,6 +1437,47 @@ test_lmdb_map_growth (Fixture       *f,
   g_assert_finalize_object (reopened);
 }
 
+/* SQLite: checkpoints run beside the writer (avfs-sqlite-checkpointer.c), yet the WAL of
+ * a writer that never pauses stays bounded, and every commit is there after reopening. */
+static void
+test_sqlite_wal_bounded (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) value = random_bytes (3000, 5);
+  g_autofree char *wal = g_strconcat (f->path, "-wal", NULL);
+  goffset largest = 0;
+  const guint n = 6000;
+
+  for (guint i = 0; i < n; i++)
+    {
+      guint8 key[4] = { i >> 24, i >> 16, i >> 8, i };
+      GStatBuf st;
+
+      g_assert_true (avfs_storage_put (f->store, "alpha", key, sizeof key,
+                                       g_bytes_get_data (value, NULL), g_bytes_get_size (value),
+                                       &error));
+      g_assert_no_error (error);
+      if (g_stat (wal, &st) == 0)
+        largest = MAX (largest, st.st_size);
+    }
+  /* Each commit adds a page or two: 6,000 commits would make a WAL of 12,000 pages or
+   * more, 48 MB; it starts over after a checkpoint, once it reaches 8,000 pages at most. */
+  g_assert_cmpint (largest, >, 0);
+  g_assert_cmpint (largest, <=, (goffset) 8200 * (4096 + 24));
+
+  g_assert_true (avfs_storage_close (f->store, &error));
+  g_clear_object (&f->store);
+  f->store = avfs_storage_open_store (f->path, NULL, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < n; i += 599)
+    {
+      guint8 key[4] = { i >> 24, i >> 16, i >> 8, i };
+
+      assert_bytes_value (f->store, "alpha", key, sizeof key, value);
+    }
+}
+
 /* The registry: engines, detection, the engine record. */
 
 static void
@@ -1614,6 +1655,7 @@ static const EngineTest engine_tests[] = {
   { "second-process", test_second_process, TRUE },
   { "not-reopenable", test_memory_not_reopenable, FALSE, "memory" },
   { "map-growth", test_lmdb_map_growth, FALSE, "lmdb" },
+  { "wal-bounded", test_sqlite_wal_bounded, FALSE, "sqlite" },
 };
 
 static void

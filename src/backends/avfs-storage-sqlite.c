@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 #include <glib/gstdio.h>
 
+#include "avfs-sqlite-checkpointer.h"
 #include "avfs-storage-sqlite.h"
 #include "avfs-storage-private.h"
 
@@ -114,6 +115,7 @@ struct _AvfsStorageSqlite
 
   GMutex writer;
   Connection *write_conn; /* NULL once closed */
+  AvfsSqliteCheckpointer *checkpointer; /* in WAL mode */
   GThread *transaction_thread; /* atomic: who runs a transaction, to refuse re-entry */
   sqlite3_stmt *begin;
   sqlite3_stmt *commit;
@@ -1076,6 +1078,7 @@ checkpoint (AvfsStorageSqlite  *self,
 
   if (g_strcmp0 (self->journal_mode, "wal") != 0)
     return TRUE;
+  avfs_sqlite_checkpointer_wait (self->checkpointer);
   rc = sqlite3_wal_checkpoint_v2 (self->write_conn->db, NULL, SQLITE_CHECKPOINT_TRUNCATE,
                                   NULL, NULL);
   if (rc != SQLITE_OK && rc != SQLITE_BUSY)
@@ -1292,6 +1295,7 @@ release_connections (AvfsStorageSqlite *self)
   self->n_readers = 0;
   g_mutex_unlock (&self->pool_lock);
 
+  g_clear_pointer (&self->checkpointer, avfs_sqlite_checkpointer_free);
   g_clear_pointer (&self->begin, sqlite3_finalize);
   g_clear_pointer (&self->commit, sqlite3_finalize);
   g_clear_pointer (&self->rollback, sqlite3_finalize);
@@ -1575,8 +1579,12 @@ configure_writer (AvfsStorageSqlite  *self,
                                               NULL);
   sqlite3 *db = self->write_conn->db;
 
-  return set_journal_mode (self, error) &&
-         exec_sql (self, db, synchronous, "configure", error) &&
+  if (!set_journal_mode (self, error))
+    return FALSE;
+  if (strcmp (self->journal_mode, "wal") == 0)
+    self->checkpointer = avfs_sqlite_checkpointer_new (
+      db, self->path, synchronous_modes[self->settings.synchronous]);
+  return exec_sql (self, db, synchronous, "configure", error) &&
          exec_sql (self, db, "PRAGMA journal_size_limit = " JOURNAL_SIZE_LIMIT, "configure",
                    error) &&
          (self->begin = prepare (self, db, "BEGIN IMMEDIATE", "open", error)) != NULL &&

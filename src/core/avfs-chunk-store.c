@@ -20,7 +20,8 @@ enum {
 typedef struct
 {
   guint8 hash[AVFS_HASH_LEN];
-  GBytes *value; /* codec byte ‖ payload */
+  GBytes *value;    /* codec byte ‖ payload */
+  gboolean checked; /* known to be missing from the store */
 } PendingChunk;
 
 struct _AvfsChunkWriter
@@ -265,12 +266,14 @@ chunk_is_stored (AvfsChunkWriter  *writer,
                               AVFS_HASH_LEN, stored, error);
 }
 
-/* Hashes and encodes one chunk; a chunk the vault already has is only referenced. A
- * detached writer encodes every chunk: the check waits for avfs_chunk_writer_attach(). */
+/* Hashes and encodes one chunk. With @check, a chunk the vault already has is only
+ * referenced; without, the transaction that stores it looks (a detached writer never
+ * checks: it touches no storage). */
 static gboolean
 seal_chunk (AvfsChunkWriter  *writer,
             const guint8     *data,
             gsize             len,
+            gboolean          check,
             GError          **error)
 {
   AvfsVault *self = writer->vault;
@@ -280,7 +283,8 @@ seal_chunk (AvfsChunkWriter  *writer,
   avfs_chunk_hash (data, len, chunk.hash);
   g_byte_array_append (writer->content, chunk.hash, AVFS_HASH_LEN);
   writer->size += len;
-  if (!writer->detached && !chunk_is_stored (writer, chunk.hash, &exists, error))
+  chunk.checked = check && !writer->detached;
+  if (chunk.checked && !chunk_is_stored (writer, chunk.hash, &exists, error))
     return FALSE;
   if (exists)
     return TRUE;
@@ -333,7 +337,7 @@ avfs_chunk_writer_add (AvfsChunkWriter  *writer,
       /* A whole chunk straight from the caller needs no copy. */
       if (writer->buffer->len == 0 && take == chunk_size)
         {
-          if (!seal_chunk (writer, data, take, error))
+          if (!seal_chunk (writer, data, take, TRUE, error))
             return FALSE;
         }
       else
@@ -341,7 +345,7 @@ avfs_chunk_writer_add (AvfsChunkWriter  *writer,
           g_byte_array_append (writer->buffer, data, take);
           if (writer->buffer->len == chunk_size)
             {
-              if (!seal_chunk (writer, writer->buffer->data, chunk_size, error))
+              if (!seal_chunk (writer, writer->buffer->data, chunk_size, TRUE, error))
                 return FALSE;
               g_byte_array_set_size (writer->buffer, 0);
             }
@@ -377,29 +381,14 @@ avfs_chunk_writer_new_detached (AvfsVault *self)
 /**
  * avfs_chunk_writer_attach:
  *
- * On the thread that writes to the vault, makes a detached writer an ordinary one:
- * the chunks it sealed that the vault already has are dropped (only referenced, as an
- * ordinary writer does), and from now on it checks and flushes as it goes.
+ * On the thread that writes to the vault, makes a detached writer an ordinary one: from
+ * now on it checks and flushes as it goes. The chunks it sealed detached are checked by
+ * the transaction that stores them, as a last chunk is.
  */
-gboolean
-avfs_chunk_writer_attach (AvfsChunkWriter  *writer,
-                          GError          **error)
+void
+avfs_chunk_writer_attach (AvfsChunkWriter *writer)
 {
-  for (guint i = writer->pending->len; i > 0; i--)
-    {
-      PendingChunk *chunk = &g_array_index (writer->pending, PendingChunk, i - 1);
-      gboolean stored = FALSE;
-
-      if (!chunk_is_stored (writer, chunk->hash, &stored, error))
-        return FALSE;
-      if (stored)
-        {
-          writer->pending_bytes -= g_bytes_get_size (chunk->value);
-          g_array_remove_index (writer->pending, i - 1);
-        }
-    }
   writer->detached = FALSE;
-  return TRUE;
 }
 
 /**
@@ -407,17 +396,37 @@ avfs_chunk_writer_attach (AvfsChunkWriter  *writer,
  *
  * Seals the last, partial chunk. What is still pending goes into the caller's own
  * transaction with avfs_chunk_writer_store_pending(), so a small file is written by
- * exactly one transaction.
+ * exactly one transaction; whether the vault has the last chunk already is looked up
+ * there too, not by a read of its own (on SQLite a read outside the write transaction
+ * takes a second connection, whose memory map every commit invalidates).
  */
 gboolean
 avfs_chunk_writer_finish (AvfsChunkWriter  *writer,
                           GError          **error)
 {
   if (writer->buffer->len > 0 &&
-      !seal_chunk (writer, writer->buffer->data, writer->buffer->len, error))
+      !seal_chunk (writer, writer->buffer->data, writer->buffer->len, FALSE, error))
     return FALSE;
   g_byte_array_set_size (writer->buffer, 0);
   return TRUE;
+}
+
+/* Whether @tx sees @chunk in the store already. */
+static gboolean
+chunk_is_in (AvfsTransaction     *tx,
+             const PendingChunk  *chunk,
+             gboolean            *stored,
+             GError             **error)
+{
+  GError *local_error = NULL;
+  g_autoptr(GBytes) value = avfs_transaction_get (tx, AVFS_COLLECTION_BLOBS, chunk->hash,
+                                                  AVFS_HASH_LEN, &local_error);
+
+  *stored = value != NULL;
+  if (local_error == NULL)
+    return TRUE;
+  g_propagate_error (error, local_error);
+  return FALSE;
 }
 
 gboolean
@@ -428,8 +437,12 @@ avfs_chunk_writer_store_pending (AvfsChunkWriter  *writer,
   for (guint i = 0; i < writer->pending->len; i++)
     {
       PendingChunk *chunk = &g_array_index (writer->pending, PendingChunk, i);
+      gboolean stored = FALSE;
 
-      if (!avfs_transaction_put (tx, AVFS_COLLECTION_BLOBS, chunk->hash, AVFS_HASH_LEN,
+      if (!chunk->checked && !chunk_is_in (tx, chunk, &stored, error))
+        return FALSE;
+      if (!stored &&
+          !avfs_transaction_put (tx, AVFS_COLLECTION_BLOBS, chunk->hash, AVFS_HASH_LEN,
                                  g_bytes_get_data (chunk->value, NULL),
                                  g_bytes_get_size (chunk->value), error))
         return FALSE;

@@ -290,8 +290,7 @@ AvfsChunkWriter *avfs_chunk_writer_new     (AvfsVault        *self,
                                             GBytes           *kept,
                                             guint64           kept_size);
 AvfsChunkWriter *avfs_chunk_writer_new_detached (AvfsVault   *self);
-gboolean     avfs_chunk_writer_attach      (AvfsChunkWriter  *writer,
-                                            GError          **error);
+void         avfs_chunk_writer_attach      (AvfsChunkWriter  *writer);
 gboolean     avfs_chunk_writer_add         (AvfsChunkWriter  *writer,
                                             const guint8     *data,
                                             gsize             len,

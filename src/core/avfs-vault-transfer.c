@@ -461,8 +461,8 @@ import_take_file (Import     *import,
       g_propagate_error (error, g_steal_pointer (&job->error));
       return FALSE;
     }
+  avfs_chunk_writer_attach (entry->chunks);
   if (!check_cancelled (import->cancellable, error) ||
-      !avfs_chunk_writer_attach (entry->chunks, error) ||
       !import_read (job, import->buffer, READ_BUFFER_SIZE, G_MAXUINT64, import->cancellable,
                     &import->progress, error))
     return FALSE;

@@ -154,7 +154,7 @@ set_sqlite_error (GError     **error,
     case SQLITE_CORRUPT:
     case SQLITE_NOTADB:
       code = AVFS_ERROR_CORRUPT;
-      advice = "it is damaged; rebuild it with `avfs search --rebuild`";
+      advice = "it is damaged; rebuild it with “avfs-cli search --rebuild”";
       break;
     case SQLITE_IOERR:
     case SQLITE_CANTOPEN:
@@ -165,7 +165,7 @@ set_sqlite_error (GError     **error,
       break;
     default:
       code = AVFS_ERROR_FAILED;
-      advice = "rebuilding it with `avfs search --rebuild` may help";
+      advice = "rebuilding it with “avfs-cli search --rebuild” may help";
       break;
     }
   g_set_error (error, AVFS_ERROR, code, "Cannot %s the search index in “%s”: %s (SQLite: %s)",
@@ -247,11 +247,25 @@ get_fts5_api (sqlite3 *db)
   return api;
 }
 
-/* avfs_bm25 (table, length, weights, matches): BM25 over the query's phrases. @length is
+/* avfs_bm25 (table, length, weights, tally): BM25 over the query's phrases. @length is
  * the row's token count (search_lengths), @weights one character per phrase of the MATCH
- * expression, in order: '1' for words, '0' for filters (tags) that add nothing; @matches
- * the number of rows the query matches, which for a one-phrase query is the phrase's
- * document frequency (saving a pass over its postings). */
+ * expression, in order: '1' for words, '0' for filters (tags) that add nothing; @tally a
+ * RankTally (bound with sqlite3_bind_pointer()). */
+
+#define RANK_TALLY_TYPE "avfs_rank_tally"
+
+/* What a search tells avfs_bm25, and learns from it. A one-phrase query needs no count
+ * of its matches beforehand: its idf is the same for every row, so the rows are ranked
+ * by the rest of the formula and the caller multiplies the page's scores by the idf once
+ * @seen, counted on the way, gives the phrase's document frequency. That saves FTS5 a
+ * second pass over the phrase's postings, the whole cost of merging a prefix's terms. */
+typedef struct
+{
+  sqlite3_int64 matches;    /* in: rows the query matches; 0 to count them in @seen */
+  sqlite3_int64 seen;       /* out: rows ranked */
+  sqlite3_int64 last_rowid; /* the row @seen counted last */
+  sqlite3_int64 n_rows;     /* out: rows in the table */
+} RankTally;
 
 typedef struct
 {
@@ -281,10 +295,18 @@ count_row_cb (const Fts5ExtensionApi *api,
   return SQLITE_OK;
 }
 
+/* The Okapi idf of a phrase that @n of @n_rows rows hold. */
+static double
+bm25_idf (double n_rows,
+          double n)
+{
+  return log (1.0 + (n_rows - n + 0.5) / (n + 0.5));
+}
+
 static RankState *
 rank_state (const Fts5ExtensionApi *api,
             Fts5Context            *ctx,
-            sqlite3_int64           matches)
+            RankTally              *tally)
 {
   RankState *state = api->xGetAuxdata (ctx, 0);
   sqlite3_int64 n_rows = 0, n_tokens = 0;
@@ -301,8 +323,10 @@ rank_state (const Fts5ExtensionApi *api,
   api->xColumnTotalSize (ctx, -1, &n_tokens);
   state->n_rows = n_rows;
   state->average_length = n_rows > 0 && n_tokens > 0 ? (double) n_tokens / n_rows : 1.0;
-  if (state->n_phrases == 1 && matches > 0)
-    state->idf[0] = log (1.0 + (n_rows - matches + 0.5) / (matches + 0.5));
+  if (state->n_phrases == 1 && tally != NULL)
+    state->idf[0] = tally->matches > 0 ? bm25_idf (n_rows, tally->matches) : 1.0;
+  if (tally != NULL)
+    tally->n_rows = n_rows;
   api->xSetAuxdata (ctx, state, rank_state_free);
   return state;
 }
@@ -319,7 +343,7 @@ phrase_idf (const Fts5ExtensionApi *api,
   if (state->idf[phrase] >= 0)
     return state->idf[phrase];
   api->xQueryPhrase (ctx, phrase, &n, count_row_cb);
-  state->idf[phrase] = log (1.0 + (state->n_rows - n + 0.5) / (n + 0.5));
+  state->idf[phrase] = bm25_idf (state->n_rows, n);
   return state->idf[phrase];
 }
 
@@ -330,13 +354,19 @@ rank_function (const Fts5ExtensionApi  *api,
                int                      n_args,
                sqlite3_value          **args)
 {
-  RankState *state = rank_state (api, ctx, n_args > 2 ? sqlite3_value_int64 (args[2]) : 0);
+  RankTally *tally = n_args > 2 ? sqlite3_value_pointer (args[2], RANK_TALLY_TYPE) : NULL;
+  RankState *state = rank_state (api, ctx, tally);
   const char *weights = n_args > 1 ? (const char *) sqlite3_value_text (args[1]) : NULL;
   double length = n_args > 0 ? sqlite3_value_double (args[0]) : state->average_length;
   double norm = 1.0 - BM25_B + BM25_B * length / state->average_length;
   double score = 0.0;
   int n_instances = 0;
 
+  if (tally != NULL && (tally->seen == 0 || api->xRowid (ctx) != tally->last_rowid))
+    {
+      tally->seen++;
+      tally->last_rowid = api->xRowid (ctx);
+    }
   if (state->n_phrases == 1)
     api->xInstCount (ctx, &state->tf[0]);
   else
@@ -877,6 +907,8 @@ read_hit (AvfsSearchFts5           *self,
   return hit;
 }
 
+/* Ranks the matches of @match and keeps the page @options asks for. With
+ * @tally->matches at 0 (a one-phrase query) it counts them into @tally as it goes. */
 static gboolean
 search_page (AvfsSearchFts5           *self,
              Connection               *conn,
@@ -884,6 +916,7 @@ search_page (AvfsSearchFts5           *self,
              const char               *weights,
              const AvfsSearchQuery    *query,
              const AvfsSearchOptions  *options,
+             RankTally                *tally,
              AvfsSearchResults        *results,
              GError                  **error)
 {
@@ -896,7 +929,7 @@ search_page (AvfsSearchFts5           *self,
   sqlite3_bind_text (stmt, 2, weights, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 3, options->limit);
   sqlite3_bind_int64 (stmt, 4, options->offset);
-  sqlite3_bind_int64 (stmt, 5, (sqlite3_int64) results->total);
+  sqlite3_bind_pointer (stmt, 5, tally, RANK_TALLY_TYPE, NULL);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       AvfsSearchHit *hit = avfs_search_hit_new (sqlite3_column_int64 (stmt, 0), NULL,
@@ -909,11 +942,18 @@ search_page (AvfsSearchFts5           *self,
   sqlite3_clear_bindings (stmt);
   if (rc != SQLITE_DONE)
     return FALSE;
+  if (tally->matches == 0)
+    results->total = tally->seen;
   /* Paths and snippets once the ranking statement is done. */
   for (guint i = 0; i < results->hits->len; i++)
     {
       AvfsSearchHit *bare = g_ptr_array_index (results->hits, i);
-      AvfsSearchHit *hit = read_hit (self, conn, bare->doc_id, bare->score, query, options, error);
+      double score = bare->score;
+      AvfsSearchHit *hit;
+
+      if (tally->matches == 0)
+        score *= bm25_idf (tally->n_rows, tally->seen);
+      hit = read_hit (self, conn, bare->doc_id, score, query, options, error);
 
       if (hit == NULL)
         return FALSE;
@@ -933,6 +973,7 @@ avfs_search_fts5_search (AvfsSearchIndex          *index,
   AvfsSearchFts5 *self = AVFS_SEARCH_FTS5 (index);
   g_autoptr(GString) match = g_string_new (NULL);
   g_autoptr(GString) weights = g_string_new (NULL);
+  RankTally tally = { 0 };
   Connection *conn;
   gboolean ok;
 
@@ -941,14 +982,21 @@ avfs_search_fts5_search (AvfsSearchIndex          *index,
   conn = acquire (self, FALSE, error);
   if (conn == NULL)
     return FALSE;
-  /* One read transaction, so the total and the page agree. */
-  ok = savepoint_begin (conn, "search", error) &&
-       savepoint_end (conn,
-                      count_matches (self, conn, match->str, &results->total, error) &&
-                      (options->limit == 0 ||
-                       search_page (self, conn, match->str, weights->str, query, options,
-                                    results, error)),
-                      "search", error);
+  /* One read transaction, so the total and the page agree. A one-phrase query is
+   * counted while it is ranked (RankTally). */
+  if (!savepoint_begin (conn, "search", error))
+    {
+      release (self, conn, FALSE);
+      return FALSE;
+    }
+  ok = TRUE;
+  if (options->limit == 0 || weights->len > 1)
+    ok = count_matches (self, conn, match->str, &results->total, error);
+  tally.matches = (sqlite3_int64) results->total;
+  if (ok && options->limit > 0 && (weights->len == 1 || results->total > 0))
+    ok = search_page (self, conn, match->str, weights->str, query, options, &tally, results,
+                      error);
+  ok = savepoint_end (conn, ok, "search", error);
   release (self, conn, FALSE);
   return ok;
 }

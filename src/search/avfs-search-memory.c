@@ -498,6 +498,46 @@ phrase_count (GArray  **lists,
   return count;
 }
 
+/* Adds each live entry's count of @term to @tf, indexed by slot. */
+static void
+add_term_frequencies (AvfsSearchMemory *self,
+                      const Term       *term,
+                      guint32          *tf)
+{
+  for (guint i = 0; i < term->entries->len; i++)
+    {
+      const Entry *entry = &g_array_index (term->entries, Entry, i);
+
+      if (slot_alive (self, entry->slot))
+        tf[entry->slot] += entry->count;
+    }
+}
+
+/* Term frequencies of a one-word prefix in one field, by slot. The frequencies of every
+ * term it begins are summed in an array over the slots, not sorted into one list of
+ * occurrences: a short prefix stands for hundreds of terms and most documents. */
+static GArray *
+prefix_frequencies (AvfsSearchMemory *self,
+                    guint             field,
+                    const char       *prefix)
+{
+  g_autofree guint32 *tf = g_new0 (guint32, self->slots->len);
+  GArray *out = g_array_new (FALSE, FALSE, sizeof (Scored));
+  GTreeNode *node = g_tree_lower_bound (self->sorted_terms[field], prefix);
+
+  for (; node != NULL && g_str_has_prefix (g_tree_node_key (node), prefix);
+       node = g_tree_node_next (node))
+    add_term_frequencies (self, g_tree_node_value (node), tf);
+  for (guint32 slot = 0; slot < self->slots->len; slot++)
+    {
+      Scored scored = { slot, tf[slot] };
+
+      if (tf[slot] > 0)
+        g_array_append_val (out, scored);
+    }
+  return out;
+}
+
 /* Term frequencies of a WORDS node in one field: Scored with score = tf, by slot. */
 static GArray *
 words_frequencies (AvfsSearchMemory     *self,
@@ -506,10 +546,13 @@ words_frequencies (AvfsSearchMemory     *self,
 {
   GArray *lists[AVFS_SEARCH_QUERY_MAX_WORDS] = { NULL };
   guint cursors[AVFS_SEARCH_QUERY_MAX_WORDS] = { 0 };
-  GArray *out = g_array_new (FALSE, FALSE, sizeof (Scored));
+  GArray *out;
   guint n = node->n_tokens;
   guint i = 0;
 
+  if (n == 1 && node->prefix)
+    return prefix_frequencies (self, field, node->tokens[0]);
+  out = g_array_new (FALSE, FALSE, sizeof (Scored));
   for (guint t = 0; t < n; t++)
     lists[t] = token_occurrences (self, field, node->tokens[t], node->prefix && t == n - 1);
   while (i < lists[0]->len)
