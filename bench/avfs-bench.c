@@ -657,7 +657,7 @@ print_vault_table (GArray *rows)
 {
   printf ("\nVault workloads: each file write is its own call and commit; searches rank and\n"
           "make snippets for the top 20 of 10k documents (1k with --quick)\n\n");
-  printf ("%-8s  %-22s  %12s  %s\n", "engine", "op", "value", "unit");
+  printf ("%-8s  %-26s  %12s  %s\n", "engine", "op", "value", "unit");
   for (guint i = 0; i < rows->len; i++)
     {
       VaultRow *row = &g_array_index (rows, VaultRow, i);
@@ -665,7 +665,7 @@ print_vault_table (GArray *rows)
       g_autofree char *value = row->row.value < 100 ? g_strdup_printf ("%.2f", row->row.value)
                                                     : bench_vault_format_count (row->row.value);
 
-      printf ("%-8s  %-22s  %12s  %s\n", row->engine, row->row.op, value, row->row.unit);
+      printf ("%-8s  %-26s  %12s  %s\n", row->engine, row->row.op, value, row->row.unit);
     }
 }
 

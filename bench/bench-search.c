@@ -4,21 +4,18 @@
  * fast the vault's index is rebuilt. */
 #include <glib/gstdio.h>
 #include <math.h>
+#include <string.h>
 
 #include "avfs-storage-registry.h"
 #include "avfs-vault-search.h"
 #include "avfs-vault-transfer.h"
+#include "bench-raw-search.h"
 #include "bench-search.h"
 
 #define VOCABULARY 5000
 
 /* The query shapes, each with the op names of its figures. */
-static const struct
-{
-  const char *query;
-  const char *p50_op;
-  const char *p95_op;
-} shapes[] = {
+static const BenchSearchShape shapes[] = {
   { BENCH_SEARCH_RARE, "search-p50 rare", "search-p95 rare" },
   { BENCH_SEARCH_COMMON, "search-p50 common", "search-p95 common" },
   { "\"" BENCH_SEARCH_PHRASE "\"", "search-p50 phrase", "search-p95 phrase" },
@@ -62,25 +59,56 @@ bench_search_make_text (GString *text,
                             g_rand_int_range (rand, 0, 12) == 0 ? ".\n" : " ");
 }
 
-static guint64
-make_corpus (const char *root,
-             guint       files)
+/* The corpus's texts, in file order. */
+static GPtrArray *
+make_texts (guint files)
 {
   g_autoptr(GRand) rand = g_rand_new_with_seed (11);
   g_autoptr(GString) text = g_string_new (NULL);
-  guint64 bytes = 0;
+  GPtrArray *texts = g_ptr_array_new_with_free_func (g_free);
 
   for (guint i = 0; i < files; i++)
     {
+      bench_search_make_text (text, rand, i, files);
+      g_ptr_array_add (texts, g_strndup (text->str, text->len));
+    }
+  return texts;
+}
+
+/* Writes @texts as files under @root; returns their bytes. */
+static guint64
+write_corpus (const char *root,
+              GPtrArray  *texts)
+{
+  guint64 bytes = 0;
+
+  for (guint i = 0; i < texts->len; i++)
+    {
       g_autofree char *subdir = g_strdup_printf ("%s/d%03u", root, i / 100);
       g_autofree char *path = g_strdup_printf ("%s/doc%05u.txt", subdir, i);
+      const char *text = g_ptr_array_index (texts, i);
 
       g_mkdir_with_parents (subdir, 0700);
-      bench_search_make_text (text, rand, i, files);
-      g_file_set_contents (path, text->str, text->len, NULL);
-      bytes += text->len;
+      g_file_set_contents (path, text, -1, NULL);
+      bytes += strlen (text);
     }
   return bytes;
+}
+
+/* The library under @engine's index alone, on the same texts and queries. */
+static gboolean
+run_raw_library (const char  *engine,
+                 GPtrArray   *texts,
+                 const char  *dir,
+                 guint        rounds,
+                 GArray      *rows,
+                 GError     **error)
+{
+  if (g_str_equal (engine, "sqlite"))
+    return bench_raw_fts5_run (texts, dir, shapes, G_N_ELEMENTS (shapes), rounds, rows, error);
+  if (g_str_equal (engine, "lmdb") || g_str_equal (engine, "rocksdb"))
+    return bench_raw_xapian_run (texts, dir, shapes, G_N_ELEMENTS (shapes), rounds, rows, error);
+  return TRUE; /* the memory index is avfs's own */
 }
 
 static gint
@@ -180,13 +208,14 @@ bench_search_run (const char  *engine,
                   GError     **error)
 {
   g_autofree char *corpus = g_build_filename (dir, "search-corpus", NULL);
+  g_autoptr(GPtrArray) texts = make_texts (quick ? 1000 : 10000);
   g_autoptr(AvfsVault) vault = NULL;
-  guint files = quick ? 1000 : 10000;
+  guint rounds = quick ? 40 : 200;
   guint64 bytes;
   gint64 start;
   gboolean ok = TRUE;
 
-  bytes = make_corpus (corpus, files);
+  bytes = write_corpus (corpus, texts);
   vault = bench_vault_create (engine, dir, "search", NULL, error);
   if (vault == NULL ||
       !avfs_vault_import (vault, corpus, "/corpus", AVFS_IMPORT_NONE, NULL, NULL, NULL, NULL,
@@ -199,7 +228,7 @@ bench_search_run (const char  *engine,
                        bytes / 1e6 / ((g_get_monotonic_time () - start) / 1e6),
                        "MB/s");
   for (guint s = 0; ok && s < G_N_ELEMENTS (shapes); s++)
-    ok = time_query (vault, s, quick ? 40 : 200, rows, error);
+    ok = time_query (vault, s, rounds, rows, error);
   avfs_vault_close (vault, NULL);
-  return ok;
+  return ok && run_raw_library (engine, texts, dir, rounds, rows, error);
 }

@@ -1,0 +1,191 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Raw FTS5 on the search corpus, as an application would use it with no vault around it:
+ * its own tokenizer (unicode61), the text stored in the table, every document inserted
+ * in one transaction, queries ranked by FTS5's bm25() with a snippet() each for the top
+ * 20 and the matches counted, as avfs's search does. */
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+#include <string.h>
+
+#include "bench-raw-search.h"
+#include "bench-search.h"
+#include "bench-vault.h"
+
+/* The op name of the raw library's figure beside avfs's @op. */
+static const char *
+raw_op (const char *op)
+{
+  g_autofree char *name = g_strconcat ("raw ", op, NULL);
+
+  return g_intern_string (name);
+}
+
+/**
+ * bench_raw_add_latency:
+ * @times: (element-type double): @shape's latencies, in ms; sorted in place
+ *
+ * Adds the raw library's p50 and p95 figures of @shape to @rows.
+ */
+void
+bench_raw_add_latency (GArray                  *rows,
+                       const BenchSearchShape  *shape,
+                       GArray                  *times)
+{
+  bench_vault_add_row (rows, raw_op (shape->p50_op), bench_search_percentile (times, 50), "ms");
+  bench_vault_add_row (rows, raw_op (shape->p95_op), bench_search_percentile (times, 95), "ms");
+}
+
+/**
+ * bench_raw_add_throughput:
+ * @start_us: when indexing @texts began (monotonic time)
+ *
+ * Adds the raw library's index throughput to @rows.
+ */
+void
+bench_raw_add_throughput (GArray    *rows,
+                          GPtrArray *texts,
+                          gint64     start_us)
+{
+  double seconds = (g_get_monotonic_time () - start_us) / 1e6;
+  guint64 bytes = 0;
+
+  for (guint i = 0; i < texts->len; i++)
+    bytes += strlen (g_ptr_array_index (texts, i));
+  bench_vault_add_row (rows, raw_op ("index-throughput"), bytes / 1e6 / seconds, "MB/s");
+}
+
+/**
+ * bench_raw_remove_tree:
+ *
+ * bench_vault_remove_tree(), for the C++ side.
+ */
+void
+bench_raw_remove_tree (const char *path)
+{
+  bench_vault_remove_tree (path);
+}
+
+static gboolean
+check (sqlite3     *db,
+       int          rc,
+       int          expected,
+       GError     **error)
+{
+  if (rc == expected)
+    return TRUE;
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "raw FTS5: %s", sqlite3_errmsg (db));
+  return FALSE;
+}
+
+static gboolean
+insert_texts (sqlite3    *db,
+              GPtrArray  *texts,
+              GError    **error)
+{
+  sqlite3_stmt *insert = NULL;
+  gboolean ok = check (db, sqlite3_exec (db, "BEGIN", NULL, NULL, NULL), SQLITE_OK, error) &&
+                check (db, sqlite3_prepare_v2 (db, "INSERT INTO t (rowid, body) VALUES (?1, ?2)",
+                                               -1, &insert, NULL), SQLITE_OK, error);
+
+  for (guint i = 0; ok && i < texts->len; i++)
+    {
+      sqlite3_bind_int64 (insert, 1, i + 1);
+      sqlite3_bind_text (insert, 2, g_ptr_array_index (texts, i), -1, SQLITE_STATIC);
+      ok = check (db, sqlite3_step (insert), SQLITE_DONE, error);
+      sqlite3_reset (insert);
+    }
+  sqlite3_finalize (insert);
+  return ok && check (db, sqlite3_exec (db, "COMMIT", NULL, NULL, NULL), SQLITE_OK, error);
+}
+
+/* Steps @stmt, bound to @query, to its end. */
+static gboolean
+run_query (sqlite3       *db,
+           sqlite3_stmt  *stmt,
+           const char    *query,
+           GError       **error)
+{
+  int rc;
+
+  sqlite3_bind_text (stmt, 1, query, -1, SQLITE_STATIC);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    ;
+  sqlite3_reset (stmt);
+  return check (db, rc, SQLITE_DONE, error);
+}
+
+static gboolean
+time_shape (sqlite3                 *db,
+            const BenchSearchShape  *shape,
+            guint                    rounds,
+            GArray                  *rows,
+            GError                 **error)
+{
+  g_autoptr(GArray) times = g_array_new (FALSE, FALSE, sizeof (double));
+  sqlite3_stmt *page = NULL, *count = NULL;
+  gboolean ok =
+    check (db, sqlite3_prepare_v2 (db, "SELECT rowid, snippet (t, 0, '[', ']', '…', 16) "
+                                       "FROM t WHERE t MATCH ?1 ORDER BY rank LIMIT 20",
+                                   -1, &page, NULL), SQLITE_OK, error) &&
+    check (db, sqlite3_prepare_v2 (db, "SELECT count(*) FROM t WHERE t MATCH ?1", -1, &count,
+                                   NULL), SQLITE_OK, error);
+
+  for (guint r = 0; ok && r < rounds; r++)
+    {
+      gint64 start = g_get_monotonic_time ();
+      double ms;
+
+      ok = run_query (db, page, shape->query, error) && run_query (db, count, shape->query, error);
+      ms = (g_get_monotonic_time () - start) / 1000.0;
+      g_array_append_val (times, ms);
+    }
+  sqlite3_finalize (page);
+  sqlite3_finalize (count);
+  if (ok)
+    bench_raw_add_latency (rows, shape, times);
+  return ok;
+}
+
+/**
+ * bench_raw_fts5_run:
+ * @texts: (element-type utf8): the corpus
+ * @dir: a scratch directory
+ * @rounds: how many times each query runs
+ * @rows: (element-type BenchVaultRow): where the figures go, as `raw OP`
+ *
+ * Indexes @texts with FTS5 alone and times @shapes on it.
+ */
+gboolean
+bench_raw_fts5_run (GPtrArray               *texts,
+                    const char              *dir,
+                    const BenchSearchShape  *shapes,
+                    guint                    n_shapes,
+                    guint                    rounds,
+                    GArray                  *rows,
+                    GError                 **error)
+{
+  static const char * const suffixes[] = { "", "-wal", "-shm" };
+  g_autofree char *path = g_build_filename (dir, "raw-fts5.db", NULL);
+  sqlite3 *db = NULL;
+  gint64 start;
+  gboolean ok;
+
+  ok = check (db, sqlite3_open (path, &db), SQLITE_OK, error) &&
+       check (db, sqlite3_exec (db, "PRAGMA journal_mode = wal; "
+                                    "CREATE VIRTUAL TABLE t USING fts5 (body)", NULL, NULL, NULL),
+              SQLITE_OK, error);
+  start = g_get_monotonic_time ();
+  ok = ok && insert_texts (db, texts, error);
+  if (ok)
+    bench_raw_add_throughput (rows, texts, start);
+  for (guint s = 0; ok && s < n_shapes; s++)
+    ok = time_shape (db, &shapes[s], rounds, rows, error);
+  sqlite3_close (db);
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *file = g_strconcat (path, suffixes[i], NULL);
+
+      g_unlink (file);
+    }
+  return ok;
+}
