@@ -495,8 +495,27 @@ mixed_changes_cb (AvfsTransaction  *tx,
   g_assert_null (seen);
   seen = avfs_transaction_get (tx, "alpha", KEY ("kept"), error);
   g_assert_nonnull (seen);
+  g_clear_pointer (&seen, g_bytes_unref);
   /* Overwriting twice keeps the last value. */
-  return avfs_transaction_put (tx, "alpha", KEY ("new"), KEY ("3"), error);
+  if (!avfs_transaction_put (tx, "alpha", KEY ("new"), KEY ("3"), error))
+    return FALSE;
+  seen = avfs_transaction_get (tx, "alpha", KEY ("new"), error);
+  g_assert_cmpmem (g_bytes_get_data (seen, NULL), g_bytes_get_size (seen), "3", 1);
+  g_clear_pointer (&seen, g_bytes_unref);
+  /* Still so after many more writes (RocksDB indexes its batch past a few dozen). */
+  for (guint i = 0; i < 100; i++)
+    {
+      g_autofree char *key = g_strdup_printf ("filler%03u", i);
+
+      if (!avfs_transaction_put (tx, "beta", (const guint8 *) key, strlen (key), KEY ("f"), error))
+        return FALSE;
+    }
+  seen = avfs_transaction_get (tx, "alpha", KEY ("new"), error);
+  g_assert_cmpmem (g_bytes_get_data (seen, NULL), g_bytes_get_size (seen), "3", 1);
+  g_clear_pointer (&seen, g_bytes_unref);
+  seen = avfs_transaction_get (tx, "alpha", KEY ("old"), error);
+  g_assert_null (seen);
+  return TRUE;
 }
 
 static void

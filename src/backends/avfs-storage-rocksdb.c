@@ -190,8 +190,14 @@ read_value (AvfsStorageRocksdb              *self,
 /* Transactions: the writes collect in a batch that one write applies atomically at
  * commit, so readers never see half of it. A plain batch costs a fifth less to fill than
  * an indexed one (WriteBatchWithIndex), so a transaction starts with a plain batch,
- * noting where each write lies in it; the first read after a write moves the writes
- * into an indexed batch, through which reads see the transaction's own writes. */
+ * noting where each write lies in it. While it holds few writes, a read looks through
+ * them, newest first, before reading the store; the first read after more writes than
+ * that moves them into an indexed batch, through which reads see them from then on. A
+ * one-file write (about ten writes, three of its reads after them) no longer builds an
+ * indexed batch at all. */
+
+/* The most writes a read looks through one by one. */
+#define SMALL_BATCH_OPS 32
 
 #define AVFS_TYPE_ROCKSDB_TRANSACTION (avfs_rocksdb_transaction_get_type ())
 G_DECLARE_FINAL_TYPE (AvfsRocksdbTransaction, avfs_rocksdb_transaction,
@@ -278,6 +284,50 @@ locate_op (const guint8   *data,
          prefix_matches (data, *key, op->key_len);
 }
 
+static void
+set_layout_error (AvfsStorageRocksdb  *self,
+                  GError             **error)
+{
+  g_set_error (error, AVFS_ERROR, AVFS_ERROR_FAILED,
+               "Cannot read back a transaction's writes in the RocksDB store “%s”: this "
+               "RocksDB version lays out write batches differently; nothing was changed",
+               self->path);
+}
+
+/* Looks for the newest write of @key in the plain batch: *@found says whether there is
+ * one, and *@value is its value (%NULL for a deletion). */
+static gboolean
+find_in_batch (AvfsStorageRocksdb              *self,
+               rocksdb_column_family_handle_t  *family,
+               const guint8                    *key,
+               gsize                            key_len,
+               gboolean                        *found,
+               GBytes                         **value,
+               GError                         **error)
+{
+  size_t size;
+  const guint8 *data = (const guint8 *) rocksdb_writebatch_data (self->batch, &size);
+
+  *found = FALSE;
+  for (guint i = self->batch_ops->len; i > 0 && !*found; i--)
+    {
+      const BatchOp *op = &g_array_index (self->batch_ops, BatchOp, i - 1);
+      const guint8 *op_key, *op_value;
+
+      if (op->column_family != family || op->key_len != key_len)
+        continue;
+      if (!locate_op (data, op, &op_key, &op_value))
+        {
+          set_layout_error (self, error);
+          return FALSE;
+        }
+      *found = memcmp (op_key, key, key_len) == 0;
+      if (*found && op->value_len != DELETED_VALUE)
+        *value = g_bytes_new (op_value, op->value_len);
+    }
+  return TRUE;
+}
+
 /* Moves the writes so far into the indexed batch, so that reads from now on see them. */
 static gboolean
 start_indexing (AvfsStorageRocksdb  *self,
@@ -293,10 +343,7 @@ start_indexing (AvfsStorageRocksdb  *self,
 
       if (!locate_op (data, op, &key, &value))
         {
-          g_set_error (error, AVFS_ERROR, AVFS_ERROR_FAILED,
-                       "Cannot read back a transaction's writes in the RocksDB store “%s”: "
-                       "this RocksDB version lays out write batches differently; nothing "
-                       "was changed", self->path);
+          set_layout_error (self, error);
           return FALSE;
         }
       if (op->value_len == DELETED_VALUE)
@@ -329,8 +376,15 @@ avfs_rocksdb_transaction_get (AvfsTransaction  *tx,
 
   if (family == NULL)
     return NULL;
-  if (!store->indexing && store->batch_ops->len == 0)
-    return read_value (store, family, key, key_len, error);
+  if (!store->indexing && store->batch_ops->len <= SMALL_BATCH_OPS)
+    {
+      GBytes *value = NULL;
+      gboolean found;
+
+      if (!find_in_batch (store, family, key, key_len, &found, &value, error))
+        return NULL;
+      return found ? value : read_value (store, family, key, key_len, error);
+    }
   if (!store->indexing && !start_indexing (store, error))
     return NULL;
 
