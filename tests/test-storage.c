@@ -5,7 +5,11 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include "avfs-config.h"
 #include "avfs-storage-registry.h"
+#if AVFS_HAVE_ROCKSDB
+# include "avfs-storage-rocksdb.h"
+#endif
 
 typedef struct
 {
@@ -1497,6 +1501,36 @@ test_sqlite_wal_bounded (Fixture       *f,
     }
 }
 
+#if AVFS_HAVE_ROCKSDB
+/* RocksDB: each store's LOG files are in a directory of the user's cache of its own, and
+ * go with the store. */
+static void
+test_rocksdb_logs (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *logs = avfs_storage_rocksdb_get_log_dir (f->path);
+  g_autofree char *cache = g_build_filename (g_get_user_cache_dir (), "avfs", NULL);
+  g_autofree char *other_path = store_path (f->engine, f->dir, "other");
+  g_autofree char *other_logs = avfs_storage_rocksdb_get_log_dir (other_path);
+  g_autoptr(GDir) dir = NULL;
+
+  g_assert_true (g_str_has_prefix (logs, cache));
+  g_assert_cmpstr (logs, !=, other_logs);
+  dir = g_dir_open (logs, 0, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (g_dir_read_name (dir)); /* the LOG of the open store */
+  g_clear_pointer (&dir, g_dir_close);
+
+  g_assert_true (avfs_storage_close (f->store, &error));
+  g_clear_object (&f->store);
+  g_assert_true (avfs_storage_delete_store (f->path, &error));
+  g_assert_no_error (error);
+  g_assert_false (g_file_test (f->path, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (logs, G_FILE_TEST_EXISTS));
+}
+#endif
+
 /* The registry: engines, detection, the engine record. */
 
 static void
@@ -1675,6 +1709,9 @@ static const EngineTest engine_tests[] = {
   { "not-reopenable", test_memory_not_reopenable, FALSE, "memory" },
   { "map-growth", test_lmdb_map_growth, FALSE, "lmdb" },
   { "wal-bounded", test_sqlite_wal_bounded, FALSE, "sqlite" },
+#if AVFS_HAVE_ROCKSDB
+  { "logs", test_rocksdb_logs, FALSE, "rocksdb" },
+#endif
 };
 
 static void

@@ -280,7 +280,8 @@ delete_path (GFile   *file,
  * @path: a closed store's file or directory
  * @error: return location for an error
  *
- * Deletes the store and the files an engine keeps beside it (SQLite's `-wal`, `-shm`).
+ * Deletes the store and the files an engine keeps beside it (SQLite's `-wal`, `-shm`)
+ * or elsewhere (RocksDB's LOG files).
  */
 gboolean
 avfs_storage_delete_store (const char  *path,
@@ -296,6 +297,15 @@ avfs_storage_delete_store (const char  *path,
       if (!delete_path (file, error))
         return FALSE;
     }
+#if AVFS_HAVE_ROCKSDB
+  {
+    g_autofree char *log_dir = avfs_storage_rocksdb_get_log_dir (path);
+    g_autoptr(GFile) logs = g_file_new_for_path (log_dir);
+
+    /* Diagnostics only: a failure to remove them leaves the deletion done. */
+    delete_path (logs, NULL);
+  }
+#endif
   return TRUE;
 }
 

@@ -13,5 +13,6 @@ AvfsStorage *avfs_storage_rocksdb_open (const char     *path,
                                   GHashTable     *options,
                                   AvfsStoreMode   mode,
                                   GError        **error);
+char        *avfs_storage_rocksdb_get_log_dir (const char *path);
 
 G_END_DECLS
