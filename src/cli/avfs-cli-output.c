@@ -35,6 +35,63 @@ avfs_cli_json_member_bool (JsonBuilder *builder,
   json_builder_add_boolean_value (builder, value);
 }
 
+/* Appends @number in the fewest significant digits that read back as the same double,
+ * keeping a decimal point so that it still reads as a fraction. */
+static void
+append_shortest (GString *out,
+                 double   number)
+{
+  char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+
+  for (int digits = 1; digits <= 17; digits++)
+    {
+      char format[8];
+
+      g_snprintf (format, sizeof format, "%%.%dg", digits);
+      g_ascii_formatd (buffer, sizeof buffer, format, number);
+      if (g_ascii_strtod (buffer, NULL) == number)
+        break;
+    }
+  g_string_append (out, buffer);
+  if (strpbrk (buffer, ".eE") == NULL)
+    g_string_append (out, ".0");
+}
+
+/* json-glib 1.6 prints every fraction in 17 significant digits, 0.7 as
+ * 0.69999999999999996; this rewrites the fractions of the JSON text @json (outside its
+ * strings) in the fewest digits that mean the same double. */
+static char *
+shorten_numbers (const char *json)
+{
+  GString *out = g_string_sized_new (strlen (json));
+  const char *p = json;
+
+  while (*p != '\0')
+    {
+      gsize len = 1;
+
+      if (*p == '"')
+        {
+          while (p[len] != '"')
+            len += p[len] == '\\' ? 2 : 1;
+          len++;
+        }
+      else if (*p == '-' || g_ascii_isdigit (*p))
+        {
+          len = strspn (p, "-+.eE0123456789");
+          if (strcspn (p, ".eE") < len)
+            {
+              append_shortest (out, g_ascii_strtod (p, NULL));
+              p += len;
+              continue;
+            }
+        }
+      g_string_append_len (out, p, len);
+      p += len;
+    }
+  return g_string_free (out, FALSE);
+}
+
 /**
  * avfs_cli_print_json:
  * @builder: a finished document
@@ -49,8 +106,9 @@ avfs_cli_print_json (AvfsCli     *cli,
 {
   g_autoptr(JsonNode) root = json_builder_get_root (builder);
   g_autofree char *text = json_to_string (root, cli->interactive);
+  g_autofree char *shortened = shorten_numbers (text);
 
-  printf ("%s\n", text);
+  printf ("%s\n", shortened);
   fflush (stdout);
   return AVFS_CLI_OK;
 }

@@ -26,12 +26,31 @@ typedef struct
  * they are half of the term (then the term is compacted), so removal is cheap. */
 typedef struct
 {
-  char *text;
-  guint field;
   GArray *entries;   /* Entry */
   GArray *positions; /* guint32 */
   guint n_dead;
+  guint32 hash;
+  guint32 doc_count; /* while indexing a document: its occurrences there */
+  guint32 cursor;    /* while indexing a document: where its next position goes */
+  guint8 field;
+  gboolean removed;  /* gone from the table, freed at the next sort of its field */
+  guint len;
+  char text[];       /* NUL-terminated */
 } Term;
+
+/* The terms of one field. Indexing finds a token's term in a hash table of its own
+ * (open addressing, linear probing) without copying the token. Prefixes are looked up
+ * in @sorted, which is brought up to date at the first prefix query after changes
+ * rather than on every new term. Each term is in @sorted or @added until it is freed. */
+typedef struct
+{
+  Term **buckets; /* NULL where empty */
+  guint mask;
+  guint n_terms;
+  GPtrArray *sorted; /* Term, by text; may still hold removed terms */
+  GPtrArray *added;  /* Term, new since the last sort */
+  guint n_removed;   /* removed terms still in @sorted or @added */
+} Field;
 
 typedef struct
 {
@@ -41,22 +60,26 @@ typedef struct
   char *path;
   char *name;
   char *content;
-  char **tags;      /* folded */
-  GPtrArray *terms; /* Term, every term the document holds */
+  char **tags;  /* folded */
+  Term **terms; /* every term the document holds */
+  guint n_terms;
 } Doc;
 
-/* Thread safety: @lock is taken shared by searches and reads, exclusively by changes. */
+/* Thread safety: @lock is taken shared by searches and reads, exclusively by changes.
+ * A prefix search sorts new terms under @sort_lock, as other searches may run. */
 struct _AvfsSearchMemory
 {
   GObject parent_instance;
 
   GRWLock lock;
-  GHashTable *docs;               /* doc_id → Doc */
-  GPtrArray *slots;               /* slot → Doc, NULL once removed */
-  GHashTable *terms[N_FIELDS];    /* text → Term */
-  GTree *sorted_terms[N_FIELDS];  /* text → Term, for prefixes */
-  GHashTable *tags;               /* folded tag → GArray of guint32 slots, ascending */
+  GMutex sort_lock;
+  GHashTable *docs;        /* doc_id → Doc */
+  GPtrArray *slots;        /* slot → Doc, NULL once removed */
+  Field fields[N_FIELDS];
+  GHashTable *tags;        /* folded tag → GArray of guint32 slots, ascending */
   guint64 total_length;
+  GPtrArray *doc_terms;    /* indexing scratch: the document's terms so far */
+  GPtrArray *doc_tokens;   /* indexing scratch: the field's tokens' terms, by position */
 };
 
 static void avfs_search_memory_iface_init (AvfsSearchIndexInterface *iface);
@@ -65,16 +88,194 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (AvfsSearchMemory, avfs_search_memory, G_TYPE_OBJE
                                G_IMPLEMENT_INTERFACE (AVFS_TYPE_SEARCH_INDEX,
                                                       avfs_search_memory_iface_init))
 
-/* Terms and documents. */
+/* Terms. */
+
+/* FNV-1a; the table takes the low bits, so the high ones are folded in. */
+static guint32
+term_hash (const char *text,
+           gsize       len)
+{
+  guint32 hash = 2166136261u;
+
+  for (gsize i = 0; i < len; i++)
+    hash = (hash ^ (guchar) text[i]) * 16777619u;
+  return hash ^ (hash >> 16);
+}
 
 static void
 term_free (Term *term)
 {
-  g_free (term->text);
-  g_array_unref (term->entries);
-  g_array_unref (term->positions);
+  g_clear_pointer (&term->entries, g_array_unref);
+  g_clear_pointer (&term->positions, g_array_unref);
   g_free (term);
 }
+
+static int
+term_compare (gconstpointer a,
+              gconstpointer b)
+{
+  return strcmp ((*(Term * const *) a)->text, (*(Term * const *) b)->text);
+}
+
+/* The bucket that holds @text's term, or the empty one where it would go. */
+static Term **
+field_bucket (Field      *field,
+              const char *text,
+              gsize       len,
+              guint32     hash)
+{
+  for (guint i = hash & field->mask;; i = (i + 1) & field->mask)
+    {
+      Term *term = field->buckets[i];
+
+      if (term == NULL ||
+          (term->hash == hash && term->len == len && memcmp (term->text, text, len) == 0))
+        return &field->buckets[i];
+    }
+}
+
+static Term *
+field_lookup (Field      *field,
+              const char *text)
+{
+  gsize len = strlen (text);
+
+  return *field_bucket (field, text, len, term_hash (text, len));
+}
+
+/* Doubles the table, keeping it at most half full. */
+static void
+field_grow (Field *field)
+{
+  Term **old = field->buckets;
+  guint old_size = field->mask + 1;
+
+  field->mask = 2 * old_size - 1;
+  field->buckets = g_new0 (Term *, field->mask + 1);
+  for (guint i = 0; i < old_size; i++)
+    if (old[i] != NULL)
+      *field_bucket (field, old[i]->text, old[i]->len, old[i]->hash) = old[i];
+  g_free (old);
+}
+
+static Term *
+field_intern (Field      *field,
+              guint       f,
+              const char *text,
+              gsize       len)
+{
+  guint32 hash = term_hash (text, len);
+  Term **bucket = field_bucket (field, text, len, hash);
+  Term *term = *bucket;
+
+  if (term != NULL)
+    return term;
+  term = g_malloc0 (sizeof (Term) + len + 1);
+  term->entries = g_array_new (FALSE, FALSE, sizeof (Entry));
+  term->positions = g_array_new (FALSE, FALSE, sizeof (guint32));
+  term->hash = hash;
+  term->field = f;
+  term->len = len;
+  memcpy (term->text, text, len);
+  *bucket = term;
+  g_ptr_array_add (field->added, term);
+  if (++field->n_terms * 2 > field->mask + 1)
+    field_grow (field);
+  return term;
+}
+
+/* Takes @term out of the table; the terms after it in its run move back to keep every
+ * term reachable from its home bucket. */
+static void
+field_unlink (Field *field,
+              Term  *term)
+{
+  guint hole = field_bucket (field, term->text, term->len, term->hash) - field->buckets;
+
+  for (guint i = (hole + 1) & field->mask; field->buckets[i] != NULL; i = (i + 1) & field->mask)
+    {
+      guint home = field->buckets[i]->hash & field->mask;
+
+      if (((i - home) & field->mask) >= ((i - hole) & field->mask))
+        {
+          field->buckets[hole] = field->buckets[i];
+          hole = i;
+        }
+    }
+  field->buckets[hole] = NULL;
+  field->n_terms--;
+}
+
+/* Frees the removed terms of @terms, keeping the order of the others. */
+static void
+drop_removed (GPtrArray *terms)
+{
+  guint kept = 0;
+
+  for (guint i = 0; i < terms->len; i++)
+    {
+      Term *term = g_ptr_array_index (terms, i);
+
+      if (term->removed)
+        term_free (term);
+      else
+        g_ptr_array_index (terms, kept++) = term;
+    }
+  g_ptr_array_set_size (terms, kept);
+}
+
+/* Brings @field->sorted up to date: sorts the new terms and merges them in. */
+static void
+field_sort (Field *field)
+{
+  GPtrArray *sorted, *added = field->added;
+  guint i = 0, j = 0;
+
+  if (added->len == 0 && field->n_removed == 0)
+    return;
+  drop_removed (field->sorted);
+  drop_removed (added);
+  field->n_removed = 0;
+  g_ptr_array_sort (added, term_compare);
+  sorted = g_ptr_array_sized_new (field->sorted->len + added->len);
+  while (i < field->sorted->len || j < added->len)
+    if (j == added->len ||
+        (i < field->sorted->len && term_compare (&field->sorted->pdata[i], &added->pdata[j]) < 0))
+      g_ptr_array_add (sorted, g_ptr_array_index (field->sorted, i++));
+    else
+      g_ptr_array_add (sorted, g_ptr_array_index (added, j++));
+  g_ptr_array_unref (field->sorted);
+  field->sorted = sorted;
+  g_ptr_array_set_size (added, 0);
+}
+
+static void
+field_init (Field *field)
+{
+  field->mask = 63;
+  field->buckets = g_new0 (Term *, field->mask + 1);
+  field->n_terms = 0;
+  field->sorted = g_ptr_array_new ();
+  field->added = g_ptr_array_new ();
+  field->n_removed = 0;
+}
+
+static void
+free_terms (GPtrArray *terms)
+{
+  g_ptr_array_set_free_func (terms, (GDestroyNotify) term_free);
+  g_ptr_array_unref (terms);
+}
+
+static void
+field_clear (Field *field)
+{
+  g_clear_pointer (&field->sorted, free_terms);
+  g_clear_pointer (&field->added, free_terms);
+  g_clear_pointer (&field->buckets, g_free);
+}
+
+/* Documents. */
 
 static void
 doc_free (Doc *doc)
@@ -83,7 +284,7 @@ doc_free (Doc *doc)
   g_free (doc->name);
   g_free (doc->content);
   g_strfreev (doc->tags);
-  g_ptr_array_unref (doc->terms);
+  g_free (doc->terms);
   g_free (doc);
 }
 
@@ -121,21 +322,29 @@ term_compact (AvfsSearchMemory *self,
   term->n_dead = 0;
 }
 
+/* A term none of whose documents is left is taken out of its table at once, and freed
+ * once its field is sorted; removed terms are not left to pile up without prefix
+ * queries. */
 static void
 term_release (AvfsSearchMemory *self,
               Term             *term)
 {
+  Field *field = &self->fields[term->field];
+
   term->n_dead++;
   if (term->n_dead == term->entries->len)
     {
-      g_tree_remove (self->sorted_terms[term->field], term->text);
-      g_hash_table_remove (self->terms[term->field], term->text);
+      field_unlink (field, term);
+      term->removed = TRUE;
+      g_clear_pointer (&term->entries, g_array_unref);
+      g_clear_pointer (&term->positions, g_array_unref);
+      if (++field->n_removed > 64 && field->n_removed > field->n_terms)
+        field_sort (field);
       return;
     }
   if (term->n_dead > 8 && term->n_dead * 2 > term->entries->len)
     term_compact (self, term);
 }
-
 static void
 tag_release (AvfsSearchMemory *self,
              const char       *tag,
@@ -163,61 +372,37 @@ remove_doc (AvfsSearchMemory *self,
   if (doc == NULL)
     return;
   g_ptr_array_index (self->slots, doc->slot) = NULL;
-  for (guint i = 0; i < doc->terms->len; i++)
-    term_release (self, g_ptr_array_index (doc->terms, i));
+  for (guint i = 0; i < doc->n_terms; i++)
+    term_release (self, doc->terms[i]);
   for (guint i = 0; doc->tags[i] != NULL; i++)
     tag_release (self, doc->tags[i], doc->slot);
   self->total_length -= doc->length;
   g_hash_table_remove (self->docs, &doc_id);
 }
 
-/* Indexing. */
+/* Indexing. A field's tokens are gathered as terms, in order; then each term of the
+ * field gets one entry and room for its positions, and the positions are filled in. */
 
 typedef struct
 {
-  GHashTable *positions; /* folded token → GArray of guint32 */
-  guint32 n_tokens;
-} FieldTokens;
+  AvfsSearchMemory *self;
+  guint field;
+} Gathering;
 
 static gboolean
 gather_token_cb (const AvfsSearchToken *token,
                  gpointer               user_data)
 {
-  FieldTokens *gathered = user_data;
-  char text[AVFS_SEARCH_MAX_TOKEN_BYTES + 1];
-  GArray *positions;
-  guint32 position = token->position;
+  Gathering *gathering = user_data;
+  AvfsSearchMemory *self = gathering->self;
+  Term *term = field_intern (&self->fields[gathering->field], gathering->field,
+                             token->folded, token->folded_len);
 
-  memcpy (text, token->folded, token->folded_len);
-  text[token->folded_len] = '\0';
-  positions = g_hash_table_lookup (gathered->positions, text);
-  if (positions == NULL)
-    {
-      positions = g_array_new (FALSE, FALSE, sizeof (guint32));
-      g_hash_table_insert (gathered->positions, g_strdup (text), positions);
-    }
-  g_array_append_val (positions, position);
-  gathered->n_tokens++;
+  if (term->doc_count++ == 0)
+    g_ptr_array_add (self->doc_terms, term);
+  /* A token's position is its index in doc_tokens. */
+  g_ptr_array_add (self->doc_tokens, term);
   return TRUE;
-}
-
-static Term *
-lookup_or_add_term (AvfsSearchMemory *self,
-                    guint             field,
-                    const char       *text)
-{
-  Term *term = g_hash_table_lookup (self->terms[field], text);
-
-  if (term != NULL)
-    return term;
-  term = g_new0 (Term, 1);
-  term->text = g_strdup (text);
-  term->field = field;
-  term->entries = g_array_new (FALSE, FALSE, sizeof (Entry));
-  term->positions = g_array_new (FALSE, FALSE, sizeof (guint32));
-  g_hash_table_insert (self->terms[field], term->text, term);
-  g_tree_insert (self->sorted_terms[field], term->text, term);
-  return term;
 }
 
 static void
@@ -226,26 +411,27 @@ add_field (AvfsSearchMemory *self,
            guint             field,
            const char       *text)
 {
-  FieldTokens gathered = { g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                                  (GDestroyNotify) g_array_unref), 0 };
-  GHashTableIter iter;
-  gpointer key, value;
+  Gathering gathering = { self, field };
+  guint first = self->doc_terms->len;
+  Term **tokens;
 
   if (text != NULL)
-    avfs_search_tokenize (text, strlen (text), gather_token_cb, &gathered);
-  g_hash_table_iter_init (&iter, gathered.positions);
-  while (g_hash_table_iter_next (&iter, &key, &value))
+    avfs_search_tokenize (text, strlen (text), gather_token_cb, &gathering);
+  for (guint i = first; i < self->doc_terms->len; i++)
     {
-      Term *term = lookup_or_add_term (self, field, key);
-      GArray *positions = value;
-      Entry entry = { doc->slot, positions->len, term->positions->len };
+      Term *term = g_ptr_array_index (self->doc_terms, i);
+      Entry entry = { doc->slot, term->doc_count, term->positions->len };
 
-      g_array_append_vals (term->positions, positions->data, positions->len);
       g_array_append_val (term->entries, entry);
-      g_ptr_array_add (doc->terms, term);
+      g_array_set_size (term->positions, entry.offset + entry.count);
+      term->cursor = entry.offset;
+      term->doc_count = 0;
     }
-  doc->length += gathered.n_tokens;
-  g_hash_table_unref (gathered.positions);
+  tokens = (Term **) self->doc_tokens->pdata;
+  for (guint32 position = 0; position < self->doc_tokens->len; position++)
+    g_array_index (tokens[position]->positions, guint32, tokens[position]->cursor++) = position;
+  doc->length += self->doc_tokens->len;
+  g_ptr_array_set_size (self->doc_tokens, 0);
 }
 
 static void
@@ -291,7 +477,6 @@ avfs_search_memory_index_document (AvfsSearchIndex         *index,
   doc->name = g_strdup (fields->name);
   doc->content = g_strdup (fields->content);
   doc->tags = fold_tags (fields->tags);
-  doc->terms = g_ptr_array_new ();
 
   g_rw_lock_writer_lock (&self->lock);
   remove_doc (self, doc_id);
@@ -300,6 +485,9 @@ avfs_search_memory_index_document (AvfsSearchIndex         *index,
   add_field (self, doc, FIELD_CONTENT, doc->content);
   add_field (self, doc, FIELD_PATH, doc->path);
   add_field (self, doc, FIELD_NAME, doc->name);
+  doc->n_terms = self->doc_terms->len;
+  doc->terms = g_memdup2 (self->doc_terms->pdata, doc->n_terms * sizeof (Term *));
+  g_ptr_array_set_size (self->doc_terms, 0);
   add_tags (self, doc);
   self->total_length += doc->length;
   g_hash_table_insert (self->docs, &doc->doc_id, doc);
@@ -361,24 +549,38 @@ add_term_occurrences (AvfsSearchMemory *self,
     }
 }
 
-typedef struct
+/* The terms of @field that begin with @prefix, from *first on; sorts the field first if
+ * it changed since its last prefix query. */
+static Term **
+prefix_terms (AvfsSearchMemory *self,
+              guint             field,
+              const char       *prefix,
+              guint            *n_terms)
 {
-  AvfsSearchMemory *self;
-  const char *prefix;
-  GArray *out;
-} PrefixScan;
+  GPtrArray *sorted;
+  gsize len = strlen (prefix);
+  guint lo = 0, hi, end;
 
-static gboolean
-prefix_term_cb (gpointer key,
-                gpointer value,
-                gpointer user_data)
-{
-  PrefixScan *scan = user_data;
+  g_mutex_lock (&self->sort_lock);
+  field_sort (&self->fields[field]);
+  g_mutex_unlock (&self->sort_lock);
+  sorted = self->fields[field].sorted;
+  hi = sorted->len;
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
 
-  if (!g_str_has_prefix (key, scan->prefix))
-    return TRUE;
-  add_term_occurrences (scan->self, value, scan->out);
-  return FALSE;
+      if (strcmp (((Term *) g_ptr_array_index (sorted, mid))->text, prefix) < 0)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  for (end = lo;
+       end < sorted->len && strncmp (((Term *) g_ptr_array_index (sorted, end))->text, prefix, len) == 0;
+       end++)
+    ;
+  *n_terms = end - lo;
+  return (Term **) sorted->pdata + lo;
 }
 
 /* Every live occurrence of @token (or of every term it begins) in @field, by slot. */
@@ -389,23 +591,20 @@ token_occurrences (AvfsSearchMemory *self,
                    gboolean          prefix)
 {
   GArray *out = g_array_new (FALSE, FALSE, sizeof (Occurrence));
+  Term **terms;
+  guint n_terms;
 
   if (!prefix)
     {
-      Term *term = g_hash_table_lookup (self->terms[field], token);
+      Term *term = field_lookup (&self->fields[field], token);
 
       if (term != NULL)
         add_term_occurrences (self, term, out);
       return out;
     }
-  {
-    PrefixScan scan = { self, token, out };
-    GTreeNode *node = g_tree_lower_bound (self->sorted_terms[field], token);
-
-    for (; node != NULL; node = g_tree_node_next (node))
-      if (prefix_term_cb (g_tree_node_key (node), g_tree_node_value (node), &scan))
-        break;
-  }
+  terms = prefix_terms (self, field, token, &n_terms);
+  for (guint i = 0; i < n_terms; i++)
+    add_term_occurrences (self, terms[i], out);
   g_array_sort (out, occurrence_compare);
   return out;
 }
@@ -523,11 +722,11 @@ prefix_frequencies (AvfsSearchMemory *self,
 {
   g_autofree guint32 *tf = g_new0 (guint32, self->slots->len);
   GArray *out = g_array_new (FALSE, FALSE, sizeof (Scored));
-  GTreeNode *node = g_tree_lower_bound (self->sorted_terms[field], prefix);
+  guint n_terms;
+  Term **terms = prefix_terms (self, field, prefix, &n_terms);
 
-  for (; node != NULL && g_str_has_prefix (g_tree_node_key (node), prefix);
-       node = g_tree_node_next (node))
-    add_term_frequencies (self, g_tree_node_value (node), tf);
+  for (guint i = 0; i < n_terms; i++)
+    add_term_frequencies (self, terms[i], tf);
   for (guint32 slot = 0; slot < self->slots->len; slot++)
     {
       Scored scored = { slot, tf[slot] };
@@ -915,28 +1114,27 @@ avfs_search_memory_list_documents (AvfsSearchIndex  *index,
   return ids;
 }
 
-/* Call with the lock held exclusively. */
 static void
-reset (AvfsSearchMemory *self)
+free_index (AvfsSearchMemory *self)
 {
   g_clear_pointer (&self->docs, g_hash_table_unref);
   g_clear_pointer (&self->slots, g_ptr_array_unref);
   g_clear_pointer (&self->tags, g_hash_table_unref);
   for (guint f = 0; f < N_FIELDS; f++)
-    {
-      g_clear_pointer (&self->sorted_terms[f], g_tree_unref);
-      g_clear_pointer (&self->terms[f], g_hash_table_unref);
-    }
+    field_clear (&self->fields[f]);
+}
+
+/* Call with the lock held exclusively. */
+static void
+reset (AvfsSearchMemory *self)
+{
+  free_index (self);
   self->docs = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, (GDestroyNotify) doc_free);
   self->slots = g_ptr_array_new ();
   self->tags = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                       (GDestroyNotify) g_array_unref);
   for (guint f = 0; f < N_FIELDS; f++)
-    {
-      self->terms[f] = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
-                                              (GDestroyNotify) term_free);
-      self->sorted_terms[f] = g_tree_new ((GCompareFunc) strcmp);
-    }
+    field_init (&self->fields[f]);
   self->total_length = 0;
 }
 
@@ -969,13 +1167,11 @@ avfs_search_memory_optimize (AvfsSearchIndex  *index,
   g_rw_lock_writer_lock (&self->lock);
   for (guint f = 0; f < N_FIELDS; f++)
     {
-      GHashTableIter iter;
-      gpointer value;
+      Field *field = &self->fields[f];
 
-      g_hash_table_iter_init (&iter, self->terms[f]);
-      while (g_hash_table_iter_next (&iter, NULL, &value))
-        if (((Term *) value)->n_dead > 0)
-          term_compact (self, value);
+      for (guint i = 0; i <= field->mask; i++)
+        if (field->buckets[i] != NULL && field->buckets[i]->n_dead > 0)
+          term_compact (self, field->buckets[i]);
     }
   g_rw_lock_writer_unlock (&self->lock);
   return TRUE;
@@ -992,14 +1188,10 @@ avfs_search_memory_finalize (GObject *object)
 {
   AvfsSearchMemory *self = AVFS_SEARCH_MEMORY (object);
 
-  g_clear_pointer (&self->docs, g_hash_table_unref);
-  g_clear_pointer (&self->slots, g_ptr_array_unref);
-  g_clear_pointer (&self->tags, g_hash_table_unref);
-  for (guint f = 0; f < N_FIELDS; f++)
-    {
-      g_clear_pointer (&self->sorted_terms[f], g_tree_unref);
-      g_clear_pointer (&self->terms[f], g_hash_table_unref);
-    }
+  free_index (self);
+  g_clear_pointer (&self->doc_terms, g_ptr_array_unref);
+  g_clear_pointer (&self->doc_tokens, g_ptr_array_unref);
+  g_mutex_clear (&self->sort_lock);
   g_rw_lock_clear (&self->lock);
 
   G_OBJECT_CLASS (avfs_search_memory_parent_class)->finalize (object);
@@ -1015,6 +1207,9 @@ static void
 avfs_search_memory_init (AvfsSearchMemory *self)
 {
   g_rw_lock_init (&self->lock);
+  g_mutex_init (&self->sort_lock);
+  self->doc_terms = g_ptr_array_new ();
+  self->doc_tokens = g_ptr_array_new ();
   reset (self);
 }
 
