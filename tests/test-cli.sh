@@ -54,6 +54,10 @@ for engine in "$@"; do
   check "$engine: search text: path, then snippet" 'c write /s/fox.txt "the quick brown fox" && c write /s/dog.txt "a lazy dog" && [ "$(c search fox)" = "$(printf "/s/fox.txt\n    the quick brown fox")" ]'
   check "$engine: search --json carries hits, marks, total, took_ms, engine" '[ "$(c --json search "quick OR lazy" | json_get "d[\"total\"], \",\".join(sorted(h[\"path\"] for h in d[\"hits\"])), d[\"hits\"][0][\"marks\"] != [], \"took_ms\" in d, d[\"engine\"] in (\"fts5\", \"xapian\")")" = "2 /s/dog.txt,/s/fox.txt True True True" ]'
   check "$engine: --json fractions in the fewest digits (took_ms in whole µs)" 'c --json search quick | grep -Eq "\"took_ms\":[0-9]+\.[0-9]{1,3}[,}]"'
+  check "$engine: reading commands write nothing to the vault's files" \
+    'p=$("$cli" --json vault info "v_$engine" | jq -r .path); before=$(ls -R "$p"*) &&
+     c cat /s/fox.txt > /dev/null && c ls -l / > /dev/null && c search quick > /dev/null &&
+     c stats > /dev/null && c log /s/fox.txt > /dev/null && [ "$(ls -R "$p"*)" = "$before" ]'
   check "$engine: search paging" '[ "$(c --json search "quick OR lazy" --limit 1 --offset 1 | json_get "d[\"total\"], len(d[\"hits\"])")" = "2 1" ]'
   check "$engine: search --fields name" '[ "$(c search fox --fields name | head -n1)" = /s/fox.txt ] && [ -z "$(c search brown --fields name)" ]'
   check "$engine: search nothing found is not an error" '[ -z "$(c search zebra)" ]'

@@ -72,6 +72,7 @@ search_agrees() {
 crash_import() {
   local at
   at=$(kill_after "$cli" --vault "$v" import "$tree_a" /a)
+  check "$engine import killed at ${at}s: a search, the first to open it, agrees" 'search_agrees'
   check "$engine import killed at ${at}s: verifies" 'c vault verify'
   check "$engine import killed at ${at}s: files are the host's" 'same_as_host / "$tree_a/.." > /dev/null || same_as_host /a "$tree_a" > /dev/null'
   check "$engine import killed at ${at}s: search agrees" 'search_agrees'

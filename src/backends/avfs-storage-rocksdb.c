@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* AvfsStorageRocksdb: a NAME.rocksdb/ directory with one column family per collection. */
+#include <fcntl.h>
 #include <string.h>
+#include <glib/gstdio.h>
 #include <rocksdb/c.h>
 
 #include "avfs-storage-rocksdb.h"
@@ -1425,18 +1427,49 @@ avfs_storage_rocksdb_get_log_dir (const char *path)
 /* rocksdb::InfoLogLevel::WARN_LEVEL, which c.h does not name. */
 #define LOG_LEVEL_WARN 2
 
+/* Whether another process has the store open to write: RocksDB holds a write lock
+ * (fcntl) on its LOCK file while it is open. */
+static gboolean
+is_locked_elsewhere (const char *path)
+{
+  g_autofree char *lock_path = g_build_filename (path, "LOCK", NULL);
+  struct flock query = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+  int fd = g_open (lock_path, O_RDONLY | O_CLOEXEC, 0);
+  gboolean locked;
+
+  if (fd < 0)
+    return FALSE;
+  locked = fcntl (fd, F_GETLK, &query) == 0 && query.l_type != F_UNLCK;
+  g_close (fd, NULL);
+  return locked;
+}
+
+/* A store opened to read beside a process that writes it opens all its table files at
+ * once (max_open_files -1): that process's compactions delete table files, and one this
+ * store had not opened yet would be gone when a read needed it. */
+static int
+max_open_files_for (const char     *path,
+                    const Settings *settings,
+                    AvfsStoreMode   mode)
+{
+  if (mode == AVFS_STORE_READ && is_locked_elsewhere (path))
+    return -1;
+  return (int) settings->max_open_files;
+}
+
 static rocksdb_options_t *
 make_options (const char     *path,
               const Settings *settings,
-              gboolean        create)
+              AvfsStoreMode   mode)
 {
   rocksdb_options_t *options = rocksdb_options_create ();
   g_autofree char *log_dir = avfs_storage_rocksdb_get_log_dir (path);
+  gboolean create = mode == AVFS_STORE_CREATE;
 
   rocksdb_options_set_create_if_missing (options, create);
   rocksdb_options_set_error_if_exists (options, create);
   rocksdb_options_set_paranoid_checks (options, TRUE);
-  rocksdb_options_set_max_open_files (options, (int) settings->max_open_files);
+  rocksdb_options_set_max_open_files (options, max_open_files_for (path, settings, mode));
   rocksdb_options_set_write_buffer_size (options, settings->write_buffer_size);
   /* One budget for the memtables of every collection together, not one each: a big
    * write then flushes at write_buffer_size instead of holding twice that in memory. */
@@ -1613,6 +1646,8 @@ open_database (AvfsStorageRocksdb  *self,
  *
  * Opens a RocksDB store, one column family per collection. The store is thread-safe;
  * RocksDB admits one process at a time, so a second opener gets %AVFS_ERROR_LOCKED.
+ * Opened to read, the store takes no lock: it reads what was committed when it opened,
+ * beside a process that may be writing.
  *
  * Returns: (transfer full) (nullable): the store
  */
@@ -1652,7 +1687,7 @@ avfs_storage_rocksdb_open (const char     *path,
   self->compression = compression_names[settings.compression];
   self->write_buffer_size = settings.write_buffer_size;
   self->max_open_files = settings.max_open_files;
-  self->options = make_options (path, &settings, create);
+  self->options = make_options (path, &settings, mode);
   if (!open_database (self, create, error))
     return NULL;
 

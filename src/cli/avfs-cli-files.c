@@ -590,10 +590,13 @@ mv_cb (AvfsCli               *cli,
 }
 
 const AvfsCliCommand avfs_cli_file_commands[] = {
-  { "ls", "[-l] [PATH]", N_("List a directory, directories first"), ls_cb },
-  { "tree", "[-L N] [PATH]", N_("Show a directory and everything below it"), tree_cb },
-  { "stat", "PATH", N_("Show what a path is: type, size, version, times"), stat_cb },
-  { "cat", "[-v N] PATH", N_("Write a file's content (or version N) to stdout"), cat_cb },
+  { "ls", "[-l] [PATH]", N_("List a directory, directories first"), ls_cb, AVFS_CLI_READS },
+  { "tree", "[-L N] [PATH]", N_("Show a directory and everything below it"),
+    tree_cb, AVFS_CLI_READS },
+  { "stat", "PATH", N_("Show what a path is: type, size, version, times"),
+    stat_cb, AVFS_CLI_READS },
+  { "cat", "[-v N] PATH", N_("Write a file's content (or version N) to stdout"),
+    cat_cb, AVFS_CLI_READS },
   { "write", "[-a] PATH [CONTENT]",
     N_("Write CONTENT (or stdin) as a new version of PATH, creating parents"), write_cb },
   { "touch", "PATH…", N_("Create empty files, or update their time"), touch_cb },

@@ -204,9 +204,10 @@ revert_cb (AvfsCli               *cli,
 }
 
 const AvfsCliCommand avfs_cli_history_commands[] = {
-  { "log", "[-n N] PATH", N_("List a file's versions, newest first"), log_cb },
+  { "log", "[-n N] PATH", N_("List a file's versions, newest first"), log_cb, AVFS_CLI_READS },
   { "diff", "PATH [PATH2] [--v1 N] [--v2 N]",
-    N_("Show what changed between two versions (by default the last change)"), diff_cb },
+    N_("Show what changed between two versions (by default the last change)"),
+    diff_cb, AVFS_CLI_READS },
   { "checkout", "PATH -v N", N_("Make version N's content the current one (a new version)"),
     checkout_cb },
   { "revert", "PATH", N_("Bring back the previous version's content (a new version)"), revert_cb },

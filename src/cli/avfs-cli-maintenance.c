@@ -532,9 +532,10 @@ audit_cb (AvfsCli               *cli,
 }
 
 const AvfsCliCommand avfs_cli_maintenance_commands[] = {
-  { "vault stats", "[NAME] [--backend-info]", N_("Show a vault's figures (and the engine's)"), stats_cb },
+  { "vault stats", "[NAME] [--backend-info]", N_("Show a vault's figures (and the engine's)"),
+    stats_cb, AVFS_CLI_READS },
   { "vault verify", "[NAME] [--repair]", N_("Check every reference and every blob; exit 1 on problems"), verify_cb },
-  { "stats", "[--backend-info]", N_("Show the vault's figures"), stats_cb },
+  { "stats", "[--backend-info]", N_("Show the vault's figures"), stats_cb, AVFS_CLI_READS },
   { "gc", "[--dry-run]", N_("Remove content nothing refers to any more"), gc_cb },
   { "prune", "[--keep N] [--older-than DAYS] [--dry-run]", N_("Drop old versions (never the current)"), prune_cb },
   { "compact", "", N_("Let the engine reclaim free space"), compact_cb },

@@ -30,12 +30,22 @@ typedef int (*AvfsCliFunc) (AvfsCli               *cli,
                             const AvfsCliCommand  *command,
                             char                 **argv);
 
+/* What a command does with the vault. One that only reads opens it to read
+ * (avfs_vault_open_to_read()): a RocksDB vault opens twice as fast, and also while
+ * another process holds it. */
+typedef enum
+{
+  AVFS_CLI_WRITES, /* or may write: the default */
+  AVFS_CLI_READS,
+} AvfsCliAccess;
+
 struct _AvfsCliCommand
 {
   const char *name;        /* as typed: "ls", "vault create" */
   const char *parameters;  /* after the name in usage lines: "[-l] [PATH]" */
   const char *summary;     /* one sentence for --help */
   AvfsCliFunc func;
+  AvfsCliAccess access;
 };
 
 /* One run of a command (or one line of the shell). */
@@ -47,6 +57,7 @@ struct _AvfsCli
   gboolean color;          /* a terminal, and NO_COLOR unset */
   AvfsRegistry *registry;
   AvfsVault *vault;        /* opened on first use */
+  gboolean reads_only;     /* the command only reads: the vault is opened to read */
   char *cwd;               /* the shell's working directory, "/" otherwise */
   gboolean in_shell;       /* a line of `shell`: the registry and vault outlive it */
   GHashTable *describe_options; /* set: avfs_cli_parse() only records the options here */

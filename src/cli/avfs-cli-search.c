@@ -361,6 +361,7 @@ search_cb (AvfsCli               *cli,
   /* An unknown field is a bad option value, like a bad --limit: a usage error. */
   if (fields != NULL && !parse_fields (fields, &search_options.fields, &error))
     return avfs_cli_usage_error (cli, command, error->message);
+  cli->reads_only = !rebuild;
   if ((vault = avfs_cli_get_vault (cli, &error)) == NULL)
     return avfs_cli_fail (cli, error);
   if (rebuild)
@@ -383,10 +384,11 @@ search_cb (AvfsCli               *cli,
 
 const AvfsCliCommand avfs_cli_search_commands[] = {
   { "search", "[--limit N] [--offset N] [--fields LIST] [--rebuild] QUERY",
-    N_("Find files by the words in their text, path, name and tags, best first"), search_cb },
+    N_("Find files by the words in their text, path, name and tags, best first"),
+    search_cb, AVFS_CLI_READS },
   { "find", "[PATH] [--name GLOB] [--type f|d] [--size [+-]N] [--tag TAG] [--meta K[=V]] [--limit N]",
-    N_("List paths below PATH that match every condition given"), find_cb },
+    N_("List paths below PATH that match every condition given"), find_cb, AVFS_CLI_READS },
   { "grep", "[-i] [-n] [-l] [-c] PATTERN [PATH]",
-    N_("Print lines of text files matching a regular expression"), grep_cb },
+    N_("Print lines of text files matching a regular expression"), grep_cb, AVFS_CLI_READS },
   { NULL }
 };

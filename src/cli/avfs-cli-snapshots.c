@@ -171,8 +171,8 @@ delete_cb (AvfsCli               *cli,
 
 const AvfsCliCommand avfs_cli_snapshot_commands[] = {
   { "snapshot save", "NAME [-m TEXT]", N_("Save the whole tree as snapshot NAME"), save_cb },
-  { "snapshot list", "", N_("List snapshots, oldest first"), list_cb },
-  { "snapshot info", "NAME", N_("Show what a snapshot holds"), info_cb },
+  { "snapshot list", "", N_("List snapshots, oldest first"), list_cb, AVFS_CLI_READS },
+  { "snapshot info", "NAME", N_("Show what a snapshot holds"), info_cb, AVFS_CLI_READS },
   { "snapshot restore", "NAME",
     N_("Make the tree what snapshot NAME holds (the current tree is saved first)"), restore_cb },
   { "snapshot delete", "NAME", N_("Delete a snapshot"), delete_cb },

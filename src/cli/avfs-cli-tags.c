@@ -197,7 +197,8 @@ meta_cb (AvfsCli               *cli,
 const AvfsCliCommand avfs_cli_tag_commands[] = {
   { "tag", "PATH TAG…", N_("Tag a file or directory"), tag_cb },
   { "untag", "PATH TAG…", N_("Remove tags"), untag_cb },
-  { "tags", "[PATH]", N_("List a path's tags, or every tag with its count"), tags_cb },
+  { "tags", "[PATH]", N_("List a path's tags, or every tag with its count"),
+    tags_cb, AVFS_CLI_READS },
   { "meta", "PATH [KEY [VALUE]] [-d KEY]",
     N_("List, get, set (KEY VALUE) or delete (-d KEY) a path's metadata"), meta_cb },
   { NULL }

@@ -127,6 +127,7 @@ const AvfsCliCommand avfs_cli_transfer_commands[] = {
   { "import", "HOSTPATH VPATH [--no-clobber]",
     N_("Copy a host file, or a directory's contents, into the vault at VPATH"), import_cb },
   { "export", "VPATH HOSTPATH [--overwrite]",
-    N_("Copy a vault file, or a directory's contents, to the host at HOSTPATH"), export_cb },
+    N_("Copy a vault file, or a directory's contents, to the host at HOSTPATH"),
+    export_cb, AVFS_CLI_READS },
   { NULL }
 };

@@ -11,6 +11,7 @@
 #include "avfs-config.h"
 #include "avfs-path.h"
 #include "avfs-storage-registry.h"
+#include "avfs-vault-search.h"
 
 static const AvfsCliCommand *command_tables[] = {
   avfs_cli_vault_commands,
@@ -356,29 +357,19 @@ avfs_cli_get_registry (AvfsCli  *cli,
 #define LOCK_WAIT_US (10 * G_USEC_PER_SEC)
 #define LOCK_RETRY_US (20 * 1000)
 
-/**
- * avfs_cli_get_vault:
- *
- * Returns: (transfer none) (nullable): the vault named by --vault, else the current one
- */
-AvfsVault *
-avfs_cli_get_vault (AvfsCli  *cli,
-                    GError  **error)
+/* Opens the vault to read and write, waiting for a RocksDB vault another process holds
+ * (see LOCK_WAIT_US) when @wait is set; else in one attempt. */
+static AvfsVault *
+open_to_write (AvfsRegistry *registry,
+               const char   *name,
+               gboolean      wait,
+               GError      **error)
 {
-  AvfsRegistry *registry;
-  g_autofree char *current = NULL;
-  gint64 give_up = g_get_monotonic_time () + LOCK_WAIT_US;
+  gint64 give_up = g_get_monotonic_time () + (wait ? LOCK_WAIT_US : 0);
   GError *local_error = NULL;
+  AvfsVault *vault;
 
-  if (cli->vault != NULL)
-    return cli->vault;
-  registry = avfs_cli_get_registry (cli, error);
-  if (registry == NULL)
-    return NULL;
-  if (cli->vault_name == NULL)
-    current = avfs_registry_get_current (registry);
-  while ((cli->vault = avfs_registry_open (registry, cli->vault_name ? cli->vault_name : current,
-                                           &local_error)) == NULL &&
+  while ((vault = avfs_registry_open (registry, name, &local_error)) == NULL &&
          g_error_matches (local_error, AVFS_ERROR, AVFS_ERROR_LOCKED) &&
          g_get_monotonic_time () < give_up)
     {
@@ -387,6 +378,59 @@ avfs_cli_get_vault (AvfsCli  *cli,
     }
   if (local_error != NULL)
     g_propagate_error (error, local_error);
+  return vault;
+}
+
+/* Opens the vault to read. Its searches would miss what a search queue left by a crash
+ * holds, which only an open to write applies: then it is opened to write, if no other
+ * process holds it (that one applies the queue). */
+static AvfsVault *
+open_to_read (AvfsRegistry *registry,
+              const char   *name,
+              GError      **error)
+{
+  g_autoptr(AvfsVault) vault = avfs_registry_open_to_read (registry, name, error);
+  gboolean has_queue = FALSE;
+  AvfsVault *writable;
+
+  if (vault == NULL || !avfs_vault_search_has_queue (vault, &has_queue, error))
+    return NULL;
+  if (!has_queue)
+    return g_steal_pointer (&vault);
+  avfs_vault_close (vault, NULL);
+  writable = open_to_write (registry, name, FALSE, NULL);
+  return writable != NULL ? writable : avfs_registry_open_to_read (registry, name, error);
+}
+
+/**
+ * avfs_cli_get_vault:
+ *
+ * Opens the vault named by --vault, else the current one, on first use: to read when
+ * the command only reads (and this is not a line of the shell, whose vault serves every
+ * command), else to read and write.
+ *
+ * Returns: (transfer none) (nullable): the vault
+ */
+AvfsVault *
+avfs_cli_get_vault (AvfsCli  *cli,
+                    GError  **error)
+{
+  AvfsRegistry *registry;
+  g_autofree char *current = NULL;
+  const char *name;
+
+  if (cli->vault != NULL)
+    return cli->vault;
+  registry = avfs_cli_get_registry (cli, error);
+  if (registry == NULL)
+    return NULL;
+  if (cli->vault_name == NULL)
+    current = avfs_registry_get_current (registry);
+  name = cli->vault_name != NULL ? cli->vault_name : current;
+  if (cli->reads_only && !cli->in_shell)
+    cli->vault = open_to_read (registry, name, error);
+  else
+    cli->vault = open_to_write (registry, name, TRUE, error);
   return cli->vault;
 }
 
@@ -639,6 +683,7 @@ avfs_cli_run (AvfsCli  *cli,
       return avfs_cli_usage_error (cli, NULL, message);
     }
   command_args = g_strdupv (args + words);
+  cli->reads_only = command->access == AVFS_CLI_READS;
   return command->func (cli, command, command_args);
 }
 

@@ -570,16 +570,15 @@ dup_memory_vault (AvfsRegistry *self,
   return vault != NULL ? g_object_ref (vault) : NULL;
 }
 
-/**
- * avfs_registry_open:
- * @name_or_path: a vault name or a path
- *
- * Returns: (transfer full) (nullable): the open vault
- */
-AvfsVault *
-avfs_registry_open (AvfsRegistry  *self,
-                    const char    *name_or_path,
-                    GError       **error)
+typedef AvfsVault *(*OpenFunc) (const char  *path,
+                                GHashTable  *backend_options,
+                                GError     **error);
+
+static AvfsVault *
+open_with (AvfsRegistry  *self,
+           const char    *name_or_path,
+           OpenFunc       open,
+           GError       **error)
 {
   g_autofree char *path = NULL;
   g_autoptr(GHashTable) options = NULL;
@@ -592,10 +591,41 @@ avfs_registry_open (AvfsRegistry  *self,
   if (path == NULL || !avfs_registry_reload_config (self, error))
     return NULL;
   options = avfs_registry_dup_backend_options (self);
-  vault = avfs_vault_open (path, options, error);
+  vault = open (path, options, error);
   if (vault == NULL)
     name_config_file (self, options, error);
   return vault;
+}
+
+/**
+ * avfs_registry_open:
+ * @name_or_path: a vault name or a path
+ *
+ * Returns: (transfer full) (nullable): the open vault
+ */
+AvfsVault *
+avfs_registry_open (AvfsRegistry  *self,
+                    const char    *name_or_path,
+                    GError       **error)
+{
+  return open_with (self, name_or_path, avfs_vault_open, error);
+}
+
+/**
+ * avfs_registry_open_to_read:
+ * @name_or_path: a vault name or a path
+ *
+ * Opens a vault that will only be read (avfs_vault_open_to_read()); a memory vault is
+ * the one open in this process.
+ *
+ * Returns: (transfer full) (nullable): the open vault
+ */
+AvfsVault *
+avfs_registry_open_to_read (AvfsRegistry  *self,
+                            const char    *name_or_path,
+                            GError       **error)
+{
+  return open_with (self, name_or_path, avfs_vault_open_to_read, error);
 }
 
 static AvfsVaultEntry *

@@ -57,6 +57,9 @@ AvfsVault      *avfs_registry_create             (AvfsRegistry  *self,
 AvfsVault      *avfs_registry_open               (AvfsRegistry  *self,
                                                   const char    *name_or_path,
                                                   GError       **error);
+AvfsVault      *avfs_registry_open_to_read       (AvfsRegistry  *self,
+                                                  const char    *name_or_path,
+                                                  GError       **error);
 GPtrArray      *avfs_registry_list               (AvfsRegistry  *self,
                                                   GError       **error);
 AvfsVaultEntry *avfs_registry_info               (AvfsRegistry  *self,

@@ -319,11 +319,6 @@ void         avfs_chunk_hash               (const guint8     *data,
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (AvfsChunkWriter, avfs_chunk_writer_free)
 
-/* avfs-vault.c: a migration's source */
-AvfsVault   *avfs_vault_open_to_read (const char          *path,
-                                      GHashTable          *backend_options,
-                                      GError             **error);
-
 /* avfs-vault-admin.c: the audit log and quotas. Every mutation runs its transaction with
  * avfs_vault_transaction() and calls avfs_vault_audit() inside it; every path that adds
  * content calls avfs_vault_check_quota() before saving the new usage. */
@@ -422,9 +417,6 @@ gboolean     avfs_vault_search_stage (AvfsVault           *self,
                                       GError             **error);
 void         avfs_vault_search_committed (AvfsVault       *self,
                                       guint                n_marks);
-gboolean     avfs_vault_search_has_queue (AvfsVault       *self,
-                                      gboolean            *has_queue,
-                                      GError             **error);
 void         avfs_vault_search_close (AvfsVault           *self);
 void         avfs_vault_search_wait  (AvfsVault           *self);
 char       **avfs_node_load_tags     (AvfsVault           *self,

@@ -44,6 +44,9 @@ gboolean           avfs_vault_search_rebuild  (AvfsVault                *self,
 AvfsSearchCheck   *avfs_vault_search_check    (AvfsVault                *self,
                                                GCancellable             *cancellable,
                                                GError                  **error);
+gboolean           avfs_vault_search_has_queue (AvfsVault               *self,
+                                                gboolean                *has_queue,
+                                                GError                 **error);
 gboolean           avfs_vault_search_flush    (AvfsVault                *self,
                                                GError                  **error);
 gboolean           avfs_vault_search_copy_index (AvfsVault              *self,

@@ -335,10 +335,12 @@ avfs_vault_open (const char  *path,
  * avfs_vault_open_to_read:
  *
  * Opens a vault that will only be read, writing nothing to its files that can be
- * avoided (%AVFS_STORE_READ): a migration's source. Its search queue is left as it is,
- * so searches do not see what a queue left by a crash holds: open the vault normally
- * first when avfs_vault_search_has_queue() says there is one. Nothing may be changed
- * through it (RocksDB refuses; the other engines rely on the caller).
+ * avoided (%AVFS_STORE_READ): a migration's source, avfs-cli's reading commands. A
+ * RocksDB vault opens twice as fast this way (no new manifest and settings file), and
+ * beside a process that holds it, whose commits up to the open it sees. Its search queue
+ * is left as it is, so searches do not see what a queue left by a crash holds: open the
+ * vault normally first when avfs_vault_search_has_queue() says there is one. Nothing
+ * may be changed through it (RocksDB refuses; the other engines rely on the caller).
  *
  * Returns: (transfer full) (nullable): the open vault
  */

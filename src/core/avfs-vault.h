@@ -52,6 +52,9 @@ AvfsVault   *avfs_vault_create            (const char               *engine,
 AvfsVault   *avfs_vault_open              (const char               *path,
                                            GHashTable               *backend_options,
                                            GError                  **error);
+AvfsVault   *avfs_vault_open_to_read      (const char               *path,
+                                           GHashTable               *backend_options,
+                                           GError                  **error);
 gboolean     avfs_vault_close             (AvfsVault                *self,
                                            GError                  **error);
 const char  *avfs_vault_get_path          (AvfsVault                *self);
