@@ -1513,10 +1513,23 @@ test_rocksdb_logs (Fixture       *f,
   g_autofree char *cache = g_build_filename (g_get_user_cache_dir (), "avfs", NULL);
   g_autofree char *other_path = store_path (f->engine, f->dir, "other");
   g_autofree char *other_logs = avfs_storage_rocksdb_get_log_dir (other_path);
+  g_autofree char *shared = g_path_get_dirname (logs);
+  g_autofree char *old_log = g_build_filename (shared, "tmp_old_vault.rocksdb_LOG", NULL);
+  g_autofree char *old_rotated = g_strconcat (old_log, ".old.1764000000000000", NULL);
+  g_autoptr(AvfsStorage) other = NULL;
   g_autoptr(GDir) dir = NULL;
 
   g_assert_true (g_str_has_prefix (logs, cache));
   g_assert_cmpstr (logs, !=, other_logs);
+  /* Another store's open removes the LOG files that older avfs left in the shared
+   * directory, and no store's own directory. */
+  g_assert_true (g_file_set_contents (old_log, "old", -1, NULL));
+  g_assert_true (g_file_set_contents (old_rotated, "old", -1, NULL));
+  other = avfs_storage_create_store (f->engine->name, other_path, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (g_file_test (old_log, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (old_rotated, G_FILE_TEST_EXISTS));
+  g_assert_true (avfs_storage_close (other, &error));
   dir = g_dir_open (logs, 0, &error);
   g_assert_no_error (error);
   g_assert_nonnull (g_dir_read_name (dir)); /* the LOG of the open store */

@@ -1424,6 +1424,26 @@ avfs_storage_rocksdb_get_log_dir (const char *path)
   return g_build_filename (g_get_user_cache_dir (), "avfs", "rocksdb-logs", name, NULL);
 }
 
+/* Removes the LOG files that avfs before 2026-11-26 wrote side by side into the shared
+ * directory above the vaults' own (`PATH_LOG`, `PATH_LOG.old.TIME`): nothing reads them,
+ * and they had grown to 720 MB on a test machine. Only files are removed; each vault's
+ * directory stays. */
+static void
+remove_shared_logs (const char *log_dir)
+{
+  g_autofree char *shared = g_path_get_dirname (log_dir);
+  g_autoptr(GDir) dir = g_dir_open (shared, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *file = g_build_filename (shared, name, NULL);
+
+      if (strstr (name, "_LOG") != NULL && g_file_test (file, G_FILE_TEST_IS_REGULAR))
+        g_unlink (file);
+    }
+}
+
 /* rocksdb::InfoLogLevel::WARN_LEVEL, which c.h does not name. */
 #define LOG_LEVEL_WARN 2
 
@@ -1486,6 +1506,7 @@ make_options (const char     *path,
   rocksdb_options_set_max_file_opening_threads (options, 1);
   if (g_mkdir_with_parents (log_dir, 0700) == 0)
     rocksdb_options_set_db_log_dir (options, log_dir);
+  remove_shared_logs (log_dir);
   return options;
 }
 
