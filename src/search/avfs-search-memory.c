@@ -12,13 +12,13 @@
 /* The fields with words; tags are kept apart, matched whole. */
 enum { FIELD_CONTENT, FIELD_PATH, FIELD_NAME, N_FIELDS };
 
-/* One document's occurrences of a term: its positions are
- * term->positions[offset … offset + count). */
+/* One document's occurrences of a term. Their positions follow those of the entries
+ * before it in the term's positions, so a scan that only counts reads 8 bytes a
+ * document. */
 typedef struct
 {
   guint32 slot;
   guint32 count;
-  guint32 offset;
 } Entry;
 
 /* A term of one field. Entries are in slot order; a re-indexed document gets a new slot
@@ -26,16 +26,19 @@ typedef struct
  * they are half of the term (then the term is compacted), so removal is cheap. */
 typedef struct
 {
-  GArray *entries;   /* Entry */
-  GArray *positions; /* guint32 */
-  guint n_dead;
   guint32 hash;
-  guint32 doc_count; /* while indexing a document: its occurrences there */
-  guint32 cursor;    /* while indexing a document: where its next position goes */
+  guint16 len;            /* tokens, of documents and queries alike, are short */
   guint8 field;
-  gboolean removed;  /* gone from the table, freed at the next sort of its field */
-  guint len;
-  char text[];       /* NUL-terminated */
+  guint removed : 1;      /* gone from the table, freed at the next sort of its field */
+  Entry *entries;
+  guint32 *positions;
+  guint32 n_entries;
+  guint32 entries_size;   /* allocated */
+  guint32 n_positions;
+  guint32 positions_size;
+  guint32 last_slot;      /* of the last entry, so that indexing need not read it */
+  guint32 n_dead;
+  char text[];            /* NUL-terminated */
 } Term;
 
 /* The terms of one field. Indexing finds a token's term in a hash table of its own
@@ -79,7 +82,6 @@ struct _AvfsSearchMemory
   GHashTable *tags;        /* folded tag → GArray of guint32 slots, ascending */
   guint64 total_length;
   GPtrArray *doc_terms;    /* indexing scratch: the document's terms so far */
-  GPtrArray *doc_tokens;   /* indexing scratch: the field's tokens' terms, by position */
 };
 
 static void avfs_search_memory_iface_init (AvfsSearchIndexInterface *iface);
@@ -87,6 +89,8 @@ static void avfs_search_memory_iface_init (AvfsSearchIndexInterface *iface);
 G_DEFINE_FINAL_TYPE_WITH_CODE (AvfsSearchMemory, avfs_search_memory, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (AVFS_TYPE_SEARCH_INDEX,
                                                       avfs_search_memory_iface_init))
+
+G_STATIC_ASSERT (AVFS_SEARCH_MAX_TOKEN_BYTES <= G_MAXUINT16);
 
 /* Terms. */
 
@@ -105,9 +109,33 @@ term_hash (const char *text,
 static void
 term_free (Term *term)
 {
-  g_clear_pointer (&term->entries, g_array_unref);
-  g_clear_pointer (&term->positions, g_array_unref);
+  g_free (term->entries);
+  g_free (term->positions);
   g_free (term);
+}
+
+/* Doubles a full array of @size elements. */
+static gpointer
+grow_array (gpointer  data,
+            guint32  *size,
+            gsize     element_size)
+{
+  *size = MAX (1, 2 * *size);
+  return g_realloc_n (data, *size, element_size);
+}
+
+/* Not memcmp(): tokens are a few bytes, shorter than a call. */
+static inline gboolean
+term_has_text (const Term *term,
+               const char *text,
+               gsize       len)
+{
+  if (term->len != len)
+    return FALSE;
+  for (gsize i = 0; i < len; i++)
+    if (term->text[i] != text[i])
+      return FALSE;
+  return TRUE;
 }
 
 static int
@@ -118,7 +146,7 @@ term_compare (gconstpointer a,
 }
 
 /* The bucket that holds @text's term, or the empty one where it would go. */
-static Term **
+G_ALWAYS_INLINE static inline Term **
 field_bucket (Field      *field,
               const char *text,
               gsize       len,
@@ -128,8 +156,7 @@ field_bucket (Field      *field,
     {
       Term *term = field->buckets[i];
 
-      if (term == NULL ||
-          (term->hash == hash && term->len == len && memcmp (term->text, text, len) == 0))
+      if (term == NULL || (term->hash == hash && term_has_text (term, text, len)))
         return &field->buckets[i];
     }
 }
@@ -171,8 +198,6 @@ field_intern (Field      *field,
   if (term != NULL)
     return term;
   term = g_malloc0 (sizeof (Term) + len + 1);
-  term->entries = g_array_new (FALSE, FALSE, sizeof (Entry));
-  term->positions = g_array_new (FALSE, FALSE, sizeof (guint32));
   term->hash = hash;
   term->field = f;
   term->len = len;
@@ -295,30 +320,31 @@ slot_alive (AvfsSearchMemory *self,
   return g_ptr_array_index (self->slots, slot) != NULL;
 }
 
-/* Drops the entries of removed documents from @term. */
+/* Drops the entries of removed documents from @term. What is kept only moves towards
+ * the start, so it is done in place. */
 static void
 term_compact (AvfsSearchMemory *self,
               Term             *term)
 {
-  GArray *entries = g_array_sized_new (FALSE, FALSE, sizeof (Entry),
-                                       term->entries->len - term->n_dead);
-  GArray *positions = g_array_new (FALSE, FALSE, sizeof (guint32));
+  guint32 n_entries = 0, n_positions = 0, offset = 0;
 
-  for (guint i = 0; i < term->entries->len; i++)
+  for (guint32 i = 0; i < term->n_entries; i++)
     {
-      Entry entry = g_array_index (term->entries, Entry, i);
+      Entry entry = term->entries[i];
 
-      if (!slot_alive (self, entry.slot))
-        continue;
-      g_array_append_vals (positions, &g_array_index (term->positions, guint32, entry.offset),
-                           entry.count);
-      entry.offset = positions->len - entry.count;
-      g_array_append_val (entries, entry);
+      if (slot_alive (self, entry.slot))
+        {
+          memmove (term->positions + n_positions, term->positions + offset,
+                   entry.count * sizeof (guint32));
+          n_positions += entry.count;
+          term->entries[n_entries++] = entry;
+        }
+      offset += entry.count;
     }
-  g_array_unref (term->entries);
-  g_array_unref (term->positions);
-  term->entries = entries;
-  term->positions = positions;
+  term->n_entries = term->entries_size = n_entries;
+  term->n_positions = term->positions_size = n_positions;
+  term->entries = g_renew (Entry, term->entries, n_entries);
+  term->positions = g_renew (guint32, term->positions, n_positions);
   term->n_dead = 0;
 }
 
@@ -332,17 +358,17 @@ term_release (AvfsSearchMemory *self,
   Field *field = &self->fields[term->field];
 
   term->n_dead++;
-  if (term->n_dead == term->entries->len)
+  if (term->n_dead == term->n_entries)
     {
       field_unlink (field, term);
       term->removed = TRUE;
-      g_clear_pointer (&term->entries, g_array_unref);
-      g_clear_pointer (&term->positions, g_array_unref);
+      g_clear_pointer (&term->entries, g_free);
+      g_clear_pointer (&term->positions, g_free);
       if (++field->n_removed > 64 && field->n_removed > field->n_terms)
         field_sort (field);
       return;
     }
-  if (term->n_dead > 8 && term->n_dead * 2 > term->entries->len)
+  if (term->n_dead > 8 && term->n_dead * 2 > term->n_entries)
     term_compact (self, term);
 }
 static void
@@ -380,12 +406,13 @@ remove_doc (AvfsSearchMemory *self,
   g_hash_table_remove (self->docs, &doc_id);
 }
 
-/* Indexing. A field's tokens are gathered as terms, in order; then each term of the
- * field gets one entry and room for its positions, and the positions are filled in. */
+/* Indexing. A term's positions in a document are appended as its tokens come; the
+ * document's first one adds its entry. */
 
 typedef struct
 {
   AvfsSearchMemory *self;
+  Doc *doc;
   guint field;
 } Gathering;
 
@@ -394,14 +421,23 @@ gather_token_cb (const AvfsSearchToken *token,
                  gpointer               user_data)
 {
   Gathering *gathering = user_data;
-  AvfsSearchMemory *self = gathering->self;
-  Term *term = field_intern (&self->fields[gathering->field], gathering->field,
+  Term *term = field_intern (&gathering->self->fields[gathering->field], gathering->field,
                              token->folded, token->folded_len);
+  guint32 slot = gathering->doc->slot;
 
-  if (term->doc_count++ == 0)
-    g_ptr_array_add (self->doc_terms, term);
-  /* A token's position is its index in doc_tokens. */
-  g_ptr_array_add (self->doc_tokens, term);
+  if (term->n_entries == 0 || term->last_slot != slot)
+    {
+      if (G_UNLIKELY (term->n_entries == term->entries_size))
+        term->entries = grow_array (term->entries, &term->entries_size, sizeof (Entry));
+      term->entries[term->n_entries++] = (Entry) { slot, 0 };
+      term->last_slot = slot;
+      g_ptr_array_add (gathering->self->doc_terms, term);
+    }
+  if (G_UNLIKELY (term->n_positions == term->positions_size))
+    term->positions = grow_array (term->positions, &term->positions_size, sizeof (guint32));
+  term->positions[term->n_positions++] = token->position;
+  term->entries[term->n_entries - 1].count++;
+  gathering->doc->length++;
   return TRUE;
 }
 
@@ -411,27 +447,10 @@ add_field (AvfsSearchMemory *self,
            guint             field,
            const char       *text)
 {
-  Gathering gathering = { self, field };
-  guint first = self->doc_terms->len;
-  Term **tokens;
+  Gathering gathering = { self, doc, field };
 
   if (text != NULL)
     avfs_search_tokenize (text, strlen (text), gather_token_cb, &gathering);
-  for (guint i = first; i < self->doc_terms->len; i++)
-    {
-      Term *term = g_ptr_array_index (self->doc_terms, i);
-      Entry entry = { doc->slot, term->doc_count, term->positions->len };
-
-      g_array_append_val (term->entries, entry);
-      g_array_set_size (term->positions, entry.offset + entry.count);
-      term->cursor = entry.offset;
-      term->doc_count = 0;
-    }
-  tokens = (Term **) self->doc_tokens->pdata;
-  for (guint32 position = 0; position < self->doc_tokens->len; position++)
-    g_array_index (tokens[position]->positions, guint32, tokens[position]->cursor++) = position;
-  doc->length += self->doc_tokens->len;
-  g_ptr_array_set_size (self->doc_tokens, 0);
 }
 
 static void
@@ -538,14 +557,15 @@ add_term_occurrences (AvfsSearchMemory *self,
                       Term             *term,
                       GArray           *out)
 {
-  for (guint i = 0; i < term->entries->len; i++)
-    {
-      const Entry *entry = &g_array_index (term->entries, Entry, i);
-      Occurrence occurrence = { entry->slot, entry->count,
-                                &g_array_index (term->positions, guint32, entry->offset) };
+  const guint32 *positions = term->positions;
 
-      if (slot_alive (self, entry->slot))
+  for (guint32 i = 0; i < term->n_entries; i++)
+    {
+      Occurrence occurrence = { term->entries[i].slot, term->entries[i].count, positions };
+
+      if (slot_alive (self, occurrence.slot))
         g_array_append_val (out, occurrence);
+      positions += occurrence.count;
     }
 }
 
@@ -703,13 +723,9 @@ add_term_frequencies (AvfsSearchMemory *self,
                       const Term       *term,
                       guint32          *tf)
 {
-  for (guint i = 0; i < term->entries->len; i++)
-    {
-      const Entry *entry = &g_array_index (term->entries, Entry, i);
-
-      if (slot_alive (self, entry->slot))
-        tf[entry->slot] += entry->count;
-    }
+  for (guint32 i = 0; i < term->n_entries; i++)
+    if (slot_alive (self, term->entries[i].slot))
+      tf[term->entries[i].slot] += term->entries[i].count;
 }
 
 /* Term frequencies of a one-word prefix in one field, by slot. The frequencies of every
@@ -1190,7 +1206,6 @@ avfs_search_memory_finalize (GObject *object)
 
   free_index (self);
   g_clear_pointer (&self->doc_terms, g_ptr_array_unref);
-  g_clear_pointer (&self->doc_tokens, g_ptr_array_unref);
   g_mutex_clear (&self->sort_lock);
   g_rw_lock_clear (&self->lock);
 
@@ -1209,7 +1224,6 @@ avfs_search_memory_init (AvfsSearchMemory *self)
   g_rw_lock_init (&self->lock);
   g_mutex_init (&self->sort_lock);
   self->doc_terms = g_ptr_array_new ();
-  self->doc_tokens = g_ptr_array_new ();
   reset (self);
 }
 
