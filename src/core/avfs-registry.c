@@ -577,7 +577,7 @@ typedef AvfsVault *(*OpenFunc) (const char  *path,
 static AvfsVault *
 open_with (AvfsRegistry  *self,
            const char    *name_or_path,
-           OpenFunc       open,
+           OpenFunc       open_func,
            GError       **error)
 {
   g_autofree char *path = NULL;
@@ -591,7 +591,7 @@ open_with (AvfsRegistry  *self,
   if (path == NULL || !avfs_registry_reload_config (self, error))
     return NULL;
   options = avfs_registry_dup_backend_options (self);
-  vault = open (path, options, error);
+  vault = open_func (path, options, error);
   if (vault == NULL)
     name_config_file (self, options, error);
   return vault;
