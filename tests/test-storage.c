@@ -538,6 +538,106 @@ test_transaction_commit (Fixture       *f,
   assert_value (f->store, "alpha", KEY ("kept"), "y");
 }
 
+/* What many_changes_cb() leaves for key @i of alpha: NULL when deleted. */
+static char *
+many_changes_expected (guint i)
+{
+  if (i % 5 == 0)
+    return NULL;
+  return g_strdup_printf (i % 3 == 0 ? "second %u" : "first %u", i);
+}
+
+static void
+assert_many_changes (AvfsTransaction *tx,
+                     AvfsStorage     *store)
+{
+  for (guint i = 0; i < 3000; i++)
+    {
+      g_autofree char *key = g_strdup_printf ("k%u", i);
+      g_autofree char *expected = many_changes_expected (i);
+      g_autofree char *in_beta = g_strdup_printf ("beta %u", i);
+      g_autoptr(GBytes) alpha = NULL;
+      g_autoptr(GBytes) beta = NULL;
+      g_autoptr(GError) error = NULL;
+
+      if (tx != NULL)
+        {
+          alpha = avfs_transaction_get (tx, "alpha", (const guint8 *) key, strlen (key), &error);
+          beta = avfs_transaction_get (tx, "beta", (const guint8 *) key, strlen (key), &error);
+        }
+      else
+        {
+          alpha = avfs_storage_get (store, "alpha", (const guint8 *) key, strlen (key), &error);
+          beta = avfs_storage_get (store, "beta", (const guint8 *) key, strlen (key), &error);
+        }
+      g_assert_no_error (error);
+      if (expected == NULL)
+        g_assert_null (alpha);
+      else
+        g_assert_cmpmem (g_bytes_get_data (alpha, NULL), g_bytes_get_size (alpha),
+                         expected, strlen (expected));
+      g_assert_cmpmem (g_bytes_get_data (beta, NULL), g_bytes_get_size (beta),
+                       in_beta, strlen (in_beta));
+    }
+}
+
+static gboolean
+put_text (AvfsTransaction  *tx,
+          const char       *collection,
+          const char       *key,
+          const char       *value,
+          GError          **error)
+{
+  return avfs_transaction_put (tx, collection, (const guint8 *) key, strlen (key),
+                               (const guint8 *) value, strlen (value), error);
+}
+
+/* 3000 keys in two collections under the same names; a third of alpha's written again,
+ * a fifth deleted (some after being written again), read back as the transaction goes
+ * (RocksDB finds them by a hash index past a few dozen writes, which grows). */
+static gboolean
+many_changes_cb (AvfsTransaction  *tx,
+                 gpointer          user_data,
+                 GError          **error)
+{
+  for (guint i = 0; i < 3000; i++)
+    {
+      g_autofree char *key = g_strdup_printf ("k%u", i);
+      g_autofree char *first = g_strdup_printf ("first %u", i);
+      g_autofree char *in_beta = g_strdup_printf ("beta %u", i);
+      g_autoptr(GBytes) seen = NULL;
+
+      if (!put_text (tx, "alpha", key, first, error) || !put_text (tx, "beta", key, in_beta, error))
+        return FALSE;
+      seen = avfs_transaction_get (tx, "alpha", (const guint8 *) key, strlen (key), error);
+      g_assert_cmpmem (g_bytes_get_data (seen, NULL), g_bytes_get_size (seen),
+                       first, strlen (first));
+    }
+  for (guint i = 0; i < 3000; i++)
+    {
+      g_autofree char *key = g_strdup_printf ("k%u", i);
+      g_autofree char *second = g_strdup_printf ("second %u", i);
+
+      if ((i % 3 == 0 && !put_text (tx, "alpha", key, second, error)) ||
+          (i % 5 == 0 && !avfs_transaction_delete (tx, "alpha", (const guint8 *) key,
+                                                   strlen (key), error)))
+        return FALSE;
+    }
+  assert_many_changes (tx, NULL);
+  return TRUE;
+}
+
+static void
+test_transaction_many (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (avfs_storage_transaction (f->store, many_changes_cb, NULL, &error));
+  g_assert_no_error (error);
+  assert_many_changes (NULL, f->store);
+}
+
 static gboolean
 fail_halfway_cb (AvfsTransaction  *tx,
                  gpointer          user_data,
@@ -1744,6 +1844,7 @@ static const EngineTest engine_tests[] = {
   { "unknown-collection", test_unknown_collection },
   { "bad-input", test_bad_input },
   { "transaction-commit", test_transaction_commit },
+  { "transaction-many", test_transaction_many },
   { "transaction-rollback", test_transaction_rollback },
   { "transaction-isolation", test_transaction_isolation },
   { "concurrency", test_concurrency },

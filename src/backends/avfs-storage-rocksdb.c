@@ -30,7 +30,7 @@ static const int compression_types[] = {
   rocksdb_lz4_compression, rocksdb_zstd_compression,
 };
 
-/* One write of a transaction that has not read yet: where it ends in the plain batch. */
+/* One write of a transaction: where it ends in the plain batch. */
 typedef struct
 {
   rocksdb_column_family_handle_t *column_family;
@@ -38,6 +38,14 @@ typedef struct
   guint32 key_len;
   guint32 value_len; /* DELETED_VALUE for a deletion */
 } BatchOp;
+
+/* A slot of the index of a transaction's writes: the newest write of a key, as its
+ * place in batch_ops plus one (0: an empty slot), and the key's hash. */
+typedef struct
+{
+  guint32 hash;
+  guint32 op;
+} IndexSlot;
 
 /* Thread safety: @lock is taken shared by every operation that touches @db or
  * @collections and exclusively to add a collection or to close. @writer admits one
@@ -64,14 +72,14 @@ struct _AvfsStorageRocksdb
   rocksdb_column_family_handle_t *default_family;
   GHashTable *collections; /* name → rocksdb_column_family_handle_t */
 
-  /* A transaction's writes, guarded by @writer. They go to a plain batch (cheapest to
-   * build) until the transaction first reads; then they move to an indexed batch so
-   * reads see them. */
+  /* A transaction's writes, guarded by @writer: a plain batch, where each write lies in
+   * it, and once the transaction reads after many writes, a hash index of them. */
   GMutex writer;
   rocksdb_writebatch_t *batch;
-  GArray *batch_ops; /* BatchOp */
-  rocksdb_writebatch_wi_t *indexed_batch;
-  gboolean indexing;
+  GArray *batch_ops;     /* BatchOp */
+  IndexSlot *index;      /* NULL until needed; index_mask + 1 slots */
+  guint32 index_mask;
+  guint32 index_used;
   GHashTable *deletions;   /* rocksdb_column_family_handle_t → deletions in the batch */
   GHashTable *uncompacted; /* … → deletions committed since its last compaction */
 
@@ -191,13 +199,13 @@ read_value (AvfsStorageRocksdb              *self,
 }
 
 /* Transactions: the writes collect in a batch that one write applies atomically at
- * commit, so readers never see half of it. A plain batch costs a fifth less to fill than
- * an indexed one (WriteBatchWithIndex), so a transaction starts with a plain batch,
- * noting where each write lies in it. While it holds few writes, a read looks through
- * them, newest first, before reading the store; the first read after more writes than
- * that moves them into an indexed batch, through which reads see them from then on. A
- * one-file write (about ten writes, three of its reads after them) no longer builds an
- * indexed batch at all. */
+ * commit, so readers never see half of it. A transaction reads its own writes: the
+ * batch notes where each write lies in it, and while it holds few writes a read looks
+ * through them, newest first, before reading the store. The first read after more
+ * writes than that builds a hash index of the writes (key → newest write), which every
+ * write from then on keeps up to date. RocksDB's own WriteBatchWithIndex did this with
+ * a skip list and a comparator call per step: a fifth of an import's writing thread. A
+ * one-file write (about ten writes, three of its reads after them) builds no index. */
 
 /* The most writes a read looks through one by one. */
 #define SMALL_BATCH_OPS 32
@@ -297,8 +305,129 @@ set_layout_error (AvfsStorageRocksdb  *self,
                self->path);
 }
 
-/* Looks for the newest write of @key in the plain batch: *@found says whether there is
- * one, and *@value is its value (%NULL for a deletion). */
+/* FNV-1a of the key, with the column family mixed in. */
+static guint32
+hash_key (rocksdb_column_family_handle_t *family,
+          const guint8                   *key,
+          gsize                           key_len)
+{
+  guint32 hash = 2166136261u ^ (guint32) GPOINTER_TO_SIZE (family);
+
+  for (gsize i = 0; i < key_len; i++)
+    hash = (hash ^ key[i]) * 16777619u;
+  return hash ^ (hash >> 15);
+}
+
+/* The slot of @key's newest write in the index, or the empty slot where it would go.
+ * Sets a layout error and returns %NULL when a write cannot be found in the batch. */
+static IndexSlot *
+index_find (AvfsStorageRocksdb              *self,
+            const guint8                    *data,
+            guint32                          hash,
+            rocksdb_column_family_handle_t  *family,
+            const guint8                    *key,
+            gsize                            key_len,
+            GError                         **error)
+{
+  for (guint32 i = hash & self->index_mask;; i = (i + 1) & self->index_mask)
+    {
+      IndexSlot *slot = &self->index[i];
+      const BatchOp *op;
+      const guint8 *op_key, *op_value;
+
+      if (slot->op == 0)
+        return slot;
+      if (slot->hash != hash)
+        continue;
+      op = &g_array_index (self->batch_ops, BatchOp, slot->op - 1);
+      if (op->column_family != family || op->key_len != key_len)
+        continue;
+      if (!locate_op (data, op, &op_key, &op_value))
+        {
+          set_layout_error (self, error);
+          return NULL;
+        }
+      if (memcmp (op_key, key, key_len) == 0)
+        return slot;
+    }
+}
+
+/* Doubles the index (its keys are distinct: no key is compared). */
+static void
+index_grow (AvfsStorageRocksdb *self)
+{
+  IndexSlot *old = self->index;
+  guint32 old_size = old != NULL ? self->index_mask + 1 : 0;
+
+  self->index_mask = MAX (1024, 2 * old_size) - 1;
+  self->index = g_new0 (IndexSlot, self->index_mask + 1);
+  for (guint32 i = 0; i < old_size; i++)
+    {
+      guint32 j = old[i].hash & self->index_mask;
+
+      if (old[i].op == 0)
+        continue;
+      while (self->index[j].op != 0)
+        j = (j + 1) & self->index_mask;
+      self->index[j] = old[i];
+    }
+  g_free (old);
+}
+
+/* Notes write @n of batch_ops, whose key is @key, in the index, over an older write of
+ * that key; doubles the index when half full. */
+static gboolean
+index_add (AvfsStorageRocksdb  *self,
+           guint                n,
+           const guint8        *key,
+           GError             **error)
+{
+  const BatchOp *op = &g_array_index (self->batch_ops, BatchOp, n);
+  guint32 hash = hash_key (op->column_family, key, op->key_len);
+  size_t size;
+  const guint8 *data = (const guint8 *) rocksdb_writebatch_data (self->batch, &size);
+  IndexSlot *slot;
+
+  if (2 * (self->index_used + 1) > self->index_mask + 1)
+    index_grow (self);
+  slot = index_find (self, data, hash, op->column_family, key, op->key_len, error);
+  if (slot == NULL)
+    return FALSE;
+  if (slot->op == 0)
+    self->index_used++;
+  slot->hash = hash;
+  slot->op = n + 1;
+  return TRUE;
+}
+
+/* Indexes the writes so far, so that reads from now on find them by hash. */
+static gboolean
+start_index (AvfsStorageRocksdb  *self,
+             GError             **error)
+{
+  size_t size;
+  const guint8 *data = (const guint8 *) rocksdb_writebatch_data (self->batch, &size);
+
+  self->index_used = 0;
+  index_grow (self);
+  for (guint i = 0; i < self->batch_ops->len; i++)
+    {
+      const guint8 *key, *value;
+
+      if (!locate_op (data, &g_array_index (self->batch_ops, BatchOp, i), &key, &value))
+        {
+          set_layout_error (self, error);
+          return FALSE;
+        }
+      if (!index_add (self, i, key, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Looks for the newest write of @key in the batch, through the index once there is one,
+ * else one by one, newest first: *@found says whether there is one, and *@value is its
+ * value (%NULL for a deletion). */
 static gboolean
 find_in_batch (AvfsStorageRocksdb              *self,
                rocksdb_column_family_handle_t  *family,
@@ -310,56 +439,40 @@ find_in_batch (AvfsStorageRocksdb              *self,
 {
   size_t size;
   const guint8 *data = (const guint8 *) rocksdb_writebatch_data (self->batch, &size);
+  const BatchOp *op = NULL;
+  const guint8 *op_key, *op_value;
 
   *found = FALSE;
-  for (guint i = self->batch_ops->len; i > 0 && !*found; i--)
+  if (self->index != NULL)
     {
-      const BatchOp *op = &g_array_index (self->batch_ops, BatchOp, i - 1);
-      const guint8 *op_key, *op_value;
+      IndexSlot *slot = index_find (self, data, hash_key (family, key, key_len), family, key,
+                                    key_len, error);
 
-      if (op->column_family != family || op->key_len != key_len)
+      if (slot == NULL)
+        return FALSE;
+      if (slot->op != 0)
+        op = &g_array_index (self->batch_ops, BatchOp, slot->op - 1);
+    }
+  for (guint i = self->batch_ops->len; self->index == NULL && i > 0 && op == NULL; i--)
+    {
+      const BatchOp *candidate = &g_array_index (self->batch_ops, BatchOp, i - 1);
+
+      if (candidate->column_family != family || candidate->key_len != key_len)
         continue;
-      if (!locate_op (data, op, &op_key, &op_value))
+      if (!locate_op (data, candidate, &op_key, &op_value))
         {
           set_layout_error (self, error);
           return FALSE;
         }
-      *found = memcmp (op_key, key, key_len) == 0;
-      if (*found && op->value_len != DELETED_VALUE)
-        *value = g_bytes_new (op_value, op->value_len);
+      if (memcmp (op_key, key, key_len) == 0)
+        op = candidate;
     }
-  return TRUE;
-}
-
-/* Moves the writes so far into the indexed batch, so that reads from now on see them. */
-static gboolean
-start_indexing (AvfsStorageRocksdb  *self,
-                GError             **error)
-{
-  size_t size;
-  const guint8 *data = (const guint8 *) rocksdb_writebatch_data (self->batch, &size);
-
-  for (guint i = 0; i < self->batch_ops->len; i++)
-    {
-      const BatchOp *op = &g_array_index (self->batch_ops, BatchOp, i);
-      const guint8 *key, *value;
-
-      if (!locate_op (data, op, &key, &value))
-        {
-          set_layout_error (self, error);
-          return FALSE;
-        }
-      if (op->value_len == DELETED_VALUE)
-        rocksdb_writebatch_wi_delete_cf (self->indexed_batch, op->column_family,
-                                         (const char *) key, op->key_len);
-      else
-        rocksdb_writebatch_wi_put_cf (self->indexed_batch, op->column_family,
-                                      (const char *) key, op->key_len,
-                                      (const char *) value, op->value_len);
-    }
-  rocksdb_writebatch_clear (self->batch);
-  g_array_set_size (self->batch_ops, 0);
-  self->indexing = TRUE;
+  if (op == NULL)
+    return TRUE;
+  locate_op (data, op, &op_key, &op_value); /* checked when it was found */
+  *found = TRUE;
+  if (op->value_len != DELETED_VALUE)
+    *value = g_bytes_new (op_value, op->value_len);
   return TRUE;
 }
 
@@ -373,44 +486,28 @@ avfs_rocksdb_transaction_get (AvfsTransaction  *tx,
   AvfsRocksdbTransaction *self = (AvfsRocksdbTransaction *) tx; /* no type check per record */
   rocksdb_column_family_handle_t *family = transaction_collection (self, collection, error);
   AvfsStorageRocksdb *store = self->store;
-  char *message = NULL;
-  char *data;
-  size_t len;
+  GBytes *value = NULL;
+  gboolean found;
 
   if (family == NULL)
     return NULL;
-  if (!store->indexing && store->batch_ops->len <= SMALL_BATCH_OPS)
-    {
-      GBytes *value = NULL;
-      gboolean found;
-
-      if (!find_in_batch (store, family, key, key_len, &found, &value, error))
-        return NULL;
-      return found ? value : read_value (store, family, key, key_len, error);
-    }
-  if (!store->indexing && !start_indexing (store, error))
+  if (store->index == NULL && store->batch_ops->len > SMALL_BATCH_OPS &&
+      !start_index (store, error))
     return NULL;
-
-  data = rocksdb_writebatch_wi_get_from_batch_and_db_cf (store->indexed_batch, store->db,
-                                                         store->read_options, family,
-                                                         (const char *) key, key_len,
-                                                         &len, &message);
-  if (message != NULL)
-    {
-      set_status_error (error, store->path, "read from", message, AVFS_ERROR_FAILED);
-      return NULL;
-    }
-  /* A found empty value is malloc(0), which glibc makes a unique non-NULL pointer. */
-  if (data == NULL)
+  if (!find_in_batch (store, family, key, key_len, &found, &value, error))
     return NULL;
-  return g_bytes_new_with_free_func (data, len, rocksdb_free, data);
+  return found ? value : read_value (store, family, key, key_len, error);
 }
 
-static void
+/* Notes where the write just added to the batch lies, and indexes it once there is an
+ * index. */
+static gboolean
 record_op (AvfsStorageRocksdb              *self,
            rocksdb_column_family_handle_t  *family,
+           const guint8                    *key,
            gsize                            key_len,
-           guint32                          value_len)
+           guint32                          value_len,
+           GError                         **error)
 {
   BatchOp op = { family, 0, key_len, value_len };
   size_t size;
@@ -418,6 +515,7 @@ record_op (AvfsStorageRocksdb              *self,
   rocksdb_writebatch_data (self->batch, &size);
   op.end = size;
   g_array_append_val (self->batch_ops, op);
+  return self->index == NULL || index_add (self, self->batch_ops->len - 1, key, error);
 }
 
 static gboolean
@@ -435,16 +533,9 @@ avfs_rocksdb_transaction_put (AvfsTransaction  *tx,
 
   if (family == NULL)
     return FALSE;
-  if (store->indexing)
-    {
-      rocksdb_writebatch_wi_put_cf (store->indexed_batch, family, (const char *) key, key_len,
-                                    (const char *) value, value_len);
-      return TRUE;
-    }
   rocksdb_writebatch_put_cf (store->batch, family, (const char *) key, key_len,
                              (const char *) value, value_len);
-  record_op (store, family, key_len, value_len);
-  return TRUE;
+  return record_op (store, family, key, key_len, value_len, error);
 }
 
 static void
@@ -470,15 +561,8 @@ avfs_rocksdb_transaction_delete (AvfsTransaction  *tx,
   if (family == NULL)
     return FALSE;
   count_deletion (store, family);
-  if (store->indexing)
-    {
-      rocksdb_writebatch_wi_delete_cf (store->indexed_batch, family, (const char *) key,
-                                       key_len);
-      return TRUE;
-    }
   rocksdb_writebatch_delete_cf (store->batch, family, (const char *) key, key_len);
-  record_op (store, family, key_len, DELETED_VALUE);
-  return TRUE;
+  return record_op (store, family, key, key_len, DELETED_VALUE, error);
 }
 
 static void
@@ -553,9 +637,7 @@ commit_batch (AvfsStorageRocksdb  *self,
 {
   char *message = NULL;
 
-  if (self->indexing)
-    rocksdb_write_writebatch_wi (self->db, self->write_options, self->indexed_batch, &message);
-  else if (self->batch_ops->len > 0)
+  if (self->batch_ops->len > 0)
     rocksdb_write (self->db, self->write_options, self->batch, &message);
 
   if (message != NULL)
@@ -582,15 +664,7 @@ reset_batches (AvfsStorageRocksdb *self)
   else
     rocksdb_writebatch_clear (self->batch);
 
-  rocksdb_writebatch_wi_data (self->indexed_batch, &size);
-  if (size > BATCH_KEEP_BYTES)
-    {
-      rocksdb_writebatch_wi_destroy (self->indexed_batch);
-      self->indexed_batch = rocksdb_writebatch_wi_create (0, TRUE);
-    }
-  else
-    rocksdb_writebatch_wi_clear (self->indexed_batch);
-
+  g_clear_pointer (&self->index, g_free);
   if (self->batch_ops->len > 4096)
     {
       g_array_unref (self->batch_ops);
@@ -598,7 +672,6 @@ reset_batches (AvfsStorageRocksdb *self)
     }
   else
     g_array_set_size (self->batch_ops, 0);
-  self->indexing = FALSE;
 }
 
 /* Cursors hold one RocksDB iterator: it reads a consistent snapshot without blocking
@@ -1272,7 +1345,7 @@ release_database (AvfsStorageRocksdb *self)
   g_clear_pointer (&self->read_options, rocksdb_readoptions_destroy);
   g_clear_pointer (&self->write_options, rocksdb_writeoptions_destroy);
   g_clear_pointer (&self->batch, rocksdb_writebatch_destroy);
-  g_clear_pointer (&self->indexed_batch, rocksdb_writebatch_wi_destroy);
+  g_clear_pointer (&self->index, g_free);
 }
 
 static gboolean
@@ -1730,7 +1803,6 @@ avfs_storage_rocksdb_open (const char     *path,
   self->read_options = rocksdb_readoptions_create ();
   self->write_options = rocksdb_writeoptions_create ();
   self->batch = rocksdb_writebatch_create ();
-  self->indexed_batch = rocksdb_writebatch_wi_create (0, TRUE);
   self->library_version = read_library_version (path);
   g_debug ("%s: opened with %u collections (RocksDB %s)", path,
            g_hash_table_size (self->collections),
