@@ -453,19 +453,22 @@ find_in_batch (AvfsStorageRocksdb              *self,
       if (slot->op != 0)
         op = &g_array_index (self->batch_ops, BatchOp, slot->op - 1);
     }
-  for (guint i = self->batch_ops->len; self->index == NULL && i > 0 && op == NULL; i--)
+  else
     {
-      const BatchOp *candidate = &g_array_index (self->batch_ops, BatchOp, i - 1);
-
-      if (candidate->column_family != family || candidate->key_len != key_len)
-        continue;
-      if (!locate_op (data, candidate, &op_key, &op_value))
+      for (guint i = self->batch_ops->len; i > 0 && op == NULL; i--)
         {
-          set_layout_error (self, error);
-          return FALSE;
+          const BatchOp *candidate = &g_array_index (self->batch_ops, BatchOp, i - 1);
+
+          if (candidate->column_family != family || candidate->key_len != key_len)
+            continue;
+          if (!locate_op (data, candidate, &op_key, &op_value))
+            {
+              set_layout_error (self, error);
+              return FALSE;
+            }
+          if (memcmp (op_key, key, key_len) == 0)
+            op = candidate;
         }
-      if (memcmp (op_key, key, key_len) == 0)
-        op = candidate;
     }
   if (op == NULL)
     return TRUE;
@@ -1502,8 +1505,9 @@ avfs_storage_rocksdb_get_log_dir (const char *path)
  * and they had grown to 720 MB on a test machine. Only files are removed; each vault's
  * directory stays. */
 static void
-remove_shared_logs (const char *log_dir)
+remove_shared_logs (const char *path)
 {
+  g_autofree char *log_dir = avfs_storage_rocksdb_get_log_dir (path);
   g_autofree char *shared = g_path_get_dirname (log_dir);
   g_autoptr(GDir) dir = g_dir_open (shared, 0, NULL);
   const char *name;
@@ -1594,7 +1598,6 @@ make_options (const char     *path,
   rocksdb_options_set_max_file_opening_threads (options, 1);
   if (g_mkdir_with_parents (log_dir, 0700) == 0)
     rocksdb_options_set_db_log_dir (options, log_dir);
-  remove_shared_logs (log_dir);
   return options;
 }
 
@@ -1797,6 +1800,7 @@ avfs_storage_rocksdb_open (const char     *path,
   self->write_buffer_size = settings.write_buffer_size;
   self->max_open_files = settings.max_open_files;
   self->options = make_options (path, &settings, mode);
+  remove_shared_logs (path);
   if (!open_database (self, create, error))
     return NULL;
 

@@ -383,7 +383,8 @@ open_to_write (AvfsRegistry *registry,
 
 /* Opens the vault to read. Its searches would miss what a search queue left by a crash
  * holds, which only an open to write applies: then it is opened to write, if no other
- * process holds it (that one applies the queue). */
+ * process holds it (that one applies the queue). A memory vault (no path) is this
+ * process's own, opened as it is, and never closed here. */
 static AvfsVault *
 open_to_read (AvfsRegistry *registry,
               const char   *name,
@@ -395,7 +396,7 @@ open_to_read (AvfsRegistry *registry,
 
   if (vault == NULL || !avfs_vault_search_has_queue (vault, &has_queue, error))
     return NULL;
-  if (!has_queue)
+  if (!has_queue || avfs_vault_get_path (vault) == NULL)
     return g_steal_pointer (&vault);
   avfs_vault_close (vault, NULL);
   writable = open_to_write (registry, name, FALSE, NULL);
