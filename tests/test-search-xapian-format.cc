@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* A Xapian index from an older avfs (documents without the format mark): refused with
- * a message that says to rebuild, and a rebuild starts from it. C++ to write the older
- * index with Xapian itself. */
+/* Xapian indexes from older avfs: one without the format mark is refused with a
+ * message that says to rebuild, and a rebuild starts from it; one marked "2" (no start
+ * terms) keeps working until a rebuild. C++ to write them with Xapian itself. */
 #include <glib/gstdio.h>
 #include <xapian.h>
 
@@ -88,6 +88,12 @@ count_documents (AvfsSearchIndex *index)
   return count;
 }
 
+static char *
+format_of (const char *directory)
+{
+  return g_strdup (Xapian::Database (directory).get_metadata ("avfs-format").c_str ());
+}
+
 static void
 test_older_refused (Fixture       *f,
                     gconstpointer)
@@ -122,13 +128,80 @@ test_older_empty (Fixture       *f,
                   gconstpointer)
 {
   g_autoptr(GError) error = NULL;
+  g_autofree char *format = NULL;
   AvfsSearchIndex *index;
 
   write_older_index (f->index, 0);
   index = avfs_search_xapian_open (f->index, FALSE, &error);
   g_assert_no_error (error);
   close_index (index);
-  g_assert_cmpstr (Xapian::Database (f->index).get_metadata ("avfs-format").c_str (), ==, "2");
+  format = format_of (f->index);
+  g_assert_cmpstr (format, ==, "3");
+}
+
+static void
+index_text (AvfsSearchIndex *index,
+            guint64          doc_id,
+            const char      *path,
+            const char      *text)
+{
+  g_autoptr(GError) error = NULL;
+  AvfsSearchFields fields = { path, NULL, text, NULL, "key" };
+
+  g_assert_true (avfs_search_index_index (index, doc_id, &fields, &error));
+  g_assert_no_error (error);
+}
+
+static guint64
+count_hits (AvfsSearchIndex *index,
+            const char      *query)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AvfsSearchResults) results = avfs_search_index_search (index, query, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (results->hits->len, ==, results->total);
+  return results->total;
+}
+
+/* An index marked "2" holds documents without start terms: prefixes are found by
+ * their words, what is added keeps that layout, and a rebuild brings start terms. */
+static void
+test_without_start_terms (Fixture       *f,
+                          gconstpointer)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *format = NULL;
+  g_autofree char *rebuilt = NULL;
+  AvfsSearchIndex *index;
+
+  index = avfs_search_xapian_open (f->index, TRUE, &error);
+  g_assert_no_error (error);
+  index_text (index, 1, "/a.txt", "foxes and a fox");
+  close_index (index);
+  {
+    Xapian::WritableDatabase db (f->index, Xapian::DB_OPEN);
+
+    db.set_metadata ("avfs-format", "2");
+    db.commit ();
+  }
+  index = avfs_search_xapian_open (f->index, FALSE, &error);
+  g_assert_no_error (error);
+  index_text (index, 2, "/b.txt", "a foxglove in the fog");
+  g_assert_cmpuint (count_hits (index, "fox*"), ==, 2);
+  g_assert_cmpuint (count_hits (index, "fo*"), ==, 2);
+  g_assert_cmpuint (count_hits (index, "foxg*"), ==, 1);
+  close_index (index);
+  format = format_of (f->index);
+  g_assert_cmpstr (format, ==, "2");
+
+  index = avfs_search_xapian_open_empty (f->index, &error);
+  g_assert_no_error (error);
+  index_text (index, 2, "/b.txt", "a foxglove in the fog");
+  g_assert_cmpuint (count_hits (index, "fo*"), ==, 1);
+  close_index (index);
+  rebuilt = format_of (f->index);
+  g_assert_cmpstr (rebuilt, ==, "3");
 }
 
 int
@@ -140,5 +213,7 @@ main (int   argc,
               test_older_refused, fixture_tear_down);
   g_test_add ("/search-xapian-format/older-empty", Fixture, NULL, fixture_set_up,
               test_older_empty, fixture_tear_down);
+  g_test_add ("/search-xapian-format/without-start-terms", Fixture, NULL, fixture_set_up,
+              test_without_start_terms, fixture_tear_down);
   return g_test_run ();
 }

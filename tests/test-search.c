@@ -449,6 +449,12 @@ static const struct { const char *query; const char *ids; } expectations[] = {
   { "photo*", "13 14" },
   { "\"lazy do\"*", "1 2" },
   { "\"quick ca\"*", "3" },
+  { "j*", "1 13" },
+  { "caf*", "8 19" },
+  { "CAFÉ*", "8 19" },
+  { "stra*", "9" },
+  { "straß*", "9" },
+  { "東*", "11" },
   /* OR, exclusion, groups. */
   { "dog OR cat", "1 2 3" },
   { "report 2023", "6" },
