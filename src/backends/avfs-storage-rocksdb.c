@@ -1586,6 +1586,12 @@ make_options (const char     *path,
    * write then flushes at write_buffer_size instead of holding twice that in memory. */
   rocksdb_options_set_db_write_buffer_size (options, settings->write_buffer_size);
   rocksdb_options_set_compression (options, compression_types[settings->compression]);
+  /* A write reads keys that are not there yet (its name in the directory, its blob, a
+   * quota): a Bloom filter of whole keys tells the memtable so without a walk down its
+   * skip list. 8–10% of a one-file write's CPU time, for about 2 MB of memory (0.2% of
+   * write_buffer_size for each collection's memtable). */
+  rocksdb_options_set_memtable_whole_key_filtering (options, TRUE);
+  rocksdb_options_set_memtable_prefix_bloom_size_ratio (options, 0.002);
   set_table_options (options);
   /* RocksDB's own LOG files: a few, of warnings and errors only (at its default level
    * every open wrote 100–200 KB of settings and statistics). They go to the user's
