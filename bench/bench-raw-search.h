@@ -28,6 +28,10 @@ gboolean bench_raw_fts5_run   (GPtrArray               *texts,
                                guint                    rounds,
                                GArray                  *rows,
                                GError                 **error);
+gboolean bench_raw_fts5_write (const char              *dir,
+                               guint                    n,
+                               GArray                  *rows,
+                               GError                 **error);
 gboolean bench_raw_xapian_run (GPtrArray               *texts,
                                const char              *dir,
                                const BenchSearchShape  *shapes,

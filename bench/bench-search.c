@@ -12,8 +12,6 @@
 #include "bench-raw-search.h"
 #include "bench-search.h"
 
-#define VOCABULARY 5000
-
 /* The query shapes, each with the op names of its figures. */
 static const BenchSearchShape shapes[] = {
   { BENCH_SEARCH_RARE, "search-p50 rare", "search-p95 rare" },
@@ -23,13 +21,6 @@ static const BenchSearchShape shapes[] = {
   { "w12*", "search-p50 prefix", "search-p95 prefix" },
   { "w1*", "search-p50 prefix-wide", "search-p95 prefix-wide" },
 };
-
-/* A word drawn from a Zipf-like distribution over w0…w4999: w0 is in nearly every file. */
-static guint
-zipf_word (GRand *rand)
-{
-  return (guint) (pow (VOCABULARY, g_rand_double (rand)) - 1);
-}
 
 /**
  * bench_search_make_text:
@@ -54,9 +45,7 @@ bench_search_make_text (GString *text,
     g_string_append (text, "the " BENCH_SEARCH_PHRASE " fox ");
   if (files >= 10 && index % (files / 5) == 1)
     g_string_append (text, BENCH_SEARCH_RARE " ");
-  while (text->len < len)
-    g_string_append_printf (text, "w%u%s", zipf_word (rand),
-                            g_rand_int_range (rand, 0, 12) == 0 ? ".\n" : " ");
+  bench_vault_append_words (text, rand, len);
 }
 
 /* The corpus's texts, in file order. */

@@ -12,20 +12,56 @@
 #include "avfs-vault-search.h"
 #include "avfs-vault-transfer.h"
 #include "avfs-vault.h"
+#include "bench-raw-search.h"
 #include "bench-vault.h"
 
-#define FILE_LEN 1024
 #define LIST_LEN 1000
+#define VOCABULARY 5000
 
-/* 1 KiB of text unique to @index, so no write is saved by deduplication. */
-static void
-make_text (guint64 index,
-           char    text[FILE_LEN])
+/* A word drawn from a Zipf-like distribution over w0…w4999: w0 is in nearly every text. */
+static guint
+zipf_word (GRand *rand)
 {
-  for (gsize i = 0; i < FILE_LEN; i++)
-    text[i] = 'a' + (i * 7 + index) % 26;
-  g_snprintf (text, 24, "file %" G_GUINT64_FORMAT " ", index);
-  text[FILE_LEN - 1] = '\n';
+  return (guint) (pow (VOCABULARY, g_rand_double (rand)) - 1);
+}
+
+/**
+ * bench_vault_append_words:
+ * @text: where the words go
+ * @rand: the generator
+ * @len: the length @text reaches (or passes by part of a word)
+ *
+ * Appends Zipf-distributed words (w0…w4999) in sentences of about 12 words, the text
+ * of every generated file in the bench.
+ */
+void
+bench_vault_append_words (GString *text,
+                          GRand   *rand,
+                          gsize    len)
+{
+  while (text->len < len)
+    g_string_append_printf (text, "w%u%s", zipf_word (rand),
+                            g_rand_int_range (rand, 0, 12) == 0 ? ".\n" : " ");
+}
+
+/**
+ * bench_vault_make_file_text:
+ * @text: where the text goes (replacing what it held)
+ * @rand: the generator
+ * @index: the file's number
+ *
+ * Makes %BENCH_VAULT_FILE_LEN bytes of words for one file of the write workload,
+ * unique to @index so that no write is saved by deduplication.
+ */
+void
+bench_vault_make_file_text (GString *text,
+                            GRand   *rand,
+                            guint64  index)
+{
+  g_string_printf (text, "file %" G_GUINT64_FORMAT " ", index);
+  bench_vault_append_words (text, rand, BENCH_VAULT_FILE_LEN);
+  g_string_truncate (text, BENCH_VAULT_FILE_LEN - 1);
+  g_string_append_c (text, '\n');
 }
 
 /* Adds one figure to @rows (element-type BenchVaultRow). */
@@ -179,7 +215,8 @@ write_files (AvfsVault  *vault,
              GArray     *rows,
              GError    **error)
 {
-  char text[FILE_LEN];
+  g_autoptr(GRand) rand = g_rand_new_with_seed (BENCH_VAULT_FILE_SEED);
+  g_autoptr(GString) text = g_string_new (NULL);
   gint64 start;
 
   if (!avfs_vault_mkdir (vault, "/w", FALSE, error))
@@ -189,9 +226,9 @@ write_files (AvfsVault  *vault,
     {
       g_autofree char *path = g_strdup_printf ("/w/f%06u", i);
 
-      make_text (i, text);
-      if (avfs_vault_write (vault, path, (const guint8 *) text, FILE_LEN, AVFS_WRITE_NONE,
-                            error) == 0)
+      bench_vault_make_file_text (text, rand, i);
+      if (avfs_vault_write (vault, path, (const guint8 *) text->str, text->len,
+                            AVFS_WRITE_NONE, error) == 0)
         return FALSE;
     }
   bench_vault_add_row (rows, "file-write-1k", n / ((g_get_monotonic_time () - start) / 1e6),
@@ -215,7 +252,7 @@ read_files (AvfsVault  *vault,
       g_autofree char *path = g_strdup_printf ("/w/f%06u", g_rand_int_range (rand, 0, n_files));
       g_autoptr(GBytes) content = avfs_vault_read (vault, path, 0, error);
 
-      if (content == NULL || g_bytes_get_size (content) != FILE_LEN)
+      if (content == NULL || g_bytes_get_size (content) != BENCH_VAULT_FILE_LEN)
         return FALSE;
     }
   bench_vault_add_row (rows, "file-read-1k", n / ((g_get_monotonic_time () - start) / 1e6),
@@ -383,6 +420,7 @@ bench_vault_run (const char            *engine,
   if (vault == NULL)
     return FALSE;
   ok = write_files (vault, n_files, rows, error) &&
+       (!g_str_equal (engine, "sqlite") || bench_raw_fts5_write (dir, n_files, rows, error)) &&
        read_files (vault, n_files, n_files * 5, rows, error) &&
        list_directory (vault, quick ? 50 : 500, rows, error);
   avfs_vault_close (vault, NULL);

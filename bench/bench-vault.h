@@ -8,6 +8,10 @@
 
 G_BEGIN_DECLS
 
+/* The files of the write workload: their size, and the seed of their words. */
+#define BENCH_VAULT_FILE_LEN 1024
+#define BENCH_VAULT_FILE_SEED 7
+
 /**
  * BenchVaultRow:
  * @op: `file-write-1k`, `file-read-1k`, `list-1000`, `import-10k`, `import-indexed-10k`
@@ -40,6 +44,12 @@ void       bench_vault_add_row      (GArray                *rows,
                                      double                 value,
                                      const char            *unit);
 void       bench_vault_remove_tree  (const char            *path);
+void       bench_vault_append_words (GString               *text,
+                                     GRand                 *rand,
+                                     gsize                  len);
+void       bench_vault_make_file_text (GString             *text,
+                                       GRand               *rand,
+                                       guint64              index);
 AvfsVault *bench_vault_create       (const char            *engine,
                                      const char            *dir,
                                      const char            *name,
