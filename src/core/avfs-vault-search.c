@@ -12,6 +12,9 @@
  * apply or search and closed after, so that an app and a CLI share a vault. */
 #include <errno.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "avfs-file-document.h"
 #include "avfs-search-fts5.h"
@@ -29,6 +32,9 @@
 #define BULK_MIN 2000
 /* A settled queue is applied in bulk from this fraction of the index's documents. */
 #define BULK_SETTLED_DIVISOR 8
+/* The nice value of background indexing: a quarter of a busy processor's time against
+ * threads at 0 (Linux weighs nice 5 at 335 against 1024). */
+#define BACKGROUND_NICE 5
 /* How long an apply before a search waits for another process's Xapian writer. */
 #define LOCK_WAIT_US (10 * G_USEC_PER_SEC)
 #define LOCK_POLL_US (20 * 1000)
@@ -473,6 +479,17 @@ apply_queue (AvfsVault  *self,
   return TRUE;
 }
 
+/* Background indexing yields the processors to the writes that feed it: when they are
+ * busy, a write or an import goes first and the index catches up after (a search
+ * applies what is left itself, at its caller's priority). Linux keeps a nice value per
+ * thread, and the shard threads of a bulk apply inherit it. */
+static void
+lower_thread_priority (void)
+{
+  if (setpriority (PRIO_PROCESS, syscall (SYS_gettid), BACKGROUND_NICE) != 0)
+    g_debug ("Background indexing keeps its priority: %s", g_strerror (errno));
+}
+
 /* One worker applies queues in the background for every vault of the process. It holds
  * no reference: close and finalize wait until its tasks for the vault are done. */
 static void
@@ -482,6 +499,7 @@ apply_in_background (gpointer data,
   AvfsVault *self = data;
   g_autoptr(GError) error = NULL;
 
+  lower_thread_priority ();
   g_mutex_lock (&self->search_lock);
   g_atomic_int_set (&self->search_scheduled, FALSE);
   g_atomic_int_set (&self->search_pending, 0);
@@ -519,7 +537,8 @@ background_pool (void)
   static GThreadPool *pool;
 
   if (g_once_init_enter (&pool))
-    g_once_init_leave (&pool, g_thread_pool_new (apply_in_background, NULL, 1, FALSE, NULL));
+    /* Exclusive: its thread, with its lowered priority, serves no other pool. */
+    g_once_init_leave (&pool, g_thread_pool_new (apply_in_background, NULL, 1, TRUE, NULL));
   return pool;
 }
 
