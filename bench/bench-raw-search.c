@@ -77,6 +77,17 @@ check (sqlite3     *db,
   return FALSE;
 }
 
+/* Opens a new SQLite database at @path and runs @schema on it; *@db is set either way. */
+static gboolean
+open_database (const char  *path,
+               const char  *schema,
+               sqlite3    **db,
+               GError     **error)
+{
+  return check (*db, sqlite3_open (path, db), SQLITE_OK, error) &&
+         check (*db, sqlite3_exec (*db, schema, NULL, NULL, NULL), SQLITE_OK, error);
+}
+
 /* Removes the SQLite database at @path with its WAL files. */
 static void
 remove_database (const char *path)
@@ -183,10 +194,8 @@ bench_raw_fts5_run (GPtrArray               *texts,
   gint64 start;
   gboolean ok;
 
-  ok = check (db, sqlite3_open (path, &db), SQLITE_OK, error) &&
-       check (db, sqlite3_exec (db, "PRAGMA journal_mode = wal; "
-                                    "CREATE VIRTUAL TABLE t USING fts5 (body)", NULL, NULL, NULL),
-              SQLITE_OK, error);
+  ok = open_database (path, "PRAGMA journal_mode = wal; "
+                            "CREATE VIRTUAL TABLE t USING fts5 (body)", &db, error);
   start = g_get_monotonic_time ();
   ok = ok && insert_texts (db, texts, error);
   if (ok)
@@ -269,11 +278,10 @@ bench_raw_fts5_write (const char  *dir,
   gint64 start;
   gboolean ok;
 
-  ok = check (db, sqlite3_open (path, &db), SQLITE_OK, error) &&
-       check (db, sqlite3_exec (db, "PRAGMA journal_mode = wal; PRAGMA synchronous = normal; "
-                                    "CREATE TABLE files (body TEXT); "
-                                    "CREATE VIRTUAL TABLE t USING fts5 (body, content='files')",
-                                NULL, NULL, NULL), SQLITE_OK, error);
+  ok = open_database (path, "PRAGMA journal_mode = wal; PRAGMA synchronous = normal; "
+                            "CREATE TABLE files (body TEXT); "
+                            "CREATE VIRTUAL TABLE t USING fts5 (body, content='files')",
+                      &db, error);
   start = g_get_monotonic_time ();
   ok = ok && commit_files (db, n, error);
   if (ok)
