@@ -859,6 +859,67 @@ test_clear_and_optimize (Fixture       *f,
   assert_hits (f, "lorem", FILLER_IDS);
 }
 
+#define MANY_DOCS 300
+#define MANY_WORDS 2000
+
+/* Document @i of test_many_documents(): "alpha beta" ends every fifth, "beta gamma alpha"
+ * the next ones. */
+static void
+index_many (Fixture *f,
+            guint    i)
+{
+  g_autoptr(GString) text = g_string_new ("every");
+  g_autofree char *path = g_strdup_printf ("/many/doc-%u.txt", i);
+
+  for (guint j = 0; j < MANY_WORDS; j++)
+    g_string_append_printf (text, " w%u", (i * 7 + j) % 400);
+  g_string_append (text, i % 5 == 0 ? " alpha beta" : i % 5 == 1 ? " beta gamma alpha" : "");
+  index_doc (f, 1000 + i, path, text->str, NULL);
+}
+
+/* Enough words (600 000) for the memory index to invert its postings in several batches
+ * while it goes on indexing: searches, removals and updates in between see them all, and
+ * positions stay in order across batches. */
+static void
+test_many_documents (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GString) every = g_string_new (NULL);
+  g_autoptr(GString) phrase = g_string_new (NULL);
+  g_autoptr(GString) both = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < MANY_DOCS / 2; i++)
+    {
+      index_many (f, i);
+      g_string_append_printf (every, i > 0 ? " %u" : "%u", 1000 + i);
+    }
+  assert_hits (f, "every", every->str);
+  g_string_truncate (every, 0);
+  for (guint i = MANY_DOCS / 2; i < MANY_DOCS; i++)
+    index_many (f, i);
+  for (guint i = 3; i < MANY_DOCS; i += 10)
+    g_assert_true (avfs_search_index_remove (f->index, 1000 + i, &error));
+  index_doc (f, 1000, "/many/doc-0.txt", "changed alpha", NULL);
+  g_assert_true (avfs_search_index_flush (f->index, &error));
+  g_assert_no_error (error);
+  for (guint i = 1; i < MANY_DOCS; i++)
+    {
+      if (i % 10 == 3)
+        continue;
+      g_string_append_printf (every, every->len ? " %u" : "%u", 1000 + i);
+      if (i % 5 == 0)
+        g_string_append_printf (phrase, phrase->len ? " %u" : "%u", 1000 + i);
+      if (i % 5 <= 1)
+        g_string_append_printf (both, both->len ? " %u" : "%u", 1000 + i);
+    }
+  assert_hits (f, "every", every->str);
+  assert_hits (f, "\"alpha beta\"", phrase->str);
+  assert_hits (f, "alpha beta", both->str);
+  assert_hits (f, "\"beta alpha\"", "");
+  assert_hits (f, "changed", "1000");
+}
+
 /* Searches from several threads while documents change. */
 typedef struct
 {
@@ -1567,6 +1628,7 @@ main (int   argc,
       add_engine_test (engine, "remove", test_remove);
       add_engine_test (engine, "update", test_update);
       add_engine_test (engine, "clear-and-optimize", test_clear_and_optimize);
+      add_engine_test (engine, "many-documents", test_many_documents);
       add_engine_test (engine, "threads", test_threads);
       if (!g_str_equal (engine, "memory"))
         add_engine_test (engine, "persistence", test_persistence);

@@ -36,10 +36,44 @@ typedef struct
   guint32 entries_size;   /* allocated */
   guint32 n_positions;
   guint32 positions_size;
-  guint32 last_slot;      /* of the last entry, so that indexing need not read it */
+  guint32 last_slot;      /* of the last document with the term, logged or not; G_MAXUINT32
+                           * before the first */
   guint32 n_dead;
+  guint32 log_index;      /* in the terms of the log being filled, if it is there */
   char text[];            /* NUL-terminated */
 } Term;
+
+/* Indexing logs each token and inverts the log a batch of documents at a time (see
+ * invert_log()). */
+typedef struct
+{
+  guint32 slot;
+  guint32 position;
+} Posting;
+
+typedef struct
+{
+  guint32 term; /* index in Log.terms */
+  Posting posting;
+} Logged;
+
+/* A term of a log, with how many of the log's tokens and documents it has. */
+typedef struct
+{
+  Term *term;
+  guint32 n_tokens;
+  guint32 n_slots;
+} LogTerm;
+
+typedef struct
+{
+  Logged *tokens;
+  guint32 n_tokens;
+  guint32 tokens_size;
+  LogTerm *terms; /* those of @tokens, each once */
+  guint32 n_terms;
+  guint32 terms_size;
+} Log;
 
 /* The terms of one field. Indexing finds a token's term in a hash table of its own
  * (open addressing, linear probing) without copying the token. Prefixes are looked up
@@ -69,7 +103,9 @@ typedef struct
 } Doc;
 
 /* Thread safety: @lock is taken shared by searches and reads, exclusively by changes.
- * A prefix search sorts new terms under @sort_lock, as other searches may run. */
+ * A prefix search sorts new terms under @sort_lock, as other searches may run. While
+ * @inverter runs, it alone writes the postings of the terms of its log; whatever reads or
+ * removes postings waits for it first (invert_all()). */
 struct _AvfsSearchMemory
 {
   GObject parent_instance;
@@ -81,7 +117,14 @@ struct _AvfsSearchMemory
   Field fields[N_FIELDS];
   GHashTable *tags;        /* folded tag → GArray of guint32 slots, ascending */
   guint64 total_length;
-  GPtrArray *doc_terms;    /* indexing scratch: the document's terms so far */
+  /* Postings not inverted yet, which every read of them inverts first: those of @log and,
+   * while @inverter runs, of the other log. */
+  Log logs[2];
+  Log *log;
+  GThread *inverter;
+  Term **doc_terms;        /* indexing scratch: the document's terms so far */
+  guint32 n_doc_terms;
+  guint32 doc_terms_size;
 };
 
 static void avfs_search_memory_iface_init (AvfsSearchIndexInterface *iface);
@@ -114,13 +157,19 @@ term_free (Term *term)
   g_free (term);
 }
 
-/* Doubles a full array of @size elements. */
-static gpointer
-grow_array (gpointer  data,
-            guint32  *size,
-            gsize     element_size)
+/* Makes room for @n more elements after the @used ones of an array of *@size, doubling
+ * it as often as needed. */
+static inline gpointer
+reserve_array (gpointer  data,
+               guint32  *size,
+               guint32   used,
+               guint32   n,
+               gsize     element_size)
 {
-  *size = MAX (1, 2 * *size);
+  if (G_LIKELY (used + n <= *size))
+    return data;
+  while (*size < used + n)
+    *size = MAX (1, 2 * *size);
   return g_realloc_n (data, *size, element_size);
 }
 
@@ -201,6 +250,7 @@ field_intern (Field      *field,
   term->hash = hash;
   term->field = f;
   term->len = len;
+  term->last_slot = G_MAXUINT32;
   memcpy (term->text, text, len);
   *bucket = term;
   g_ptr_array_add (field->added, term);
@@ -300,6 +350,156 @@ field_clear (Field *field)
   g_clear_pointer (&field->buckets, g_free);
 }
 
+/* The log. Appending each token to its term's arrays as it comes touches the arrays of
+ * one of thousands of terms per token, most of them out of cache: that was more than half
+ * of the indexing time. Tokens are logged in order instead. A full log (LOG_TOKENS) is
+ * inverted on a thread of its own while the next one fills, and what is logged is
+ * inverted before anything reads or removes postings. The inverting thread writes only
+ * the postings of the terms of its log, which indexing does not touch. */
+
+#define LOG_TOKENS (1 << 18)
+
+static inline void
+log_token (AvfsSearchMemory *self,
+           Term             *term,
+           guint32           slot,
+           guint32           position,
+           gboolean          new_slot)
+{
+  Log *log = self->log;
+  LogTerm *logged;
+
+  /* @log_index may be left from an earlier log: the log's entry tells. */
+  if (term->log_index >= log->n_terms || log->terms[term->log_index].term != term)
+    {
+      log->terms = reserve_array (log->terms, &log->terms_size, log->n_terms, 1, sizeof (LogTerm));
+      log->terms[log->n_terms] = (LogTerm) { term, 0, 0 };
+      term->log_index = log->n_terms++;
+    }
+  logged = &log->terms[term->log_index];
+  logged->n_tokens++;
+  logged->n_slots += new_slot;
+  log->tokens = reserve_array (log->tokens, &log->tokens_size, log->n_tokens, 1, sizeof (Logged));
+  log->tokens[log->n_tokens++] = (Logged) { term->log_index, { slot, position } };
+}
+
+/* Makes room in the arrays of @log's terms for their postings in the log. The thread
+ * that indexes does it, so that the arrays come from its allocator arena as they did
+ * before there were inverting threads: those threads' arenas made searches slower. */
+static void
+reserve_log (Log *log)
+{
+  for (guint32 t = 0; t < log->n_terms; t++)
+    {
+      const LogTerm *logged = &log->terms[t];
+      Term *term = logged->term;
+
+      term->entries = reserve_array (term->entries, &term->entries_size, term->n_entries,
+                                     logged->n_slots, sizeof (Entry));
+      term->positions = reserve_array (term->positions, &term->positions_size,
+                                       term->n_positions, logged->n_tokens, sizeof (guint32));
+    }
+}
+
+/* Appends the logged postings of a term, in slot then position order, after those it
+ * has, in the room reserve_log() made. */
+static void
+term_append (const LogTerm *logged,
+             const Posting *postings)
+{
+  Term *term = logged->term;
+  Entry *entries = term->entries + term->n_entries;
+  guint32 *positions = term->positions + term->n_positions;
+  guint32 n_entries = 0;
+
+  for (guint32 i = 0; i < logged->n_tokens; i++)
+    {
+      /* A document's tokens are all in one log: a run never goes on with an entry of an
+       * earlier log. */
+      if (i == 0 || postings[i].slot != postings[i - 1].slot)
+        entries[n_entries++] = (Entry) { postings[i].slot, 0 };
+      entries[n_entries - 1].count++;
+      positions[i] = postings[i].position;
+    }
+  term->n_entries += logged->n_slots;
+  term->n_positions += logged->n_tokens;
+}
+
+/* Sorts @log by term (a counting sort, whose few thousand runs stay in cache), keeping
+ * the order of each term's postings, then appends each term's run: its arrays are
+ * touched once for the whole log. Empties @log; call reserve_log() first. */
+static void
+invert_log (Log *log)
+{
+  g_autofree guint32 *ends = g_new (guint32, log->n_terms);
+  g_autofree Posting *sorted = g_new (Posting, log->n_tokens);
+  guint32 start = 0;
+
+  for (guint32 t = 0; t < log->n_terms; t++)
+    {
+      ends[t] = start;
+      start += log->terms[t].n_tokens;
+    }
+  for (guint32 i = 0; i < log->n_tokens; i++)
+    sorted[ends[log->tokens[i].term]++] = log->tokens[i].posting;
+  for (guint32 t = 0; t < log->n_terms; t++)
+    term_append (&log->terms[t], sorted + ends[t] - log->terms[t].n_tokens);
+  log->n_tokens = log->n_terms = 0;
+  /* A long document can outgrow the log: it is not kept that large. */
+  if (log->tokens_size > 2 * LOG_TOKENS)
+    {
+      g_clear_pointer (&log->tokens, g_free);
+      log->tokens_size = 0;
+    }
+}
+
+static gpointer
+invert_thread (gpointer data)
+{
+  invert_log (data);
+  return NULL;
+}
+
+/* The functions below want the lock held exclusively. */
+
+static void
+join_inverter (AvfsSearchMemory *self)
+{
+  if (self->inverter != NULL)
+    g_thread_join (g_steal_pointer (&self->inverter));
+}
+
+/* Hands the full log to a thread that inverts it, and starts the other one. */
+static void
+switch_log (AvfsSearchMemory *self)
+{
+  join_inverter (self);
+  reserve_log (self->log);
+  self->inverter = g_thread_new ("avfs-invert", invert_thread, self->log);
+  self->log = self->log == &self->logs[0] ? &self->logs[1] : &self->logs[0];
+}
+
+/* Inverts every logged posting, so that they can be read or removed. */
+static void
+invert_all (AvfsSearchMemory *self)
+{
+  join_inverter (self);
+  reserve_log (self->log);
+  invert_log (self->log);
+}
+
+/* Lets go of the logs' memory; call when they are empty. */
+static void
+free_logs (AvfsSearchMemory *self)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (self->logs); i++)
+    {
+      g_clear_pointer (&self->logs[i].tokens, g_free);
+      g_clear_pointer (&self->logs[i].terms, g_free);
+      self->logs[i].tokens_size = self->logs[i].terms_size = 0;
+    }
+}
+
 /* Documents. */
 
 static void
@@ -397,6 +597,7 @@ remove_doc (AvfsSearchMemory *self,
 
   if (doc == NULL)
     return;
+  invert_all (self);
   g_ptr_array_index (self->slots, doc->slot) = NULL;
   for (guint i = 0; i < doc->n_terms; i++)
     term_release (self, doc->terms[i]);
@@ -406,8 +607,7 @@ remove_doc (AvfsSearchMemory *self,
   g_hash_table_remove (self->docs, &doc_id);
 }
 
-/* Indexing. A term's positions in a document are appended as its tokens come; the
- * document's first one adds its entry. */
+/* Indexing. */
 
 typedef struct
 {
@@ -421,22 +621,20 @@ gather_token_cb (const AvfsSearchToken *token,
                  gpointer               user_data)
 {
   Gathering *gathering = user_data;
-  Term *term = field_intern (&gathering->self->fields[gathering->field], gathering->field,
+  AvfsSearchMemory *self = gathering->self;
+  Term *term = field_intern (&self->fields[gathering->field], gathering->field,
                              token->folded, token->folded_len);
   guint32 slot = gathering->doc->slot;
+  gboolean new_slot = term->last_slot != slot;
 
-  if (term->n_entries == 0 || term->last_slot != slot)
+  if (new_slot)
     {
-      if (G_UNLIKELY (term->n_entries == term->entries_size))
-        term->entries = grow_array (term->entries, &term->entries_size, sizeof (Entry));
-      term->entries[term->n_entries++] = (Entry) { slot, 0 };
       term->last_slot = slot;
-      g_ptr_array_add (gathering->self->doc_terms, term);
+      self->doc_terms = reserve_array (self->doc_terms, &self->doc_terms_size,
+                                       self->n_doc_terms, 1, sizeof (Term *));
+      self->doc_terms[self->n_doc_terms++] = term;
     }
-  if (G_UNLIKELY (term->n_positions == term->positions_size))
-    term->positions = grow_array (term->positions, &term->positions_size, sizeof (guint32));
-  term->positions[term->n_positions++] = token->position;
-  term->entries[term->n_entries - 1].count++;
+  log_token (self, term, slot, token->position, new_slot);
   gathering->doc->length++;
   return TRUE;
 }
@@ -504,12 +702,14 @@ avfs_search_memory_index_document (AvfsSearchIndex         *index,
   add_field (self, doc, FIELD_CONTENT, doc->content);
   add_field (self, doc, FIELD_PATH, doc->path);
   add_field (self, doc, FIELD_NAME, doc->name);
-  doc->n_terms = self->doc_terms->len;
-  doc->terms = g_memdup2 (self->doc_terms->pdata, doc->n_terms * sizeof (Term *));
-  g_ptr_array_set_size (self->doc_terms, 0);
+  doc->n_terms = self->n_doc_terms;
+  doc->terms = g_memdup2 (self->doc_terms, doc->n_terms * sizeof (Term *));
+  self->n_doc_terms = 0;
   add_tags (self, doc);
   self->total_length += doc->length;
   g_hash_table_insert (self->docs, &doc->doc_id, doc);
+  if (self->log->n_tokens >= LOG_TOKENS)
+    switch_log (self);
   g_rw_lock_writer_unlock (&self->lock);
   return TRUE;
 }
@@ -1023,6 +1223,30 @@ heap_offer (GArray       *heap,
     }
 }
 
+/* Takes the lock to read the postings: shared, or exclusively when some wait in the log,
+ * to invert them first. Returns whether it is held exclusively. */
+static gboolean
+lock_inverted (AvfsSearchMemory *self)
+{
+  g_rw_lock_reader_lock (&self->lock);
+  if (self->inverter == NULL && self->log->n_tokens == 0)
+    return FALSE;
+  g_rw_lock_reader_unlock (&self->lock);
+  g_rw_lock_writer_lock (&self->lock);
+  invert_all (self);
+  return TRUE;
+}
+
+static void
+unlock_inverted (AvfsSearchMemory *self,
+                 gboolean          exclusive)
+{
+  if (exclusive)
+    g_rw_lock_writer_unlock (&self->lock);
+  else
+    g_rw_lock_reader_unlock (&self->lock);
+}
+
 static gboolean
 avfs_search_memory_search (AvfsSearchIndex          *index,
                            const AvfsSearchQuery    *query,
@@ -1035,8 +1259,8 @@ avfs_search_memory_search (AvfsSearchIndex          *index,
   g_autoptr(GArray) best = g_array_new (FALSE, FALSE, sizeof (Ranked));
   guint k = options->limit > G_MAXUINT - options->offset ? G_MAXUINT
                                                           : options->offset + options->limit;
+  gboolean exclusive = lock_inverted (self);
 
-  g_rw_lock_reader_lock (&self->lock);
   matched = evaluate (self, avfs_search_query_get_root (query), options);
   results->total = matched->len;
   for (guint i = 0; i < matched->len; i++)
@@ -1058,7 +1282,7 @@ avfs_search_memory_search (AvfsSearchIndex          *index,
         avfs_search_hit_highlight (hit, query, options, doc->content, -1);
       g_ptr_array_add (results->hits, hit);
     }
-  g_rw_lock_reader_unlock (&self->lock);
+  unlock_inverted (self, exclusive);
   return TRUE;
 }
 
@@ -1133,6 +1357,8 @@ avfs_search_memory_list_documents (AvfsSearchIndex  *index,
 static void
 free_index (AvfsSearchMemory *self)
 {
+  join_inverter (self);
+  self->log->n_tokens = self->log->n_terms = 0;
   g_clear_pointer (&self->docs, g_hash_table_unref);
   g_clear_pointer (&self->slots, g_ptr_array_unref);
   g_clear_pointer (&self->tags, g_hash_table_unref);
@@ -1173,7 +1399,8 @@ avfs_search_memory_flush (AvfsSearchIndex  *index,
   return TRUE;
 }
 
-/* Compacts every term, so removed documents no longer take memory or time. */
+/* Compacts every term, so removed documents no longer take memory or time, and lets go
+ * of the log's memory until the next indexing. */
 static gboolean
 avfs_search_memory_optimize (AvfsSearchIndex  *index,
                              GError          **error)
@@ -1181,6 +1408,8 @@ avfs_search_memory_optimize (AvfsSearchIndex  *index,
   AvfsSearchMemory *self = AVFS_SEARCH_MEMORY (index);
 
   g_rw_lock_writer_lock (&self->lock);
+  invert_all (self);
+  free_logs (self);
   for (guint f = 0; f < N_FIELDS; f++)
     {
       Field *field = &self->fields[f];
@@ -1205,7 +1434,8 @@ avfs_search_memory_finalize (GObject *object)
   AvfsSearchMemory *self = AVFS_SEARCH_MEMORY (object);
 
   free_index (self);
-  g_clear_pointer (&self->doc_terms, g_ptr_array_unref);
+  free_logs (self);
+  g_free (self->doc_terms);
   g_mutex_clear (&self->sort_lock);
   g_rw_lock_clear (&self->lock);
 
@@ -1223,7 +1453,7 @@ avfs_search_memory_init (AvfsSearchMemory *self)
 {
   g_rw_lock_init (&self->lock);
   g_mutex_init (&self->sort_lock);
-  self->doc_terms = g_ptr_array_new ();
+  self->log = &self->logs[0];
   reset (self);
 }
 
