@@ -47,9 +47,7 @@ void       bench_vault_remove_tree  (const char            *path);
 void       bench_vault_append_words (GString               *text,
                                      GRand                 *rand,
                                      gsize                  len);
-void       bench_vault_make_file_text (GString             *text,
-                                       GRand               *rand,
-                                       guint64              index);
+GStrv      bench_vault_make_file_texts (guint              n);
 AvfsVault *bench_vault_create       (const char            *engine,
                                      const char            *dir,
                                      const char            *name,
