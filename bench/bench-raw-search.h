@@ -39,6 +39,24 @@ gboolean bench_raw_xapian_run (GPtrArray               *texts,
                                guint                    rounds,
                                GArray                  *rows,
                                GError                 **error);
+/* Called by bench_raw_walk_tree() with each file's text; returns %FALSE to stop, with
+ * @error set. */
+typedef gboolean (*BenchRawTextFunc) (const char  *text,
+                                      gsize        len,
+                                      gpointer     user_data,
+                                      GError     **error);
+
+gboolean bench_raw_walk_tree         (const char        *tree,
+                                      BenchRawTextFunc   func,
+                                      gpointer           user_data,
+                                      GError           **error);
+gboolean bench_raw_fts5_index_tree   (const char        *tree,
+                                      const char        *path,
+                                      GError           **error);
+gboolean bench_raw_xapian_index_tree (const char        *tree,
+                                      const char        *path,
+                                      GError           **error);
+
 void     bench_raw_add_latency    (GArray                  *rows,
                                    const BenchSearchShape  *shape,
                                    GArray                  *times);

@@ -119,3 +119,61 @@ bench_raw_xapian_run (GPtrArray               *texts,
   bench_raw_remove_tree (path);
   return ok;
 }
+
+typedef struct
+{
+  Xapian::WritableDatabase *db;
+  Xapian::TermGenerator *generator;
+  guint n;
+} TreeIndexing;
+
+static gboolean
+index_tree_text (const char  *text,
+                 gsize        len,
+                 gpointer     user_data,
+                 GError     **error G_GNUC_UNUSED)
+{
+  TreeIndexing *indexing = (TreeIndexing *) user_data;
+  Xapian::Document document;
+
+  indexing->generator->set_document (document);
+  indexing->generator->index_text (std::string (text, len));
+  indexing->db->add_document (document);
+  if (++indexing->n % COMMIT_EVERY == 0)
+    indexing->db->commit ();
+  return TRUE;
+}
+
+/**
+ * bench_raw_xapian_index_tree:
+ * @tree: a host directory of text files
+ * @path: where the database goes; the caller measures and removes it
+ *
+ * The floor under an LMDB or RocksDB vault's import with indexing: Xapian alone, as
+ * bench_raw_xapian_run() uses it, indexes every file of @tree, read from disk, on one
+ * thread (avfs shards its bulk indexing over every processor).
+ */
+extern "C" gboolean
+bench_raw_xapian_index_tree (const char  *tree,
+                             const char  *path,
+                             GError     **error)
+{
+  try
+    {
+      Xapian::WritableDatabase db (path, Xapian::DB_CREATE_OR_OVERWRITE | Xapian::DB_NO_SYNC);
+      Xapian::TermGenerator generator;
+      TreeIndexing indexing = { &db, &generator, 0 };
+
+      generator.set_stemming_strategy (Xapian::TermGenerator::STEM_NONE);
+      if (!bench_raw_walk_tree (tree, index_tree_text, &indexing, error))
+        return FALSE;
+      db.commit ();
+    }
+  catch (const Xapian::Error &e)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "raw Xapian: %s",
+                   e.get_description ().c_str ());
+      return FALSE;
+    }
+  return TRUE;
+}

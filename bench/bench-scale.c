@@ -19,6 +19,7 @@
 #include "avfs-vault-maintenance.h"
 #include "avfs-vault-search.h"
 #include "avfs-vault-transfer.h"
+#include "bench-raw-search.h"
 #include "bench-scale.h"
 #include "bench-search.h"
 
@@ -73,6 +74,35 @@ static const struct
   { "lmdb", 1.5e9 },
   { "rocksdb", 1.6e9 },
 };
+
+/* The search library each engine's vault indexes with, run alone on the tree: the floor
+ * under that engine's import with indexing and under its index's size. */
+typedef enum
+{
+  LIBRARY_FTS5,
+  LIBRARY_XAPIAN,
+  N_LIBRARIES,
+  NO_LIBRARY = N_LIBRARIES
+} Library;
+
+static const struct
+{
+  const char *name;
+  gboolean (*index_tree) (const char *tree, const char *path, GError **error);
+} libraries[] = {
+  [LIBRARY_FTS5] = { "FTS5", bench_raw_fts5_index_tree },
+  [LIBRARY_XAPIAN] = { "Xapian", bench_raw_xapian_index_tree },
+};
+
+static Library
+engine_library (const char *engine)
+{
+  if (g_str_equal (engine, "sqlite"))
+    return LIBRARY_FTS5;
+  if (g_str_equal (engine, "lmdb") || g_str_equal (engine, "rocksdb"))
+    return LIBRARY_XAPIAN;
+  return NO_LIBRARY;
+}
 
 static gboolean
 verbose (void)
@@ -678,6 +708,8 @@ typedef struct
   double sqlar_s;
   double sqlar_bytes;
   double rg_ms[N_QUERIES];
+  double library_s[N_LIBRARIES];     /* NAN when no engine of the run uses it */
+  double library_bytes[N_LIBRARIES];
 } Scale;
 
 /* Runs @argv to its end with stdout thrown away, adding its wall-clock time to @seconds. */
@@ -806,6 +838,40 @@ compare_rg (Scale   *scale,
   return TRUE;
 }
 
+/* The search library of each engine in @engines indexes the tree on its own. */
+static gboolean
+compare_libraries (Scale      *scale,
+                   GPtrArray  *engines,
+                   GError    **error)
+{
+  for (Library l = 0; l < N_LIBRARIES; l++)
+    {
+      g_autofree char *dir = g_strdup_printf ("%s/scale-raw-%d", scale->tmp_dir, l);
+      g_autofree char *path = g_build_filename (dir, "index", NULL);
+      gboolean used = FALSE;
+      gint64 start;
+      gboolean ok;
+
+      scale->library_s[l] = scale->library_bytes[l] = NAN;
+      for (guint i = 0; i < engines->len; i++)
+        used |= engine_library (g_ptr_array_index (engines, i)) == l;
+      if (!used)
+        continue;
+      if (verbose ())
+        g_printerr ("avfs-bench: scale: %s alone...\n", libraries[l].name);
+      if (g_mkdir (dir, 0700) != 0)
+        return set_errno_error (error, "create", dir);
+      start = g_get_monotonic_time ();
+      ok = libraries[l].index_tree (scale->tree.path, path, error);
+      scale->library_s[l] = (g_get_monotonic_time () - start) / 1e6;
+      scale->library_bytes[l] = disk_usage (dir);
+      bench_vault_remove_tree (dir);
+      if (!ok)
+        return FALSE;
+    }
+  return TRUE;
+}
+
 /* The results. */
 
 /**
@@ -906,6 +972,7 @@ add_engine_rows (Scale       *scale,
   double import_s = member_double (figures, "import_s");
   double disk = member_double (figures, "disk_bytes");
   double index = member_double (figures, "index_bytes");
+  Library library = engine_library (engine);
   JsonNode *vault_node = json_object_get_member (figures, "vault");
   const char *vault = vault_node != NULL && JSON_NODE_HOLDS_VALUE (vault_node) ?
                       json_node_get_string (vault_node) : NULL;
@@ -923,6 +990,9 @@ add_engine_rows (Scale       *scale,
            NAN);
   add_row (rows, engine, "scale-import-rate", scale->tree.files / import_s, "files/s", NULL,
            NAN, NAN);
+  if (library != NO_LIBRARY)
+    add_row (rows, engine, "scale-raw-index", scale->library_s[library], "s", "git add+commit",
+             scale->git_s, TARGET_IMPORT_VS_GIT);
   add_row (rows, engine, "scale-index-flush", member_double (figures, "index_flush_s"), "s",
            NULL, NAN, NAN);
   add_row (rows, engine, "scale-size", disk, "bytes", "spec table",
@@ -930,6 +1000,9 @@ add_engine_rows (Scale       *scale,
   add_row (rows, engine, "scale-size-vs-sqlar", disk, "bytes", "sqlite3 -Ac + index",
            scale->sqlar_bytes + index, TARGET_SIZE);
   add_row (rows, engine, "scale-index-size", index, "bytes", NULL, NAN, NAN);
+  if (library != NO_LIBRARY)
+    add_row (rows, engine, "scale-raw-index-size", scale->library_bytes[library], "bytes",
+             "spec table", spec_size (engine, scale->tree.files), TARGET_SIZE);
   add_row (rows, engine, "scale-bytes-per-file", disk / scale->tree.files, "bytes", NULL, NAN,
            NAN);
   add_row (rows, engine, "scale-random-read", member_double (figures, "read_files_per_s"),
@@ -1053,6 +1126,15 @@ print_header (const Scale *scale)
           scale->tree.list_entries);
   printf ("Comparisons on the same tree (- where not installed): git init+add+commit %s "
           "(.git %s), sqlite3 -Ac %s (%s)\n", git_s, git_bytes, sqlar_s, sqlar_bytes);
+  for (Library l = 0; l < N_LIBRARIES; l++)
+    if (!isnan (scale->library_s[l]))
+      {
+        g_autofree char *library_s = format_value (scale->library_s[l], "s");
+        g_autofree char *library_bytes = format_value (scale->library_bytes[l], "bytes");
+
+        printf ("%s alone (raw-index rows: no vault, one thread) indexed it in %s (%s)\n",
+                libraries[l].name, library_s, library_bytes);
+      }
   printf ("ratio = avfs / comparison; target = the largest ratio that meets issue 9's target\n");
 }
 
@@ -1121,6 +1203,10 @@ print_json (const Scale *scale,
   add_json_number (builder, "git_bytes", scale->git_bytes);
   add_json_number (builder, "sqlar_s", scale->sqlar_s);
   add_json_number (builder, "sqlar_bytes", scale->sqlar_bytes);
+  add_json_number (builder, "raw_fts5_s", scale->library_s[LIBRARY_FTS5]);
+  add_json_number (builder, "raw_fts5_bytes", scale->library_bytes[LIBRARY_FTS5]);
+  add_json_number (builder, "raw_xapian_s", scale->library_s[LIBRARY_XAPIAN]);
+  add_json_number (builder, "raw_xapian_bytes", scale->library_bytes[LIBRARY_XAPIAN]);
   json_builder_end_object (builder);
   json_builder_set_member_name (builder, "results");
   json_builder_begin_array (builder);
@@ -1218,7 +1304,8 @@ bench_scale_run (GPtrArray   *engines,
   if (verbose ())
     g_printerr ("avfs-bench: scale: generating %u files...\n", files);
   if (!make_tree (&scale.tree, tmp_dir, files, error) || !compare_git (&scale, error) ||
-      !compare_sqlar (&scale, error) || !compare_rg (&scale, error))
+      !compare_sqlar (&scale, error) || !compare_rg (&scale, error) ||
+      !compare_libraries (&scale, engines, error))
     {
       scale_clear (&scale);
       return FALSE;

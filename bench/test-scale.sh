@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
 # The scale run's smoke test: `avfs-bench --scale 300 --json` gives every figure on every
-# engine, each comparison next to it (timings are never checked).
+# engine, each comparison next to it, and the search libraries alone on the same tree
+# (timings are never checked).
 # usage: test-scale.sh AVFS_BENCH ENGINE…   (the engines of this build, memory included)
 bench=$1; shift
 tmp=$(mktemp -d) || exit 1
@@ -68,6 +69,10 @@ echo "$json" | jq -r --arg always "$always" --arg on_disk "$on_disk" --arg compa
   ( ($on_disk | split("\n")[]) as $op | ($doc | one($e; $op)) as $r
       | if $e == "memory" then line($r != null and $r.value == null; "\($e) \($op) is null")
         else line($r != null and ($r.value | number); "\($e) \($op)") end ),
+  ( ("scale-raw-index", "scale-raw-index-size") as $op | ($doc | one($e; $op)) as $r
+      | if $e == "memory" then line($r == null; "\($e) has no \($op) (its index is avfs'\''s own)")
+        else line($r != null and ($r.value | number) and $r.value > 0;
+                  "\($e) \($op): its search library alone") end ),
   ( ($doc | one($e; "scale-size")) as $r
       | line($r != null and $r.baseline == "spec table" and $r.target_ratio == 1;
              "\($e) scale-size next to the spec table") ),
