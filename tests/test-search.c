@@ -1156,6 +1156,52 @@ pool_release (gpointer  user_data,
 {
 }
 
+/* The FTS5 table's columns, as sqlite_schema holds its statement. */
+static char *
+fts5_columns (sqlite3 *db)
+{
+  sqlite3_stmt *stmt = NULL;
+  char *sql;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT sql FROM sqlite_schema "
+                                           "WHERE name = 'search_fts'", -1, &stmt, NULL),
+                   ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  sql = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  return sql;
+}
+
+/* An FTS5 index made before the body became its first column answers every query as
+ * one made now, and a rebuild (clear, index again) gives it the new order. */
+static void
+test_fts5_old_column_order (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+
+  close_index (f);
+  f->db = open_sqlite (f->dir);
+  g_assert_true (avfs_search_fts5_register_tokenizer (f->db, &error));
+  g_assert_true (exec_ok (f->db, "DROP TABLE search_fts; "
+                                 "CREATE VIRTUAL TABLE search_fts USING fts5 (path, name, tags, "
+                                 "body, content='search_docs', content_rowid='doc_id', "
+                                 "tokenize='avfs')"));
+  f->index = avfs_search_fts5_new_for_connection (f->db, NULL, &error);
+  g_assert_no_error (error);
+  before = fts5_columns (f->db);
+  g_assert_nonnull (strstr (before, "fts5 (path, name, tags, body"));
+  test_queries (f, data);
+
+  g_assert_true (avfs_search_index_clear (f->index, &error));
+  g_assert_no_error (error);
+  after = fts5_columns (f->db);
+  g_assert_nonnull (strstr (after, "fts5 (body, path, name, tags"));
+  test_queries (f, data);
+}
+
 static void
 test_fts5_connections (Fixture       *f,
                        gconstpointer  data)
@@ -1640,6 +1686,7 @@ main (int   argc,
   add_engine_test ("xapian", "no-text", test_xapian_no_text);
   add_engine_test ("fts5", "transaction", test_fts5_transaction);
   add_engine_test ("fts5", "connections", test_fts5_connections);
+  add_engine_test ("fts5", "old-column-order", test_fts5_old_column_order);
   add_engine_test ("fts5", "foreign-connection", test_fts5_foreign_connection);
   g_test_add_func ("/search/agreement", test_agreement);
 

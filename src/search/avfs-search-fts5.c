@@ -9,7 +9,7 @@
 /* Schema, for the default prefix "search":
  *
  *   search_docs    (doc_id INTEGER PRIMARY KEY, path, name, tags, body, tag_list)
- *   search_fts     USING fts5 (path, name, tags, body, content='search_docs',
+ *   search_fts     USING fts5 (body, path, name, tags, content='search_docs',
  *                              content_rowid='doc_id', tokenize='avfs')
  *   search_lengths (doc_id INTEGER PRIMARY KEY, len)
  *
@@ -82,12 +82,23 @@ static const char * const statement_sql[N_STATEMENTS] = {
   [STMT_LIST_DOCS] = "SELECT doc_id FROM \"%1$s_docs\"",
 };
 
+/* The body comes first: FTS5 marks every position list outside its first column with
+ * the column's number, which for the body, four columns in, made the index 40% larger.
+ * Columns are only ever named, so an index made before (path, name, tags, body) works
+ * as it is until a rebuild recreates it (clear_sql). */
+#define CREATE_FTS_SQL(if_not_exists) \
+  "CREATE VIRTUAL TABLE " if_not_exists "\"%1$s_fts\" USING fts5 (body, path, name, tags, " \
+  "content='%1$s_docs', content_rowid='doc_id', tokenize='" TOKENIZER_NAME "');"
+
 static const char schema_sql[] =
   "CREATE TABLE IF NOT EXISTS \"%1$s_docs\" (doc_id INTEGER PRIMARY KEY, path TEXT NOT NULL, "
   "name TEXT NOT NULL, tags TEXT NOT NULL, body TEXT, tag_list TEXT NOT NULL);"
-  "CREATE VIRTUAL TABLE IF NOT EXISTS \"%1$s_fts\" USING fts5 (path, name, tags, body, "
-  "content='%1$s_docs', content_rowid='doc_id', tokenize='" TOKENIZER_NAME "');"
+  CREATE_FTS_SQL ("IF NOT EXISTS ")
   "CREATE TABLE IF NOT EXISTS \"%1$s_lengths\" (doc_id INTEGER PRIMARY KEY, len INTEGER NOT NULL);";
+
+static const char clear_sql[] =
+  "DROP TABLE \"%1$s_fts\";" CREATE_FTS_SQL ("")
+  "DELETE FROM \"%1$s_docs\"; DELETE FROM \"%1$s_lengths\";";
 
 /* A connection the index has been lent, with its prepared statements. Connections are
  * remembered by address: a connection closed with sqlite3_close_v2() while it holds our
@@ -1139,9 +1150,7 @@ static gboolean
 avfs_search_fts5_clear (AvfsSearchIndex  *index,
                         GError          **error)
 {
-  return run_write (AVFS_SEARCH_FTS5 (index),
-                    "INSERT INTO \"%1$s_fts\" (\"%1$s_fts\") VALUES ('delete-all');"
-                    "DELETE FROM \"%1$s_docs\"; DELETE FROM \"%1$s_lengths\";", "clear", error);
+  return run_write (AVFS_SEARCH_FTS5 (index), clear_sql, "clear", error);
 }
 
 static gboolean
