@@ -2,6 +2,7 @@
 /* AvfsSearchFts5: an external-content FTS5 table over a documents table, ranked by BM25. */
 #include <math.h>
 #include <string.h>
+#include <zstd.h>
 
 #include "avfs-search-fts5.h"
 #include "avfs-search-private.h"
@@ -9,17 +10,22 @@
 /* Schema, for the default prefix "search":
  *
  *   search_docs    (doc_id INTEGER PRIMARY KEY, path, name, tags, body, tag_list)
- *   search_fts     USING fts5 (body, path, name, tags, content='search_docs',
+ *   search_content VIEW: search_docs with each body as text (avfs_text (body))
+ *   search_fts     USING fts5 (body, path, name, tags, content='search_content',
  *                              content_rowid='doc_id', tokenize='avfs')
  *   search_lengths (doc_id INTEGER PRIMARY KEY, len)
  *
  * search_docs holds each document's text once; search_fts holds only the inverted index
- * and reads its columns from search_docs (external content). That keeps deletes exact
- * (FTS5 needs the old text to delete it, and finds it in search_docs) and gives snippets
- * their text without asking the vault, at the cost of the text being stored once more
- * than in the vault's compressed blobs. A contentless table (content='') would save that
+ * and reads its columns through search_content (external content). That keeps deletes
+ * exact (FTS5 needs the old text to delete it, and finds it in search_docs) and gives
+ * snippets their text without asking the vault, at the cost of the text being stored
+ * once more than in the vault's blobs. A contentless table (content='') would save that
  * copy, but SQLite 3.40 (Debian 12) cannot delete from one without the caller handing
- * back the exact old text, which an index that fell out of step could not do.
+ * back the exact old text, which an index that fell out of step could not do. So the
+ * copy is compressed: a body is kept as a zstd frame (a BLOB) when that is smaller, and
+ * every read goes through avfs_text(), which gives text back either way. Indexes made
+ * before the view read search_docs directly (content='search_docs') until a rebuild;
+ * FTS5 itself never reads its content in what avfs asks of it.
  *
  * `tags` holds one token per tag (avfs_search_tag_token()), so tag: matches whole tags;
  * tag_list keeps the folded tags themselves, one per line, for reading back.
@@ -35,6 +41,9 @@
 
 #define TOKENIZER_NAME "avfs"
 #define RANK_FUNCTION "avfs_bm25"
+#define TEXT_FUNCTION "avfs_text"
+/* zstd's fastest level: the copy is compressed in the write's transaction. */
+#define BODY_LEVEL 1
 #define BM25_K1 1.2
 #define BM25_B 0.75
 #define SAVEPOINT_NAME "avfs_search"
@@ -62,7 +71,8 @@ static const char * const statement_sql[N_STATEMENTS] = {
   [STMT_PIN] = "SELECT 1",
   [STMT_HAS_DOC] = "SELECT 1 FROM \"%1$s_docs\" WHERE doc_id = ?1",
   [STMT_DELETE_FTS] = "INSERT INTO \"%1$s_fts\" (\"%1$s_fts\", rowid, path, name, tags, body) "
-                      "SELECT 'delete', doc_id, path, name, tags, body FROM \"%1$s_docs\" "
+                      "SELECT 'delete', doc_id, path, name, tags, " TEXT_FUNCTION " (body) "
+                      "FROM \"%1$s_docs\" "
                       "WHERE doc_id = ?1",
   [STMT_UPSERT_DOC] = "INSERT OR REPLACE INTO \"%1$s_docs\" "
                       "(doc_id, path, name, tags, body, tag_list) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -77,7 +87,8 @@ static const char * const statement_sql[N_STATEMENTS] = {
                   "WHERE \"%1$s_fts\" MATCH ?1 ORDER BY score DESC, \"%1$s_fts\".rowid "
                   "LIMIT ?3 OFFSET ?4",
   [STMT_COUNT_MATCHES] = "SELECT count(*) FROM \"%1$s_fts\" WHERE \"%1$s_fts\" MATCH ?1",
-  [STMT_GET_DOC] = "SELECT path, name, body, tag_list FROM \"%1$s_docs\" WHERE doc_id = ?1",
+  [STMT_GET_DOC] = "SELECT path, name, " TEXT_FUNCTION " (body), tag_list FROM \"%1$s_docs\" "
+                   "WHERE doc_id = ?1",
   [STMT_COUNT_DOCS] = "SELECT count(*) FROM \"%1$s_docs\"",
   [STMT_LIST_DOCS] = "SELECT doc_id FROM \"%1$s_docs\"",
 };
@@ -87,8 +98,10 @@ static const char * const statement_sql[N_STATEMENTS] = {
  * Columns are only ever named, so an index made before (path, name, tags, body) works
  * as it is until a rebuild recreates it (clear_sql). */
 #define CREATE_FTS_SQL(if_not_exists) \
+  "CREATE VIEW IF NOT EXISTS \"%1$s_content\" AS SELECT doc_id, path, name, tags, " \
+  TEXT_FUNCTION " (body) AS body FROM \"%1$s_docs\";" \
   "CREATE VIRTUAL TABLE " if_not_exists "\"%1$s_fts\" USING fts5 (body, path, name, tags, " \
-  "content='%1$s_docs', content_rowid='doc_id', tokenize='" TOKENIZER_NAME "');"
+  "content='%1$s_content', content_rowid='doc_id', tokenize='" TOKENIZER_NAME "');"
 
 static const char schema_sql[] =
   "CREATE TABLE IF NOT EXISTS \"%1$s_docs\" (doc_id INTEGER PRIMARY KEY, path TEXT NOT NULL, "
@@ -109,6 +122,7 @@ typedef struct
 {
   sqlite3 *db;
   sqlite3_stmt *statements[N_STATEMENTS];
+  ZSTD_CCtx *compress; /* for the bodies it writes; made at the first */
 } Connection;
 
 /* Thread safety: @lock guards @connections only; a connection itself is used by one
@@ -403,15 +417,63 @@ rank_function (const Fts5ExtensionApi  *api,
   sqlite3_result_double (result, score);
 }
 
+/* avfs_text (BODY): a search_docs body as text, whether it is kept as text or as a zstd
+ * frame (compress_body()). The function's data is a decompression context of its
+ * connection's own: SQLite calls it on the one thread using the connection. */
+static void
+text_function (sqlite3_context  *ctx,
+               int               n_args,
+               sqlite3_value   **args)
+{
+  const void *frame = sqlite3_value_blob (args[0]);
+  int len = sqlite3_value_bytes (args[0]);
+  unsigned long long size;
+  size_t got;
+  char *text;
+
+  if (sqlite3_value_type (args[0]) != SQLITE_BLOB)
+    {
+      sqlite3_result_value (ctx, args[0]);
+      return;
+    }
+  size = ZSTD_getFrameContentSize (frame, len);
+  if (size == ZSTD_CONTENTSIZE_UNKNOWN || size == ZSTD_CONTENTSIZE_ERROR || size >= G_MAXINT)
+    {
+      sqlite3_result_error (ctx, "A search document's stored text is damaged; rebuild the "
+                                 "search index", -1);
+      return;
+    }
+  if ((text = sqlite3_malloc64 (size + 1)) == NULL)
+    {
+      sqlite3_result_error_nomem (ctx);
+      return;
+    }
+  got = ZSTD_decompressDCtx (sqlite3_user_data (ctx), text, size, frame, len);
+  if (ZSTD_isError (got) || got != size)
+    {
+      sqlite3_free (text);
+      sqlite3_result_error (ctx, "A search document's stored text is damaged; rebuild the "
+                                 "search index", -1);
+      return;
+    }
+  sqlite3_result_text (ctx, text, (int) size, sqlite3_free);
+}
+
+static void
+free_decompress_context (void *context)
+{
+  ZSTD_freeDCtx (context);
+}
+
 /**
  * avfs_search_fts5_register_tokenizer:
  * @db: a connection
  * @error: return location for an error
  *
- * Registers the `avfs` FTS5 tokenizer and the `avfs_bm25` rank function on @db. The
- * index does this itself on every connection it is lent; call it on another connection
- * only to read the FTS5 table directly (without it, SQLite reports "no such tokenizer:
- * avfs").
+ * Registers the `avfs` FTS5 tokenizer, the `avfs_bm25` rank function and the `avfs_text`
+ * function (a stored body as text) on @db. The index does this itself on every
+ * connection it is lent; call it on another connection only to read the FTS5 table
+ * directly (without it, SQLite reports "no such tokenizer: avfs").
  *
  * Returns: %TRUE on success
  */
@@ -423,6 +485,7 @@ avfs_search_fts5_register_tokenizer (sqlite3  *db,
     fts5_tokenizer_create, fts5_tokenizer_delete, fts5_tokenize,
   };
   fts5_api *api = get_fts5_api (db);
+  ZSTD_DCtx *decompress;
   int rc;
 
   if (api == NULL || api->iVersion < 2)
@@ -434,6 +497,12 @@ avfs_search_fts5_register_tokenizer (sqlite3  *db,
   rc = api->xCreateTokenizer (api, TOKENIZER_NAME, NULL, &tokenizer, NULL);
   if (rc == SQLITE_OK)
     rc = api->xCreateFunction (api, RANK_FUNCTION, NULL, rank_function, NULL);
+  if (rc == SQLITE_OK)
+    rc = (decompress = ZSTD_createDCtx ()) == NULL ? SQLITE_NOMEM :
+         sqlite3_create_function_v2 (db, TEXT_FUNCTION, 1,
+                                     SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+                                     decompress, text_function, NULL, NULL,
+                                     free_decompress_context);
   if (rc != SQLITE_OK)
     {
       set_sqlite_error (error, db, "set up", rc);
@@ -460,6 +529,7 @@ connection_free (Connection *conn)
 {
   for (guint i = 0; i < N_STATEMENTS; i++)
     sqlite3_finalize (conn->statements[i]);
+  ZSTD_freeCCtx (conn->compress);
   g_free (conn);
 }
 
@@ -697,6 +767,32 @@ delete_document (AvfsSearchFts5  *self,
          step_done (conn, delete_length, "update", error);
 }
 
+/* Binds @text as parameter @index of @stmt as search_docs keeps it: a zstd frame when
+ * that is smaller, else the text itself. */
+static void
+bind_body (Connection   *conn,
+           sqlite3_stmt *stmt,
+           int           index,
+           const char   *text)
+{
+  size_t len = text != NULL ? strlen (text) : 0;
+  size_t bound = ZSTD_compressBound (len);
+  g_autofree guint8 *frame = NULL;
+  size_t size;
+
+  if (len == 0 || (conn->compress == NULL && (conn->compress = ZSTD_createCCtx ()) == NULL))
+    {
+      sqlite3_bind_text (stmt, index, text, -1, SQLITE_STATIC);
+      return;
+    }
+  frame = g_malloc (bound);
+  size = ZSTD_compressCCtx (conn->compress, frame, bound, text, len, BODY_LEVEL);
+  if (ZSTD_isError (size) || size >= len)
+    sqlite3_bind_text (stmt, index, text, -1, SQLITE_STATIC);
+  else
+    sqlite3_bind_blob (stmt, index, g_steal_pointer (&frame), size, g_free);
+}
+
 static gboolean
 insert_document (AvfsSearchFts5          *self,
                  Connection              *conn,
@@ -719,7 +815,7 @@ insert_document (AvfsSearchFts5          *self,
   sqlite3_bind_text (upsert, 2, fields->path, -1, SQLITE_STATIC);
   sqlite3_bind_text (upsert, 3, fields->name, -1, SQLITE_STATIC);
   sqlite3_bind_text (upsert, 4, tag_tokens, -1, SQLITE_STATIC);
-  sqlite3_bind_text (upsert, 5, fields->content, -1, SQLITE_STATIC);
+  bind_body (conn, upsert, 5, fields->content);
   sqlite3_bind_text (upsert, 6, tag_list, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (insert, 1, (sqlite3_int64) doc_id);
   sqlite3_bind_text (insert, 2, fields->path, -1, SQLITE_STATIC);
