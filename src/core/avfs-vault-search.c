@@ -1293,6 +1293,44 @@ typedef struct
   GCancellable *cancellable;
 } CheckJob;
 
+typedef struct
+{
+  AvfsSearchIndex *index;
+  gboolean agree;
+} PostingsCheck;
+
+static gboolean
+check_postings_cb (AvfsTransaction  *tx,
+                   gpointer          user_data,
+                   GError          **error)
+{
+  PostingsCheck *postings = user_data;
+  gboolean ok;
+
+  transaction_db = avfs_storage_sqlite_transaction_get_db (tx);
+  ok = avfs_search_index_check_postings (postings->index, &postings->agree, error);
+  transaction_db = NULL;
+  return ok;
+}
+
+/* avfs_search_index_check_postings(). FTS5 checks through the writer connection, so on
+ * SQLite the check runs in a transaction, which changes nothing. */
+static gboolean
+check_postings (AvfsVault        *self,
+                AvfsSearchIndex  *index,
+                gboolean         *agree,
+                GError          **error)
+{
+  PostingsCheck postings = { index, TRUE };
+  gboolean ok;
+
+  if (!is_sqlite (self))
+    return avfs_search_index_check_postings (index, agree, error);
+  ok = avfs_storage_transaction (self->storage, check_postings_cb, &postings, error);
+  *agree = postings.agree;
+  return ok;
+}
+
 /* Compares the files (read ahead by a feed) and the documents, both sorted by id: a
  * merge finds the missing and the stale. */
 static gboolean
@@ -1307,6 +1345,7 @@ check_func (AvfsVault        *self,
   g_autoptr(GArray) documents = NULL;
   g_autoptr(AvfsDocumentFeed) feed = NULL;
   guint f = 0, d = 0;
+  gboolean agree;
 
   if (files == NULL || (documents = avfs_search_index_list_documents (index, error)) == NULL)
     return FALSE;
@@ -1337,6 +1376,11 @@ check_func (AvfsVault        *self,
       else if (!check_document (index, file, check, error))
         return FALSE;
     }
+  if (!check_postings (self, index, &agree, error))
+    return FALSE;
+  if (!agree)
+    add_problem (check, g_strdup ("The search index finds files by words they no longer "
+                                  "hold; run “avfs-cli search --rebuild”"));
   return TRUE;
 }
 
@@ -1345,8 +1389,9 @@ check_func (AvfsVault        *self,
  * @cancellable: (nullable): stops the check
  *
  * Compares the search index with the files (after applying what is queued): every file
- * has a document with its path, text and tags, and no document is left of a file that
- * is gone. Part of `vault verify`.
+ * has a document with its path, text and tags, no document is left of a file that is
+ * gone, and where the engine can tell (FTS5), its word lists hold the documents' words
+ * and no others. Part of `vault verify`.
  *
  * Returns: (transfer full) (nullable): what was found, or %NULL when the check could not
  *   run

@@ -300,6 +300,34 @@ avfs_search_index_optimize (AvfsSearchIndex  *self,
   return AVFS_SEARCH_INDEX_GET_IFACE (self)->optimize (self, error);
 }
 
+/**
+ * avfs_search_index_check_postings:
+ * @self: an index
+ * @agree: (out): whether the engine's word lists agree with its documents' text
+ * @error: return location for an error
+ *
+ * Checks what a comparison of documents cannot see: that the engine's word lists hold
+ * exactly the words of the text it keeps, no word of an old text left behind. Only an
+ * engine that keeps the text can (FTS5); the others set @agree.
+ *
+ * Returns: %TRUE when the check ran
+ */
+gboolean
+avfs_search_index_check_postings (AvfsSearchIndex  *self,
+                                  gboolean         *agree,
+                                  GError          **error)
+{
+  AvfsSearchIndexInterface *iface;
+
+  g_return_val_if_fail (AVFS_IS_SEARCH_INDEX (self), FALSE);
+  g_return_val_if_fail (agree != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  iface = AVFS_SEARCH_INDEX_GET_IFACE (self);
+  *agree = TRUE;
+  return iface->check_postings == NULL || iface->check_postings (self, agree, error);
+}
+
 /* Results, hits and documents. */
 
 /**

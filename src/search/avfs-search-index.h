@@ -139,7 +139,8 @@ G_DECLARE_INTERFACE (AvfsSearchIndex, avfs_search_index, AVFS, SEARCH_INDEX, GOb
  * ties by ascending doc_id where the engine allows; @total) and, when
  * @options->highlight is set, calls avfs_search_hit_highlight() on each hit.
  * @flush makes what was indexed durable (engines that write at once do nothing);
- * @clear empties the index, the start of a rebuild.
+ * @clear empties the index, the start of a rebuild. @check_postings (optional) checks
+ * the engine's word lists against the text of its documents.
  */
 struct _AvfsSearchIndexInterface
 {
@@ -172,6 +173,9 @@ struct _AvfsSearchIndexInterface
                                           GError                  **error);
   gboolean            (*optimize)        (AvfsSearchIndex          *self,
                                           GError                  **error);
+  gboolean            (*check_postings)  (AvfsSearchIndex          *self,
+                                          gboolean                 *agree,
+                                          GError                  **error);
 };
 
 const char         *avfs_search_index_get_engine_name (AvfsSearchIndex          *self);
@@ -201,6 +205,9 @@ GArray             *avfs_search_index_list_documents  (AvfsSearchIndex          
 gboolean            avfs_search_index_clear           (AvfsSearchIndex          *self,
                                                        GError                  **error);
 gboolean            avfs_search_index_flush           (AvfsSearchIndex          *self,
+                                                       GError                  **error);
+gboolean            avfs_search_index_check_postings  (AvfsSearchIndex          *self,
+                                                       gboolean                 *agree,
                                                        GError                  **error);
 gboolean            avfs_search_index_optimize        (AvfsSearchIndex          *self,
                                                        GError                  **error);
