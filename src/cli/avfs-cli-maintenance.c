@@ -209,7 +209,9 @@ verify_cb (AvfsCli               *cli,
               "no problems\n"), (unsigned long long) report->nodes, (unsigned long long) report->versions,
             (unsigned long long) report->blobs);
   else
-    fprintf (stderr, _("Error: %llu problems found\n"), (unsigned long long) report->n_problems);
+    fprintf (stderr, ngettext ("Error: %llu problem found\n", "Error: %llu problems found\n",
+                               report->n_problems),
+             (unsigned long long) report->n_problems);
   return report->n_problems == 0 ? AVFS_CLI_OK : AVFS_CLI_ERROR;
 }
 
