@@ -418,42 +418,41 @@ rank_function (const Fts5ExtensionApi  *api,
 }
 
 /* avfs_text (BODY): a search_docs body as text, whether it is kept as text or as a zstd
- * frame (compress_body()). The function's data is a decompression context of its
+ * frame (bind_body()). The function's data is a decompression context of its
  * connection's own: SQLite calls it on the one thread using the connection. */
 static void
 text_function (sqlite3_context  *ctx,
                int               n_args,
                sqlite3_value   **args)
 {
-  const void *frame = sqlite3_value_blob (args[0]);
-  int len = sqlite3_value_bytes (args[0]);
+  static const char damaged[] = "A search document's stored text is damaged; rebuild the "
+                                "search index";
+  const void *frame;
+  int len;
   unsigned long long size;
   size_t got;
-  char *text;
+  char *text = NULL;
 
   if (sqlite3_value_type (args[0]) != SQLITE_BLOB)
     {
       sqlite3_result_value (ctx, args[0]);
       return;
     }
+  frame = sqlite3_value_blob (args[0]);
+  len = sqlite3_value_bytes (args[0]);
   size = ZSTD_getFrameContentSize (frame, len);
-  if (size == ZSTD_CONTENTSIZE_UNKNOWN || size == ZSTD_CONTENTSIZE_ERROR || size >= G_MAXINT)
-    {
-      sqlite3_result_error (ctx, "A search document's stored text is damaged; rebuild the "
-                                 "search index", -1);
-      return;
-    }
-  if ((text = sqlite3_malloc64 (size + 1)) == NULL)
+  if (size != ZSTD_CONTENTSIZE_UNKNOWN && size != ZSTD_CONTENTSIZE_ERROR && size < G_MAXINT &&
+      (text = sqlite3_malloc64 (size + 1)) == NULL)
     {
       sqlite3_result_error_nomem (ctx);
       return;
     }
-  got = ZSTD_decompressDCtx (sqlite3_user_data (ctx), text, size, frame, len);
-  if (ZSTD_isError (got) || got != size)
+  got = text != NULL ? ZSTD_decompressDCtx (sqlite3_user_data (ctx), text, size, frame, len)
+                     : 0;
+  if (text == NULL || ZSTD_isError (got) || got != size)
     {
       sqlite3_free (text);
-      sqlite3_result_error (ctx, "A search document's stored text is damaged; rebuild the "
-                                 "search index", -1);
+      sqlite3_result_error (ctx, damaged, -1);
       return;
     }
   sqlite3_result_text (ctx, text, (int) size, sqlite3_free);
