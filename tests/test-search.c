@@ -579,6 +579,66 @@ test_ranking (Fixture       *f,
   }
 }
 
+/* A body of @n_tokens words: "zebra" at each of @at (ascending, -1 ends), filler elsewhere. */
+static char *
+zebra_body (guint      n_tokens,
+            const int *at)
+{
+  GString *text = g_string_new (NULL);
+
+  for (guint i = 0; i < n_tokens; i++)
+    {
+      gboolean zebra = *at == (int) i;
+
+      g_string_append (text, zebra ? "zebra " : "grass ");
+      at += zebra;
+    }
+  return g_string_free (text, FALSE);
+}
+
+static double
+zebra_score (AvfsSearchResults *results,
+             guint64            id)
+{
+  AvfsSearchHit *hit = find_hit (results, id);
+
+  g_assert_nonnull (hit);
+  return hit->score;
+}
+
+static void
+test_term_frequency (Fixture       *f,
+                     gconstpointer  data)
+{
+  /* Equal lengths; the occurrences far apart (positions past one- and two-byte varints).
+   * 1 and 2 hold the word as often; 5 holds it in its path and name as well. */
+  static const int three[] = { 0, 300, 20000, -1 }, three_more[] = { 7, 8, 19000, -1 },
+                   two[] = { 5, 20001, -1 }, four[] = { 1, 2, 130, 17000, -1 };
+  static const struct { guint64 id; const char *path; const int *at; } docs[] = {
+    { 1, "/tf/a.txt", three }, { 2, "/tf/b.txt", three_more }, { 3, "/tf/c.txt", two },
+    { 4, "/tf/d.txt", four }, { 5, "/tf/zebra.txt", three },
+  };
+  g_autoptr(AvfsSearchResults) results = NULL;
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (docs); i++)
+    {
+      g_autofree char *body = zebra_body (20100, docs[i].at);
+
+      index_doc (f, docs[i].id, docs[i].path, body, NULL);
+    }
+  index_doc (f, 6, "/tf/none.txt", "grass only", NULL);
+  g_assert_true (avfs_search_index_flush (f->index, &error));
+  g_assert_no_error (error);
+  results = search_with (f, "zebra", NULL);
+  g_assert_cmpuint (results->total, ==, 5);
+  g_assert_cmpfloat (zebra_score (results, 5), >, zebra_score (results, 1));
+  g_assert_cmpfloat (zebra_score (results, 4), >, zebra_score (results, 1));
+  g_assert_cmpfloat_with_epsilon (zebra_score (results, 1), zebra_score (results, 2),
+                                  zebra_score (results, 1) * 1e-9);
+  g_assert_cmpfloat (zebra_score (results, 1), >, zebra_score (results, 3));
+}
+
 static void
 test_paging (Fixture       *f,
              gconstpointer  data)
@@ -1708,6 +1768,7 @@ main (int   argc,
       add_engine_test (engine, "queries", test_queries);
       add_engine_test (engine, "fields-option", test_fields_option);
       add_engine_test (engine, "ranking", test_ranking);
+      add_engine_test (engine, "term-frequency", test_term_frequency);
       add_engine_test (engine, "paging", test_paging);
       add_engine_test (engine, "snippets", test_snippets);
       add_engine_test (engine, "malformed", test_malformed);
