@@ -105,6 +105,14 @@ check "vault info" '"$cli" vault info "v_$first" | grep -q "Backend: $first"'
 check "vault delete needs -y" '"$cli" vault delete "v_$first"; [ $? = 2 ]'
 check "vault delete -y" '"$cli" vault delete "v_$first" -y && ! "$cli" vault info "v_$first"'
 check "no vault chosen" 'msg=$("$cli" ls / 2>&1); [ $? = 1 ] && echo "$msg" | grep -q "vault use"'
+if [[ " $* " = *" rocksdb "* ]]; then
+  # RocksDB is a module (docs/storage.md): commands on other vaults never load it.
+  check "rocksdb: not linked into avfs-cli" '! ldd "$cli" | grep -q librocksdb'
+  check "rocksdb: a missing module is a clear error (exit 1)" \
+    '"$cli" vault create mod --backend rocksdb && msg=$(AVFS_ENGINE_DIR="$AVFS_HOME/none" "$cli" --vault mod ls / 2>&1); [ $? = 1 ] &&
+     echo "$msg" | grep -q "engine module cannot be loaded" && [ "$(AVFS_ENGINE_DIR="$AVFS_HOME/none" "$cli" --json --vault mod ls / | json_get "d[\"error\"],")" = backend_unavailable ] &&
+     "$cli" vault delete mod -y'
+fi
 check "memory vault is explained" '"$cli" vault create m --backend memory 2>&1 | grep -q "memory vault"'
 
 # vault migrate (docs/migration.md): along a chain of the engines given, each step keeping

@@ -1,10 +1,11 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
 # `meson install` into a DESTDIR lays out what a distribution package holds (TAP):
-# both programs, the desktop file, metainfo, schema, icons, translations, man pages.
-# usage: test-install.sh BUILD-DIR PREFIX BINDIR DATADIR MANDIR LOCALEDIR APP-ID
+# both programs, the engine modules, the desktop file, metainfo, schema, icons,
+# translations, man pages.
+# usage: test-install.sh BUILD-DIR PREFIX BINDIR DATADIR MANDIR LOCALEDIR APP-ID LIBDIR ROCKSDB(0|1)
 set -u
-build=$1 prefix=$2 bindir=$3 datadir=$4 mandir=$5 localedir=$6 app_id=$7
+build=$1 prefix=$2 bindir=$3 datadir=$4 mandir=$5 localedir=$6 app_id=$7 libdir=$8 rocksdb=$9
 
 # Meson's option values are relative to the prefix unless they are absolute.
 under_prefix() { case $1 in /*) echo "$1" ;; *) echo "$prefix/$1" ;; esac; }
@@ -14,6 +15,7 @@ bin=$dest$(under_prefix "$bindir")
 data=$dest$(under_prefix "$datadir")
 man=$dest$(under_prefix "$mandir")
 locale=$dest$(under_prefix "$localedir")
+modules=$dest$(under_prefix "$libdir")/avfs
 
 n=0 failed=0
 check() {
@@ -25,10 +27,12 @@ check() {
   fi
 }
 
-echo "1..12"
+echo "1..13"
 check "meson install into a DESTDIR" 'meson install -C "$build" --destdir "$dest"'
 check "avfs-cli installed and runs" '"$bin/avfs-cli" --version | grep -q "^avfs "'
 check "avfs installed" 'test -x "$bin/avfs"'
+check "the RocksDB engine module installed where the programs look" \
+  '[ "$rocksdb" = 0 ] || test -s "$modules/avfs-storage-rocksdb.so"'
 check "desktop file valid" 'desktop-file-validate "$data/applications/$app_id.desktop"'
 check "desktop file names the icon" 'grep -qx "Icon=$app_id" "$data/applications/$app_id.desktop"'
 check "metainfo valid" 'appstreamcli validate --no-net "$data/metainfo/$app_id.metainfo.xml"'

@@ -1477,29 +1477,6 @@ read_settings (GHashTable  *options,
                                           2, &settings->compression, error);
 }
 
-/**
- * avfs_storage_rocksdb_get_log_dir:
- * @path: a store's directory
- *
- * Where RocksDB writes the LOG files of the store at @path: a directory of the user's
- * cache of its own (the store's name and a hash of its absolute path). RocksDB lists
- * that directory at every open, to drop LOG files past the four it keeps: one directory
- * shared by every vault ever opened had gathered 6,000 files on a test machine, which
- * doubled the time to open a vault.
- *
- * Returns: (transfer full): the directory
- */
-char *
-avfs_storage_rocksdb_get_log_dir (const char *path)
-{
-  g_autofree char *absolute = g_canonicalize_filename (path, NULL);
-  g_autofree char *base = g_path_get_basename (absolute);
-  g_autofree char *hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, absolute, -1);
-  g_autofree char *name = g_strdup_printf ("%.64s-%.16s", base, hash);
-
-  return g_build_filename (g_get_user_cache_dir (), "avfs", "rocksdb-logs", name, NULL);
-}
-
 /* Removes the LOG files that avfs before 2026-11-26 wrote side by side into the shared
  * directory above the vaults' own (`PATH_LOG`, `PATH_LOG.old.TIME`): nothing reads them,
  * and they had grown to 720 MB on a test machine. Only files are removed; each vault's
