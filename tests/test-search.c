@@ -1238,6 +1238,16 @@ fts5_columns (sqlite3 *db)
   return query_text (db, "SELECT sql FROM sqlite_schema WHERE name = 'search_fts'");
 }
 
+/* FTS5's `automerge`, as the index sets it (avfs-search-fts5.c). */
+static void
+assert_automerge (sqlite3 *db)
+{
+  g_autofree char *automerge = query_text (db, "SELECT v FROM search_fts_config "
+                                               "WHERE k = 'automerge'");
+
+  g_assert_cmpstr (automerge, ==, "16");
+}
+
 /* search_docs keeps a long body as a zstd frame and a short one as text, both read back
  * as the text indexed, and deletes stay exact: an update must take every word of the
  * old text out of the index. (The words are varied so that the frame holds none of them
@@ -1294,12 +1304,15 @@ test_fts5_old_column_order (Fixture       *f,
   g_assert_no_error (error);
   before = fts5_columns (f->db);
   g_assert_nonnull (strstr (before, "fts5 (path, name, tags, body"));
+  /* An index made before `automerge` was set gets it when it is opened to write. */
+  assert_automerge (f->db);
   test_queries (f, data);
 
   g_assert_true (avfs_search_index_clear (f->index, &error));
   g_assert_no_error (error);
   after = fts5_columns (f->db);
   g_assert_nonnull (strstr (after, "fts5 (body, path, name, tags"));
+  assert_automerge (f->db);
   test_queries (f, data);
 }
 
