@@ -93,10 +93,6 @@ static const char * const statement_sql[N_STATEMENTS] = {
   [STMT_LIST_DOCS] = "SELECT doc_id FROM \"%1$s_docs\"",
 };
 
-/* The body comes first: FTS5 marks every position list outside its first column with
- * the column's number, which for the body, four columns in, made the index 40% larger.
- * Columns are only ever named, so an index made before (path, name, tags, body) works
- * as it is until a rebuild recreates it (clear_sql). */
 /* FTS5 merges its segments a level at a time once `automerge` of them have gathered. With
  * its default of 4, merging was a third of what FTS5 alone spent indexing the scale tree
  * (100,000 files, a transaction a thousand: 7.5 s, 4.7 s with 16), and no query measured
@@ -104,6 +100,10 @@ static const char * const statement_sql[N_STATEMENTS] = {
  * writer's open. */
 #define AUTOMERGE "16"
 
+/* The body comes first: FTS5 marks every position list outside its first column with
+ * the column's number, which for the body, four columns in, made the index 40% larger.
+ * Columns are only ever named, so an index made before (path, name, tags, body) works
+ * as it is until a rebuild recreates it (clear_sql). */
 #define CREATE_FTS_SQL(if_not_exists) \
   "CREATE VIEW IF NOT EXISTS \"%1$s_content\" AS SELECT doc_id, path, name, tags, " \
   TEXT_FUNCTION " (body) AS body FROM \"%1$s_docs\";" \
@@ -306,7 +306,7 @@ typedef struct
 typedef struct
 {
   int n_phrases;
-  gboolean count_by_api; /* the poslist could not be read as FTS5 documents it */
+  gboolean count_by_api; /* count_instances() and the API disagreed on the first row */
   RankTally *tally;      /* the query's, or NULL */
   gboolean *scored;      /* per phrase: FALSE for a filter */
   double average_length;
@@ -358,10 +358,12 @@ count_instances_by_api (const Fts5ExtensionApi *api,
   return n;
 }
 
+/* Past the varint at @p; never past @end, whatever the bytes. */
 static const unsigned char *
-skip_varint (const unsigned char *p)
+skip_varint (const unsigned char *p,
+             const unsigned char *end)
 {
-  while (*p & 0x80)
+  while (p < end && (*p & 0x80))
     p++;
   return p + 1;
 }
@@ -381,7 +383,7 @@ count_instances (const Fts5ExtensionApi *api,
   if (column < 0)
     return 0;
   for (n = 1, p = iter.a; p < iter.b; n++)
-    p = *p == 1 ? skip_varint (skip_varint (p + 1)) : skip_varint (p);
+    p = *p == 1 ? skip_varint (skip_varint (p + 1, iter.b), iter.b) : skip_varint (p, iter.b);
   return n;
 }
 
