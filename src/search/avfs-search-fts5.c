@@ -24,8 +24,10 @@
  * back the exact old text, which an index that fell out of step could not do. So the
  * copy is compressed: a body is kept as a zstd frame (a BLOB) when that is smaller, and
  * every read goes through avfs_text(), which gives text back either way. Indexes made
- * before the view read search_docs directly (content='search_docs') until a rebuild;
- * FTS5 itself never reads its content in what avfs asks of it.
+ * before the view read search_docs directly (content='search_docs') until a rebuild.
+ * FTS5 reads its content only for verify's check of its word lists
+ * (avfs_search_fts5_check_postings()), which skips those older indexes: it would read
+ * their compressed bodies as they are stored.
  *
  * `tags` holds one token per tag (avfs_search_tag_token()), so tag: matches whole tags;
  * tag_list keeps the folded tags themselves, one per line, for reading back.
