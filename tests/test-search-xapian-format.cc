@@ -100,7 +100,7 @@ test_older_refused (Fixture       *f,
 {
   g_autoptr(GError) error = NULL;
   AvfsSearchIndex *index;
-  AvfsSearchFields fields = { "/a.txt", NULL, "a fox", NULL, "key-a" };
+  AvfsSearchFields fields = { "/a.txt", NULL, "a fox", NULL, "key-a", NULL };
 
   write_older_index (f->index, 2);
   g_assert_null (avfs_search_xapian_open (f->index, TRUE, &error));
@@ -146,7 +146,7 @@ index_text (AvfsSearchIndex *index,
             const char      *text)
 {
   g_autoptr(GError) error = NULL;
-  AvfsSearchFields fields = { path, NULL, text, NULL, "key" };
+  AvfsSearchFields fields = { path, NULL, text, NULL, "key", NULL };
 
   g_assert_true (avfs_search_index_index (index, doc_id, &fields, &error));
   g_assert_no_error (error);

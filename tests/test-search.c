@@ -11,7 +11,8 @@
 #include "avfs-search-tokenizer.h"
 #include "avfs-search-xapian.h"
 
-static const char * const engines[] = { "fts5", "xapian", "memory" };
+/* fts5-ref: FTS5 keeping content_refs, reading the text back as a vault's index does. */
+static const char * const engines[] = { "fts5", "fts5-ref", "xapian", "memory" };
 
 typedef struct
 {
@@ -21,7 +22,9 @@ typedef struct
   AvfsSearchIndex *index;
   gboolean corpus_paths;  /* hits' paths are those of the corpus */
   GHashTable *texts;      /* doc_id → text indexed, which Xapian asks for snippets */
-  GMutex texts_lock;      /* searches on other threads read @texts */
+  GHashTable *ref_texts;  /* content_ref → text indexed with it, which fts5-ref reads */
+  guint n_refs;
+  GMutex texts_lock;      /* searches on other threads read @texts and @ref_texts */
 } Fixture;
 
 typedef void (*FixtureTest) (Fixture *f, gconstpointer data);
@@ -70,6 +73,18 @@ text_cb (guint64  doc_id,
   return g_strdup (g_hash_table_lookup (f->texts, &doc_id));
 }
 
+/* FTS5 with a text function reads the text of a content_ref back, as from a vault's
+ * blobs, which stay as long as the document needs them. */
+static char *
+ref_text_cb (GBytes   *content_ref,
+             gpointer  user_data)
+{
+  Fixture *f = user_data;
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&f->texts_lock);
+
+  return g_strdup (g_hash_table_lookup (f->ref_texts, content_ref));
+}
+
 static AvfsSearchIndex *
 open_index (Fixture *f)
 {
@@ -78,10 +93,12 @@ open_index (Fixture *f)
 
   if (g_str_equal (f->engine, "memory"))
     index = avfs_search_memory_new ();
-  else if (g_str_equal (f->engine, "fts5"))
+  else if (g_str_has_prefix (f->engine, "fts5"))
     {
       f->db = open_sqlite (f->dir);
       index = avfs_search_fts5_new_for_connection (f->db, NULL, &error);
+      if (index != NULL && g_str_equal (f->engine, "fts5-ref"))
+        avfs_search_fts5_set_text_func (AVFS_SEARCH_FTS5 (index), ref_text_cb, f);
     }
   else
     {
@@ -93,7 +110,7 @@ open_index (Fixture *f)
     }
   g_assert_no_error (error);
   g_assert_nonnull (index);
-  g_assert_cmpstr (avfs_search_index_get_engine_name (index), ==, f->engine);
+  g_assert_true (g_str_has_prefix (f->engine, avfs_search_index_get_engine_name (index)));
   return index;
 }
 
@@ -136,6 +153,8 @@ fixture_set_up (Fixture       *f,
   f->dir = g_dir_make_tmp ("avfs-search-XXXXXX", &error);
   g_assert_no_error (error);
   f->texts = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+  f->ref_texts = g_hash_table_new_full (g_bytes_hash, g_bytes_equal,
+                                        (GDestroyNotify) g_bytes_unref, g_free);
   g_mutex_init (&f->texts_lock);
   f->index = open_index (f);
 }
@@ -148,6 +167,7 @@ fixture_tear_down (Fixture       *f,
   remove_tree (f->dir);
   g_free (f->dir);
   g_hash_table_unref (f->texts);
+  g_hash_table_unref (f->ref_texts);
   g_mutex_clear (&f->texts_lock);
 }
 
@@ -228,7 +248,8 @@ content_of (const CorpusDoc *doc)
   return g_strdup (doc->content);
 }
 
-/* Indexes document @id, its content key made of its id. */
+/* Indexes document @id, its content key made of its id, its content_ref new each time
+ * (as content is new each time in a vault). */
 static void
 index_fields (Fixture          *f,
               guint64           id,
@@ -236,8 +257,16 @@ index_fields (Fixture          *f,
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *key = g_strdup_printf ("key-%" G_GUINT64_FORMAT, id);
+  g_autoptr(GBytes) content_ref = NULL;
+  char *name;
 
+  g_mutex_lock (&f->texts_lock);
+  name = g_strdup_printf ("ref-%u", ++f->n_refs);
+  content_ref = g_bytes_new_take (name, strlen (name));
+  g_hash_table_replace (f->ref_texts, g_bytes_ref (content_ref), g_strdup (fields->content));
+  g_mutex_unlock (&f->texts_lock);
   fields->content_key = key;
+  fields->content_ref = content_ref;
   g_assert_true (avfs_search_index_index (f->index, id, fields, &error));
   g_assert_no_error (error);
   g_mutex_lock (&f->texts_lock);
@@ -815,6 +844,14 @@ test_read_back (Fixture       *f,
       g_assert_null (dog->content);
       g_assert_cmpstr (dog->content_key, ==, "key-2");
     }
+  else if (g_str_equal (f->engine, "fts5-ref"))
+    {
+      /* It keeps the content_ref instead of the text. */
+      g_autofree char *text = ref_text_cb (dog->content_ref, f);
+
+      g_assert_null (dog->content);
+      g_assert_cmpstr (text, ==, corpus[1].content);
+    }
   else
     g_assert_cmpstr (dog->content, ==, corpus[1].content);
   g_assert_cmpuint (g_strv_length (dog->tags), ==, 2);
@@ -1281,6 +1318,113 @@ test_fts5_compressed_bodies (Fixture       *f,
   assert_hits (f, "zebra", "2");
   assert_hits (f, "k1 OR k2 OR k3 OR k4 OR k5 OR k6 OR k7 OR k8 OR k9", "");
   assert_hits (f, "now", "1");
+}
+
+/* What avfs_search_index_check_postings() says of the index. */
+static gboolean
+postings_agree (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean agree = FALSE;
+
+  g_assert_true (avfs_search_index_check_postings (f->index, &agree, &error));
+  g_assert_no_error (error);
+  return agree;
+}
+
+/* The content_ref search_docs keeps for document @doc_id. */
+static GBytes *
+stored_ref (Fixture *f,
+            guint64  doc_id)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT content_ref FROM search_docs "
+                                          "WHERE doc_id = %" G_GUINT64_FORMAT, doc_id);
+  sqlite3_stmt *stmt = NULL;
+  GBytes *bytes;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (f->db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpint (sqlite3_column_type (stmt, 0), ==, SQLITE_BLOB);
+  bytes = g_bytes_new (sqlite3_column_blob (stmt, 0), sqlite3_column_bytes (stmt, 0));
+  sqlite3_finalize (stmt);
+  return bytes;
+}
+
+/* Given a text function, FTS5 keeps no copy of the text: each document's content_ref
+ * reads it back, to delete the document's words and for the check of the word lists. */
+static void
+test_fts5_ref_no_copy (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) fox_ref = NULL;
+  g_autofree char *bodies = NULL;
+  g_autofree char *refs = NULL;
+
+  load_corpus (f);
+  bodies = query_text (f->db, "SELECT count (body) FROM search_docs");
+  refs = query_text (f->db, "SELECT count (content_ref) FROM search_docs");
+  g_assert_cmpstr (bodies, ==, "0");
+  g_assert_cmpint (atoi (refs), ==, G_N_ELEMENTS (corpus) + N_FILLERS);
+  g_assert_true (postings_agree (f));
+
+  index_doc (f, 2, "/notes/dog.txt", "a new text", "animals");
+  g_assert_true (avfs_search_index_remove (f->index, 3, &error));
+  g_assert_no_error (error);
+  assert_hits (f, "sleeps", "");
+  assert_hits (f, "cats", "");
+  assert_hits (f, "new", "2");
+  g_assert_true (postings_agree (f));
+
+  /* Text the vault cannot give back (a damaged blob) leaves the old words behind, which
+   * the check finds; the change itself goes through, and a rebuild mends the index. */
+  fox_ref = stored_ref (f, 1);
+  g_mutex_lock (&f->texts_lock);
+  g_hash_table_remove (f->ref_texts, fox_ref);
+  g_mutex_unlock (&f->texts_lock);
+  index_doc (f, 1, "/notes/fox.txt", "gone", NULL);
+  assert_hits (f, "gone", "1");
+  assert_hits (f, "brown", "1");
+  g_assert_false (postings_agree (f));
+  g_assert_true (avfs_search_index_clear (f->index, &error));
+  load_corpus (f);
+  assert_hits (f, "brown", "1");
+  assert_hits (f, "gone", "");
+  g_assert_true (postings_agree (f));
+}
+
+/* An index made before content_ref (bodies in search_docs, a view that reads only them)
+ * gets the column and the view when it is opened again, keeps answering from its old
+ * rows, and deletes them exactly beside the new ones. */
+static void
+test_fts5_ref_upgrade (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *view = NULL;
+
+  close_index (f);
+  f->engine = "fts5";
+  f->index = open_index (f);
+  load_corpus (f);
+  g_assert_true (exec_ok (f->db, "DROP VIEW search_content; "
+                                 "ALTER TABLE search_docs DROP COLUMN content_ref; "
+                                 "CREATE VIEW search_content AS SELECT doc_id, path, name, "
+                                 "tags, avfs_text (body) AS body FROM search_docs"));
+  f->engine = "fts5-ref";
+  reopen (f);
+  view = query_text (f->db, "SELECT sql FROM sqlite_schema WHERE name = 'search_content'");
+  g_assert_nonnull (strstr (view, "avfs_text (body, content_ref)"));
+  assert_hits (f, "fox", "1 14 16 21");
+  g_assert_true (postings_agree (f));
+
+  index_doc (f, 1, "/notes/fox.txt", "a fresh text", NULL);
+  g_assert_true (avfs_search_index_remove (f->index, 2, &error));
+  g_assert_no_error (error);
+  assert_hits (f, "brown", "");
+  assert_hits (f, "sleeps", "");
+  assert_hits (f, "fresh", "1");
+  g_assert_true (postings_agree (f));
 }
 
 /* An FTS5 index made before the body became its first column answers every query as
@@ -1804,6 +1948,8 @@ main (int   argc,
   add_engine_test ("fts5", "old-column-order", test_fts5_old_column_order);
   add_engine_test ("fts5", "compressed-bodies", test_fts5_compressed_bodies);
   add_engine_test ("fts5", "foreign-connection", test_fts5_foreign_connection);
+  add_engine_test ("fts5-ref", "no-copy", test_fts5_ref_no_copy);
+  add_engine_test ("fts5-ref", "upgrade", test_fts5_ref_upgrade);
   g_test_add_func ("/search/agreement", test_agreement);
 
   return g_test_run ();

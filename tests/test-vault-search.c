@@ -739,6 +739,90 @@ test_stale_postings (VaultFixture  *f,
   g_assert_cmpuint (count_hits (f->vault, "ghostword"), ==, 0);
 }
 
+/* Runs @sql on the closed vault's SQLite file, with our functions registered. */
+static void
+edit_closed_vault (VaultFixture *f,
+                   const char   *sql)
+{
+  g_autoptr(GError) error = NULL;
+  sqlite3 *db = NULL;
+
+  g_assert_true (avfs_vault_close (f->vault, &error));
+  g_assert_no_error (error);
+  g_clear_object (&f->vault);
+  g_assert_cmpint (sqlite3_open (f->path, &db), ==, SQLITE_OK);
+  g_assert_true (avfs_search_fts5_register_tokenizer (db, &error));
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_close (db), ==, SQLITE_OK);
+}
+
+/* The vault's format, as stored. */
+static guint64
+stored_format (VaultFixture *f)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  guint64 format = 0;
+
+  g_assert_cmpint (sqlite3_open (f->path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT value FROM meta WHERE key = "
+                                           "CAST ('format' AS BLOB)", -1, &stmt, NULL),
+                   ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpint (sqlite3_column_bytes (stmt, 0), ==, 8);
+  for (guint i = 0; i < 8; i++)
+    format = format << 8 | ((const guint8 *) sqlite3_column_blob (stmt, 0))[i];
+  sqlite3_finalize (stmt);
+  g_assert_cmpint (sqlite3_close (db), ==, SQLITE_OK);
+  return format;
+}
+
+/* A vault of format 1 keeps a copy of each text in its FTS5 index. Opened now, the index
+ * gets content refs and the vault format 2, in one transaction; the old copies keep
+ * answering, and are deleted exactly when their files change. avfs of format 1 could
+ * not read the refs, so it is told the vault is newer. */
+static void
+test_format_upgrade (VaultFixture  *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!g_str_equal (avfs_vault_search_get_engine_name (f->vault), "fts5"))
+    {
+      g_test_skip ("only FTS5 kept a copy of each text in vaults of format 1");
+      return;
+    }
+  seed (f->vault);
+  g_assert_cmpuint (stored_format (f), ==, 2);
+  edit_closed_vault (f, "UPDATE meta SET value = X'0000000000000001' "
+                        "WHERE key = CAST ('format' AS BLOB);"
+                        "DROP VIEW search_content;"
+                        "UPDATE search_docs SET body = CASE path "
+                        "WHEN '/a.txt' THEN 'the quick brown fox jumps over the lazy dog' "
+                        "WHEN '/b.txt' THEN 'a lazy afternoon with quick thinking' "
+                        "ELSE 'foxes are clever animals; the fox den' END;"
+                        "ALTER TABLE search_docs DROP COLUMN content_ref;"
+                        "CREATE VIEW search_content AS SELECT doc_id, path, name, tags, "
+                        "avfs_text (body) AS body FROM search_docs;");
+  g_assert_cmpuint (stored_format (f), ==, 1);
+  f->vault = avfs_vault_open (f->path, NULL, &error);
+  g_assert_no_error (error);
+  assert_hits (f->vault, "lazy", "/a.txt /b.txt");
+  g_assert_cmpuint (stored_format (f), ==, 2);
+
+  write_text (f->vault, "/a.txt", "a new text");
+  assert_hits (f->vault, "lazy", "/b.txt");
+  assert_hits (f->vault, "new", "/a.txt");
+  assert_index_sound (f->vault);
+
+  edit_closed_vault (f, "UPDATE meta SET value = X'0000000000000003' "
+                        "WHERE key = CAST ('format' AS BLOB)");
+  g_assert_null (avfs_vault_open (f->path, NULL, &error));
+  g_assert_error (error, AVFS_ERROR, AVFS_ERROR_CORRUPT);
+  g_assert_nonnull (strstr (error->message, "was written by a newer avfs (vault format 3); "
+                                            "update avfs to open it"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -757,6 +841,7 @@ main (int   argc,
     { "rebuild-leftovers", test_rebuild_leftovers },
     { "stale-index", test_stale_index },
     { "stale-postings", test_stale_postings },
+    { "format-upgrade", test_format_upgrade },
     { "rebuild-many", test_rebuild_many },
     { "rebuild-cancelled", test_rebuild_cancelled },
     { "long-queue", test_long_queue },

@@ -55,18 +55,20 @@ truncate_text (GByteArray *buffer,
   g_byte_array_set_size (buffer, len);
 }
 
-/* The text of @node's current content, up to AVFS_VAULT_SEARCH_MAX_TEXT bytes; %NULL in
- * @text for a binary file. */
+/* The text of the content whose chunks' hashes are @content, up to
+ * AVFS_VAULT_SEARCH_MAX_TEXT bytes; %NULL in @text for a binary file. FTS5 deletes a
+ * document's words by reading its text again (avfs_file_document_load_ref_text()), so
+ * any change to what this gives for the same chunks needs the indexes rebuilt. */
 static gboolean
 load_text (AvfsVault        *self,
            AvfsTransaction  *tx,
-           const AvfsNode   *node,
+           GBytes           *content,
            char            **text,
            GError          **error)
 {
   g_autoptr(GByteArray) buffer = g_byte_array_new ();
   gsize hashes_len;
-  const guint8 *hashes = g_bytes_get_data (node->content, &hashes_len);
+  const guint8 *hashes = g_bytes_get_data (content, &hashes_len);
 
   *text = NULL;
   for (gsize offset = 0; offset < hashes_len && buffer->len <= AVFS_VAULT_SEARCH_MAX_TEXT;
@@ -113,6 +115,7 @@ avfs_file_document_free (AvfsFileDocument *doc)
   g_free (doc->text);
   g_strfreev (doc->tags);
   g_free (doc->content_key);
+  g_clear_pointer (&doc->content_ref, g_bytes_unref);
   g_free (doc);
 }
 
@@ -128,8 +131,21 @@ content_key (const AvfsNode *node)
   return g_strndup (digest, 32);
 }
 
+/* What FTS5 keeps instead of @node's text (AvfsSearchFields.content_ref): the hashes of
+ * the chunks load_text() reads at most, the text's whole source. */
+static GBytes *
+content_ref (AvfsVault      *self,
+             const AvfsNode *node)
+{
+  gsize max_chunks = AVFS_VAULT_SEARCH_MAX_TEXT / self->settings.chunk_size + 1;
+  gsize len = g_bytes_get_size (node->content);
+
+  return g_bytes_new_from_bytes (node->content, 0, MIN (len, max_chunks * AVFS_HASH_LEN));
+}
+
 /* Fills @doc as the document of file @node at @path (taken): its name and, @with_text,
- * its text, read through @tx when given (none when the content is damaged). */
+ * its text, read through @tx when given, with its content_ref. Damaged content gives
+ * neither: the document is indexed without text, and is deleted so. */
 static gboolean
 fill_document (AvfsVault         *self,
                AvfsTransaction   *tx,
@@ -142,8 +158,9 @@ fill_document (AvfsVault         *self,
   GError *local_error = NULL;
 
   doc->path = path;
-  if (with_text && !load_text (self, tx, node, &doc->text, &local_error) &&
-      !avfs_search_is_damage (local_error, error))
+  if (with_text && load_text (self, tx, node->content, &doc->text, &local_error))
+    doc->content_ref = content_ref (self, node);
+  else if (with_text && !avfs_search_is_damage (local_error, error))
     return FALSE;
   doc->name = g_steal_pointer (&node->name);
   doc->indexed = TRUE;
@@ -195,9 +212,28 @@ avfs_file_document_load_text (AvfsVault *self,
 
   node = avfs_node_load (self, NULL, id, &error);
   if (node != NULL && node->kind == AVFS_NODE_KIND_FILE)
-    load_text (self, NULL, node, &text, &error);
+    load_text (self, NULL, node->content, &text, &error);
   if (error != NULL)
     g_debug ("No snippet for file %" G_GUINT64_FORMAT ": %s", id, error->message);
+  return text;
+}
+
+/* The text a document was indexed with, from its content_ref (through @tx when given):
+ * %NULL for a binary file, or when the vault cannot give it (damage verify names). */
+char *
+avfs_file_document_load_ref_text (AvfsVault        *self,
+                                  AvfsTransaction  *tx,
+                                  GBytes           *content_ref)
+{
+  g_autoptr(GError) error = NULL;
+  char *text = NULL;
+
+  if (g_bytes_get_size (content_ref) % AVFS_HASH_LEN != 0)
+    g_set_error (&error, AVFS_ERROR, AVFS_ERROR_CORRUPT, "its length is no list of hashes");
+  else
+    load_text (self, tx, content_ref, &text, &error);
+  if (error != NULL)
+    g_debug ("No text for a search document: %s", error->message);
   return text;
 }
 
@@ -207,7 +243,8 @@ avfs_file_document_index (AvfsSearchIndex         *index,
                           GError                 **error)
 {
   AvfsSearchFields fields = { doc->path, doc->name, doc->text,
-                              (const char * const *) doc->tags, doc->content_key };
+                              (const char * const *) doc->tags, doc->content_key,
+                              doc->content_ref };
 
   if (!doc->indexed)
     return avfs_search_index_remove (index, doc->id, error);

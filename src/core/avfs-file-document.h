@@ -18,6 +18,7 @@ typedef struct
   char *text;        /* NULL for binary or unreadable content (or not read) */
   char **tags;
   char *content_key; /* names the content (see AvfsSearchFields) */
+  GBytes *content_ref; /* where the text was read from (see AvfsSearchFields) */
 } AvfsFileDocument;
 
 typedef struct _AvfsDocumentFeed AvfsDocumentFeed;
@@ -35,6 +36,9 @@ gboolean          avfs_file_document_index  (AvfsSearchIndex         *index,
                                              GError                 **error);
 char             *avfs_file_document_load_text (AvfsVault          *self,
                                                 guint64             id);
+char             *avfs_file_document_load_ref_text (AvfsVault       *self,
+                                                    AvfsTransaction *tx,
+                                                    GBytes          *content_ref);
 AvfsDocumentFeed *avfs_document_feed_start  (AvfsVault               *self,
                                              GArray                  *ids,
                                              gboolean                 with_text);

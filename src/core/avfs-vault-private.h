@@ -39,7 +39,9 @@ G_BEGIN_DECLS
  * copy content. */
 #define AVFS_SNAPSHOT_ENTRY "(yuxxa(utxsay)asa{ss})"
 
-#define AVFS_VAULT_FORMAT 1
+/* 2: a SQLite vault's search index may read its text from the vault's blobs (content
+ * refs), which avfs of format 1 would misread. Other engines' vaults of format 1 stay so. */
+#define AVFS_VAULT_FORMAT 2
 #define AVFS_ROOT_ID G_GUINT64_CONSTANT (1)
 #define AVFS_HASH_LEN 32
 #define AVFS_ID_KEY_LEN 8

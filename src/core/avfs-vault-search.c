@@ -39,8 +39,24 @@
 #define LOCK_WAIT_US (10 * G_USEC_PER_SEC)
 #define LOCK_POLL_US (20 * 1000)
 
-/* The connection of the storage transaction this thread runs FTS5 changes in. */
+/* The storage transaction this thread runs FTS5 changes in, and its connection. FTS5
+ * reads its documents' text through it, which sees the chunks the transaction wrote. */
+static _Thread_local AvfsTransaction *transaction_tx;
 static _Thread_local sqlite3 *transaction_db;
+
+static void
+enter_transaction (AvfsTransaction *tx)
+{
+  transaction_tx = tx;
+  transaction_db = avfs_storage_sqlite_transaction_get_db (tx);
+}
+
+static void
+leave_transaction (void)
+{
+  transaction_tx = NULL;
+  transaction_db = NULL;
+}
 
 static gboolean
 is_sqlite (AvfsVault *self)
@@ -83,6 +99,34 @@ fts5_release (gpointer  user_data,
     avfs_storage_sqlite_return_reader (AVFS_STORAGE_SQLITE (self->storage), db);
 }
 
+/* FTS5 reads its documents' text back from the vault's blobs (it keeps no copy). */
+static char *
+load_ref_text_cb (GBytes   *content_ref,
+                  gpointer  user_data)
+{
+  return avfs_file_document_load_ref_text (user_data, transaction_tx, content_ref);
+}
+
+/* Opens the FTS5 index, creating its tables or bringing older ones up to date. Those
+ * hold content refs from then on, which avfs of vault format 1 would misread: the vault
+ * becomes format 2 in the same transaction. Call inside one (enter_transaction()). */
+static AvfsSearchIndex *
+new_fts5 (AvfsVault  *self,
+          GError    **error)
+{
+  g_autoptr(AvfsSearchIndex) index = NULL;
+  guint64 format;
+
+  index = avfs_search_fts5_new (fts5_acquire, fts5_release, self, NULL, NULL, error);
+  if (index == NULL ||
+      !avfs_meta_get_uint64 (self, transaction_tx, "format", &format, error) ||
+      (format < AVFS_VAULT_FORMAT &&
+       !avfs_meta_put_uint64 (transaction_tx, "format", AVFS_VAULT_FORMAT, error)))
+    return NULL;
+  avfs_search_fts5_set_text_func (AVFS_SEARCH_FTS5 (index), load_ref_text_cb, self);
+  return g_steal_pointer (&index);
+}
+
 /* Creating the FTS5 tables needs a writer: a transaction of their own. */
 static gboolean
 create_fts5_cb (AvfsTransaction  *tx,
@@ -92,11 +136,10 @@ create_fts5_cb (AvfsTransaction  *tx,
   AvfsVault *self = user_data;
   g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->search_lock);
 
-  transaction_db = avfs_storage_sqlite_transaction_get_db (tx);
+  enter_transaction (tx);
   if (self->search == NULL)
-    self->search = avfs_search_fts5_new (fts5_acquire, fts5_release, self, NULL, NULL,
-                                         error);
-  transaction_db = NULL;
+    self->search = new_fts5 (self, error);
+  leave_transaction ();
   return self->search != NULL;
 }
 
@@ -179,7 +222,7 @@ index_acquire (AvfsVault  *self,
   if (self->search != NULL)
     return self->search;
   if (is_sqlite (self))
-    self->search = avfs_search_fts5_new (fts5_acquire, fts5_release, self, NULL, NULL, error);
+    self->search = new_fts5 (self, error);
   else if (is_memory (self))
     self->search = avfs_search_memory_new ();
   else
@@ -274,14 +317,14 @@ index_marks (AvfsVault        *self,
   AvfsSearchIndex *index;
   gboolean ok = TRUE;
 
-  transaction_db = avfs_storage_sqlite_transaction_get_db (tx);
+  enter_transaction (tx);
   index = index_acquire (self, FALSE, error);
   /* In ascending order: FTS5 writes its pending terms out as a new segment whenever a
    * document id is lower than the one before (four times slower imports otherwise). */
   for (GList *l = ids; ok && index != NULL && l != NULL; l = l->next)
     ok = refresh_document (self, index, tx, *(guint64 *) l->data,
                            g_hash_table_lookup (self->search_marks, l->data), error);
-  transaction_db = NULL;
+  leave_transaction ();
   return ok && index != NULL;
 }
 
@@ -794,11 +837,11 @@ rebuild_fts5_cb (AvfsTransaction  *tx,
   g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&rebuild->vault->search_lock);
   gboolean ok;
 
-  transaction_db = avfs_storage_sqlite_transaction_get_db (tx);
+  enter_transaction (tx);
   rebuild->tx = tx;
   rebuild->index = index_acquire (rebuild->vault, FALSE, error);
   ok = rebuild->index != NULL && reindex_files (rebuild, error);
-  transaction_db = NULL;
+  leave_transaction ();
   return ok;
 }
 
@@ -1276,7 +1319,9 @@ check_document (AvfsSearchIndex         *index,
     add_problem (check, g_strdup_printf ("The search index has %s under its old path %s; "
                                          "run “avfs-cli search --rebuild”", file->path,
                                          document->path));
-  else if (document->content_key != NULL
+  else if (document->content_ref != NULL
+           ? file->content_ref == NULL || !g_bytes_equal (document->content_ref, file->content_ref)
+           : document->content_key != NULL
            ? g_strcmp0 (document->content_key, file->content_key) != 0
            : g_strcmp0 (document->content, file->text) != 0)
     add_problem (check, g_strdup_printf ("The search index holds old text for %s; "
@@ -1307,9 +1352,9 @@ check_postings_cb (AvfsTransaction  *tx,
   PostingsCheck *postings = user_data;
   gboolean ok;
 
-  transaction_db = avfs_storage_sqlite_transaction_get_db (tx);
+  enter_transaction (tx);
   ok = avfs_search_index_check_postings (postings->index, &postings->agree, error);
-  transaction_db = NULL;
+  leave_transaction ();
   return ok;
 }
 

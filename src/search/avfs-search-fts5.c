@@ -9,22 +9,23 @@
 
 /* Schema, for the default prefix "search":
  *
- *   search_docs    (doc_id INTEGER PRIMARY KEY, path, name, tags, body, tag_list)
- *   search_content VIEW: search_docs with each body as text (avfs_text (body))
+ *   search_docs    (doc_id INTEGER PRIMARY KEY, path, name, tags, body, tag_list,
+ *                   content_ref)
+ *   search_content VIEW: search_docs with each body as text (avfs_text (body, content_ref))
  *   search_fts     USING fts5 (body, path, name, tags, content='search_content',
  *                              content_rowid='doc_id', tokenize='avfs')
  *   search_lengths (doc_id INTEGER PRIMARY KEY, len)
  *
- * search_docs holds each document's text once; search_fts holds only the inverted index
- * and reads its columns through search_content (external content). That keeps deletes
- * exact (FTS5 needs the old text to delete it, and finds it in search_docs) and gives
- * snippets their text without asking the vault, at the cost of the text being stored
- * once more than in the vault's blobs. A contentless table (content='') would save that
- * copy, but SQLite 3.40 (Debian 12) cannot delete from one without the caller handing
- * back the exact old text, which an index that fell out of step could not do. So the
- * copy is compressed: a body is kept as a zstd frame (a BLOB) when that is smaller, and
- * every read goes through avfs_text(), which gives text back either way. Indexes made
- * before the view read search_docs directly (content='search_docs') until a rebuild.
+ * search_fts holds only the inverted index and reads its columns through search_content
+ * (external content). FTS5 needs a document's old text to delete it, and snippets need
+ * text too. A vault's index keeps no copy of that text: search_docs keeps the content_ref
+ * the vault indexed it with, and the index reads the text back through the vault's text
+ * function (avfs_search_fts5_set_text_func()) from the vault's own blobs, which stay until
+ * `gc`, after the document is gone. The copy was 44% of the index (a quarter of the
+ * vault) and a tenth of an import's time. Without a text function (or a content_ref) the body is kept in
+ * search_docs itself, compressed: a zstd frame (a BLOB) when that is smaller. Every read
+ * of it goes through avfs_text(), which gives text back either way. Indexes made before
+ * the view read search_docs directly (content='search_docs') until a rebuild.
  * FTS5 reads its content only for verify's check of its word lists
  * (avfs_search_fts5_check_postings()), which skips those older indexes: it would read
  * their compressed bodies as they are stored.
@@ -53,7 +54,7 @@
 enum
 {
   STMT_PIN,
-  STMT_HAS_DOC,
+  STMT_OLD_DOC,
   STMT_DELETE_FTS,
   STMT_UPSERT_DOC,
   STMT_INSERT_FTS,
@@ -71,13 +72,13 @@ enum
 /* %1$s is the prefix. */
 static const char * const statement_sql[N_STATEMENTS] = {
   [STMT_PIN] = "SELECT 1",
-  [STMT_HAS_DOC] = "SELECT 1 FROM \"%1$s_docs\" WHERE doc_id = ?1",
-  [STMT_DELETE_FTS] = "INSERT INTO \"%1$s_fts\" (\"%1$s_fts\", rowid, path, name, tags, body) "
-                      "SELECT 'delete', doc_id, path, name, tags, " TEXT_FUNCTION " (body) "
-                      "FROM \"%1$s_docs\" "
-                      "WHERE doc_id = ?1",
+  [STMT_OLD_DOC] = "SELECT path, name, tags, " TEXT_FUNCTION " (body), content_ref "
+                   "FROM \"%1$s_docs\" WHERE doc_id = ?1",
+  [STMT_DELETE_FTS] = "INSERT INTO \"%1$s_fts\" (\"%1$s_fts\", rowid, body, path, name, tags) "
+                      "VALUES ('delete', ?1, ?2, ?3, ?4, ?5)",
   [STMT_UPSERT_DOC] = "INSERT OR REPLACE INTO \"%1$s_docs\" "
-                      "(doc_id, path, name, tags, body, tag_list) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                      "(doc_id, path, name, tags, body, tag_list, content_ref) "
+                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
   [STMT_INSERT_FTS] = "INSERT INTO \"%1$s_fts\" (rowid, path, name, tags, body) "
                       "VALUES (?1, ?2, ?3, ?4, ?5)",
   [STMT_DELETE_DOC] = "DELETE FROM \"%1$s_docs\" WHERE doc_id = ?1",
@@ -89,8 +90,8 @@ static const char * const statement_sql[N_STATEMENTS] = {
                   "WHERE \"%1$s_fts\" MATCH ?1 ORDER BY score DESC, \"%1$s_fts\".rowid "
                   "LIMIT ?3 OFFSET ?4",
   [STMT_COUNT_MATCHES] = "SELECT count(*) FROM \"%1$s_fts\" WHERE \"%1$s_fts\" MATCH ?1",
-  [STMT_GET_DOC] = "SELECT path, name, " TEXT_FUNCTION " (body), tag_list FROM \"%1$s_docs\" "
-                   "WHERE doc_id = ?1",
+  [STMT_GET_DOC] = "SELECT path, name, " TEXT_FUNCTION " (body), tag_list, content_ref "
+                   "FROM \"%1$s_docs\" WHERE doc_id = ?1",
   [STMT_COUNT_DOCS] = "SELECT count(*) FROM \"%1$s_docs\"",
   [STMT_LIST_DOCS] = "SELECT doc_id FROM \"%1$s_docs\"",
 };
@@ -106,9 +107,11 @@ static const char * const statement_sql[N_STATEMENTS] = {
  * the column's number, which for the body, four columns in, made the index 40% larger.
  * Columns are only ever named, so an index made before (path, name, tags, body) works
  * as it is until a rebuild recreates it (clear_sql). */
-#define CREATE_FTS_SQL(if_not_exists) \
+#define CREATE_VIEW_SQL \
   "CREATE VIEW IF NOT EXISTS \"%1$s_content\" AS SELECT doc_id, path, name, tags, " \
-  TEXT_FUNCTION " (body) AS body FROM \"%1$s_docs\";" \
+  TEXT_FUNCTION " (body, content_ref) AS body FROM \"%1$s_docs\";"
+#define CREATE_FTS_SQL(if_not_exists) \
+  CREATE_VIEW_SQL \
   "CREATE VIRTUAL TABLE " if_not_exists "\"%1$s_fts\" USING fts5 (body, path, name, tags, " \
   "content='%1$s_content', content_rowid='doc_id', tokenize='" TOKENIZER_NAME "');" \
   "INSERT INTO \"%1$s_fts\" (\"%1$s_fts\", rank) SELECT 'automerge', " AUTOMERGE " " \
@@ -116,9 +119,17 @@ static const char * const statement_sql[N_STATEMENTS] = {
 
 static const char schema_sql[] =
   "CREATE TABLE IF NOT EXISTS \"%1$s_docs\" (doc_id INTEGER PRIMARY KEY, path TEXT NOT NULL, "
-  "name TEXT NOT NULL, tags TEXT NOT NULL, body TEXT, tag_list TEXT NOT NULL);"
+  "name TEXT NOT NULL, tags TEXT NOT NULL, body TEXT, tag_list TEXT NOT NULL, "
+  "content_ref BLOB);"
   CREATE_FTS_SQL ("IF NOT EXISTS ")
   "CREATE TABLE IF NOT EXISTS \"%1$s_lengths\" (doc_id INTEGER PRIMARY KEY, len INTEGER NOT NULL);";
+
+/* An index made before content_ref gets the column, and a view that reads it. */
+static const char has_content_ref_sql[] =
+  "SELECT 1 FROM pragma_table_info ('%1$s_docs') WHERE name = 'content_ref'";
+static const char add_content_ref_sql[] =
+  "ALTER TABLE \"%1$s_docs\" ADD COLUMN content_ref BLOB;"
+  "DROP VIEW IF EXISTS \"%1$s_content\";" CREATE_VIEW_SQL;
 
 static const char clear_sql[] =
   "DROP TABLE \"%1$s_fts\";" CREATE_FTS_SQL ("")
@@ -136,6 +147,14 @@ typedef struct
   ZSTD_CCtx *compress; /* for the bodies it writes; made at the first */
 } Connection;
 
+/* The index's text function, shared by reference with every connection avfs_text() is
+ * registered on: a connection may outlive the index, which unsets @func as it goes. */
+typedef struct
+{
+  AvfsSearchFts5TextFunc func;
+  gpointer user_data;
+} TextSource;
+
 /* Thread safety: @lock guards @connections only; a connection itself is used by one
  * thread at a time, as the acquire function promises. */
 struct _AvfsSearchFts5
@@ -147,6 +166,7 @@ struct _AvfsSearchFts5
   gpointer user_data;
   GDestroyNotify destroy;
   char *prefix;
+  TextSource *source;
 
   GMutex lock;
   GHashTable *connections; /* sqlite3 * → Connection */
@@ -491,9 +511,43 @@ rank_function (const Fts5ExtensionApi  *api,
   sqlite3_result_double (result, score);
 }
 
-/* avfs_text (BODY): a search_docs body as text, whether it is kept as text or as a zstd
- * frame (bind_body()). The function's data is a decompression context of its
- * connection's own: SQLite calls it on the one thread using the connection. */
+/* What avfs_text() works with on one connection: SQLite calls it on the one thread
+ * using the connection. */
+typedef struct
+{
+  ZSTD_DCtx *decompress;
+  TextSource *source; /* (nullable) */
+} TextReader;
+
+static void
+text_reader_free (void *data)
+{
+  TextReader *reader = data;
+
+  ZSTD_freeDCtx (reader->decompress);
+  if (reader->source != NULL)
+    g_atomic_rc_box_release (reader->source);
+  g_free (reader);
+}
+
+/* The text a vault's document was indexed with, read back through @source; %NULL for a
+ * binary file, or when there is no text function or it cannot read the text. */
+static char *
+read_referenced_text (TextSource *source,
+                      const void *content_ref,
+                      gsize       len)
+{
+  g_autoptr(GBytes) bytes = NULL;
+
+  if (source == NULL || source->func == NULL)
+    return NULL;
+  bytes = g_bytes_new (content_ref, len);
+  return source->func (bytes, source->user_data);
+}
+
+/* avfs_text (BODY [, CONTENT_REF]): a search_docs body as text, whether it is kept as
+ * text or as a zstd frame (bind_body()), or when there is none, the text CONTENT_REF
+ * names, read back through the index's text function. */
 static void
 text_function (sqlite3_context  *ctx,
                int               n_args,
@@ -501,15 +555,28 @@ text_function (sqlite3_context  *ctx,
 {
   static const char damaged[] = "A search document's stored text is damaged; rebuild the "
                                 "search index";
+  TextReader *reader = sqlite3_user_data (ctx);
   const void *frame;
   int len;
   unsigned long long size;
   size_t got;
   char *text = NULL;
 
-  if (sqlite3_value_type (args[0]) != SQLITE_BLOB)
+  if (n_args == 2 && sqlite3_value_type (args[0]) == SQLITE_NULL &&
+      sqlite3_value_type (args[1]) == SQLITE_BLOB)
     {
-      sqlite3_result_value (ctx, args[0]);
+      text = read_referenced_text (reader->source, sqlite3_value_blob (args[1]),
+                                   sqlite3_value_bytes (args[1]));
+      if (text != NULL)
+        sqlite3_result_text (ctx, text, -1, g_free);
+      else
+        sqlite3_result_null (ctx);
+      return;
+    }
+  if (n_args < 1 || sqlite3_value_type (args[0]) != SQLITE_BLOB)
+    {
+      if (n_args >= 1)
+        sqlite3_result_value (ctx, args[0]);
       return;
     }
   frame = sqlite3_value_blob (args[0]);
@@ -521,8 +588,7 @@ text_function (sqlite3_context  *ctx,
       sqlite3_result_error_nomem (ctx);
       return;
     }
-  got = text != NULL ? ZSTD_decompressDCtx (sqlite3_user_data (ctx), text, size, frame, len)
-                     : 0;
+  got = text != NULL ? ZSTD_decompressDCtx (reader->decompress, text, size, frame, len) : 0;
   if (text == NULL || ZSTD_isError (got) || got != size)
     {
       sqlite3_free (text);
@@ -532,33 +598,38 @@ text_function (sqlite3_context  *ctx,
   sqlite3_result_text (ctx, text, (int) size, sqlite3_free);
 }
 
-static void
-free_decompress_context (void *context)
+/* avfs_text() with one argument (older views and statements) or two, reading through
+ * @source. */
+static int
+register_text_function (sqlite3    *db,
+                        TextSource *source)
 {
-  ZSTD_freeDCtx (context);
+  TextReader *reader = g_new0 (TextReader, 1);
+
+  reader->source = source != NULL ? g_atomic_rc_box_acquire (source) : NULL;
+  reader->decompress = ZSTD_createDCtx ();
+  if (reader->decompress == NULL)
+    {
+      text_reader_free (reader);
+      return SQLITE_NOMEM;
+    }
+  /* It frees @reader itself on failure. */
+  return sqlite3_create_function_v2 (db, TEXT_FUNCTION, -1,
+                                     SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+                                     reader, text_function, NULL, NULL, text_reader_free);
 }
 
-/**
- * avfs_search_fts5_register_tokenizer:
- * @db: a connection
- * @error: return location for an error
- *
- * Registers the `avfs` FTS5 tokenizer, the `avfs_bm25` rank function and the `avfs_text`
- * function (a stored body as text) on @db. The index does this itself on every
- * connection it is lent; call it on another connection only to read the FTS5 table
- * directly (without it, SQLite reports "no such tokenizer: avfs").
- *
- * Returns: %TRUE on success
- */
-gboolean
-avfs_search_fts5_register_tokenizer (sqlite3  *db,
-                                     GError  **error)
+/* Registers our tokenizer and functions on @db; avfs_text() reads content_refs through
+ * @source (nullable). */
+static gboolean
+register_functions (sqlite3     *db,
+                    TextSource  *source,
+                    GError     **error)
 {
   static fts5_tokenizer tokenizer = {
     fts5_tokenizer_create, fts5_tokenizer_delete, fts5_tokenize,
   };
   fts5_api *api = get_fts5_api (db);
-  ZSTD_DCtx *decompress;
   int rc;
 
   if (api == NULL || api->iVersion < 2)
@@ -571,17 +642,33 @@ avfs_search_fts5_register_tokenizer (sqlite3  *db,
   if (rc == SQLITE_OK)
     rc = api->xCreateFunction (api, RANK_FUNCTION, NULL, rank_function, NULL);
   if (rc == SQLITE_OK)
-    rc = (decompress = ZSTD_createDCtx ()) == NULL ? SQLITE_NOMEM :
-         sqlite3_create_function_v2 (db, TEXT_FUNCTION, 1,
-                                     SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
-                                     decompress, text_function, NULL, NULL,
-                                     free_decompress_context);
+    rc = register_text_function (db, source);
   if (rc != SQLITE_OK)
     {
       set_sqlite_error (error, db, "set up", rc);
       return FALSE;
     }
   return TRUE;
+}
+
+/**
+ * avfs_search_fts5_register_tokenizer:
+ * @db: a connection
+ * @error: return location for an error
+ *
+ * Registers the `avfs` FTS5 tokenizer, the `avfs_bm25` rank function and the `avfs_text`
+ * function (a stored body as text) on @db. The index does this itself on every
+ * connection it is lent; call it on another connection only to read the FTS5 table
+ * directly (without it, SQLite reports "no such tokenizer: avfs"). Text the index keeps
+ * as a content_ref reads as NULL there.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+avfs_search_fts5_register_tokenizer (sqlite3  *db,
+                                     GError  **error)
+{
+  return register_functions (db, NULL, error);
 }
 
 /* Puts the table prefix in place of each %1$s of @sql. */
@@ -624,7 +711,7 @@ lookup_connection (AvfsSearchFts5  *self,
   g_mutex_unlock (&self->lock);
   if (conn != NULL)
     return conn;
-  if (!avfs_search_fts5_register_tokenizer (db, error))
+  if (!register_functions (db, self->source, error))
     return NULL;
   conn = g_new0 (Connection, 1);
   conn->db = db;
@@ -788,26 +875,64 @@ fold_tags (const char * const *tags)
   return (char **) g_ptr_array_free (folded, FALSE);
 }
 
-static gboolean
-has_document (AvfsSearchFts5  *self,
-              Connection      *conn,
-              guint64          doc_id,
-              gboolean        *found,
-              GError         **error)
+/* A document as indexed, to delete it: FTS5 takes its words out by tokenizing the same
+ * fields again. */
+typedef struct
 {
-  sqlite3_stmt *stmt = statement (self, conn, STMT_HAS_DOC, error);
+  char *path;
+  char *name;
+  char *tags;
+  char *body;
+} OldDocument;
+
+static void
+old_document_clear (OldDocument *old)
+{
+  g_free (old->path);
+  g_free (old->name);
+  g_free (old->tags);
+  g_free (old->body);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (OldDocument, old_document_clear)
+
+/* Reads document @doc_id into @old (@found unset when the index has none). A body kept
+ * as a content_ref is read once the statement is done, so that the text function may
+ * read through the same connection. When it cannot (the vault's blob is damaged) the
+ * document's old words stay behind, which verify reports; the change goes on. */
+static gboolean
+read_old_document (AvfsSearchFts5  *self,
+                   Connection      *conn,
+                   guint64          doc_id,
+                   OldDocument     *old,
+                   gboolean        *found,
+                   GError         **error)
+{
+  sqlite3_stmt *stmt = statement (self, conn, STMT_OLD_DOC, error);
+  g_autoptr(GBytes) content_ref = NULL;
   int rc;
 
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, (sqlite3_int64) doc_id);
   rc = sqlite3_step (stmt);
-  sqlite3_reset (stmt);
   *found = rc == SQLITE_ROW;
-  if (rc == SQLITE_ROW || rc == SQLITE_DONE)
-    return TRUE;
-  set_sqlite_error (error, conn->db, "read", rc);
-  return FALSE;
+  if (*found)
+    {
+      old->path = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      old->name = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+      old->tags = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
+      old->body = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
+      if (sqlite3_column_type (stmt, 4) == SQLITE_BLOB)
+        content_ref = g_bytes_new (sqlite3_column_blob (stmt, 4), sqlite3_column_bytes (stmt, 4));
+    }
+  else if (rc != SQLITE_DONE)
+    set_sqlite_error (error, conn->db, "read", rc);
+  sqlite3_reset (stmt);
+  if (content_ref != NULL && old->body == NULL)
+    old->body = read_referenced_text (self->source, g_bytes_get_data (content_ref, NULL),
+                                      g_bytes_get_size (content_ref));
+  return rc == SQLITE_ROW || rc == SQLITE_DONE;
 }
 
 /* Removes document @doc_id if the index has it: FTS5's 'delete' command costs as much
@@ -818,12 +943,13 @@ delete_document (AvfsSearchFts5  *self,
                  guint64          doc_id,
                  GError         **error)
 {
+  g_auto(OldDocument) old = { NULL };
   gboolean found;
   sqlite3_stmt *delete_fts;
   sqlite3_stmt *delete_doc;
   sqlite3_stmt *delete_length;
 
-  if (!has_document (self, conn, doc_id, &found, error))
+  if (!read_old_document (self, conn, doc_id, &old, &found, error))
     return FALSE;
   if (!found)
     return TRUE;
@@ -833,6 +959,10 @@ delete_document (AvfsSearchFts5  *self,
   if (delete_length == NULL)
     return FALSE;
   sqlite3_bind_int64 (delete_fts, 1, (sqlite3_int64) doc_id);
+  sqlite3_bind_text (delete_fts, 2, old.body, -1, SQLITE_STATIC);
+  sqlite3_bind_text (delete_fts, 3, old.path, -1, SQLITE_STATIC);
+  sqlite3_bind_text (delete_fts, 4, old.name, -1, SQLITE_STATIC);
+  sqlite3_bind_text (delete_fts, 5, old.tags, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (delete_doc, 1, (sqlite3_int64) doc_id);
   sqlite3_bind_int64 (delete_length, 1, (sqlite3_int64) doc_id);
   return step_done (conn, delete_fts, "update", error) &&
@@ -866,6 +996,21 @@ bind_body (Connection   *conn,
     sqlite3_bind_blob (stmt, index, g_steal_pointer (&frame), size, g_free);
 }
 
+/* An empty @bytes too is bound as a BLOB: SQLite binds a NULL pointer as NULL. */
+static void
+bind_bytes (sqlite3_stmt *stmt,
+            int           index,
+            GBytes       *bytes)
+{
+  gsize len;
+  const void *data = g_bytes_get_data (bytes, &len);
+
+  if (len == 0)
+    sqlite3_bind_zeroblob (stmt, index, 0);
+  else
+    sqlite3_bind_blob (stmt, index, data, (int) len, SQLITE_STATIC);
+}
+
 static gboolean
 insert_document (AvfsSearchFts5          *self,
                  Connection              *conn,
@@ -888,7 +1033,10 @@ insert_document (AvfsSearchFts5          *self,
   sqlite3_bind_text (upsert, 2, fields->path, -1, SQLITE_STATIC);
   sqlite3_bind_text (upsert, 3, fields->name, -1, SQLITE_STATIC);
   sqlite3_bind_text (upsert, 4, tag_tokens, -1, SQLITE_STATIC);
-  bind_body (conn, upsert, 5, fields->content);
+  if (fields->content_ref != NULL && self->source->func != NULL)
+    bind_bytes (upsert, 7, fields->content_ref);
+  else
+    bind_body (conn, upsert, 5, fields->content);
   sqlite3_bind_text (upsert, 6, tag_list, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (insert, 1, (sqlite3_int64) doc_id);
   sqlite3_bind_text (insert, 2, fields->path, -1, SQLITE_STATIC);
@@ -1055,7 +1203,19 @@ count_matches (AvfsSearchFts5  *self,
   return rc == SQLITE_ROW;
 }
 
-/* Makes a hit from search_docs: its path and, with highlighting, its snippet. */
+/* Column @column of @stmt's row as bytes; %NULL unless it is a BLOB. */
+static GBytes *
+column_bytes (sqlite3_stmt *stmt,
+              int           column)
+{
+  if (sqlite3_column_type (stmt, column) != SQLITE_BLOB)
+    return NULL;
+  return g_bytes_new (sqlite3_column_blob (stmt, column), sqlite3_column_bytes (stmt, column));
+}
+
+/* Makes a hit from search_docs: its path and, with highlighting, its snippet, or in
+ * @content_ref what to make it from once the connection is given back (see
+ * highlight_referenced()). */
 static AvfsSearchHit *
 read_hit (AvfsSearchFts5           *self,
           Connection               *conn,
@@ -1063,6 +1223,7 @@ read_hit (AvfsSearchFts5           *self,
           double                    score,
           const AvfsSearchQuery    *query,
           const AvfsSearchOptions  *options,
+          GBytes                  **content_ref,
           GError                  **error)
 {
   sqlite3_stmt *stmt = statement (self, conn, STMT_GET_DOC, error);
@@ -1076,7 +1237,9 @@ read_hit (AvfsSearchFts5           *self,
   if (rc == SQLITE_ROW)
     {
       hit = avfs_search_hit_new (doc_id, (const char *) sqlite3_column_text (stmt, 0), score);
-      if (options->highlight)
+      if (options->highlight && sqlite3_column_type (stmt, 2) == SQLITE_NULL)
+        *content_ref = column_bytes (stmt, 4);
+      if (options->highlight && *content_ref == NULL)
         avfs_search_hit_highlight (hit, query, options,
                                    (const char *) sqlite3_column_text (stmt, 2),
                                    sqlite3_column_bytes (stmt, 2));
@@ -1088,7 +1251,8 @@ read_hit (AvfsSearchFts5           *self,
 }
 
 /* Ranks the matches of @match and keeps the page @options asks for. With
- * @tally->matches at 0 (a one-phrase query) it counts them into @tally as it goes. */
+ * @tally->matches at 0 (a one-phrase query) it counts them into @tally as it goes.
+ * @content_refs gets, hit by hit, the content_ref to make its snippet from (or %NULL). */
 static gboolean
 search_page (AvfsSearchFts5           *self,
              Connection               *conn,
@@ -1098,6 +1262,7 @@ search_page (AvfsSearchFts5           *self,
              const AvfsSearchOptions  *options,
              RankTally                *tally,
              AvfsSearchResults        *results,
+             GPtrArray                *content_refs,
              GError                  **error)
 {
   sqlite3_stmt *stmt = statement (self, conn, STMT_SEARCH, error);
@@ -1130,17 +1295,49 @@ search_page (AvfsSearchFts5           *self,
       AvfsSearchHit *bare = g_ptr_array_index (results->hits, i);
       double score = bare->score;
       AvfsSearchHit *hit;
+      GBytes *content_ref = NULL;
 
       if (tally->matches == 0)
         score *= bm25_idf (tally->n_rows, tally->seen);
-      hit = read_hit (self, conn, bare->doc_id, score, query, options, error);
-
+      hit = read_hit (self, conn, bare->doc_id, score, query, options, &content_ref, error);
+      g_ptr_array_add (content_refs, content_ref);
       if (hit == NULL)
         return FALSE;
       results->hits->pdata[i] = hit;
       avfs_search_hit_free (bare);
     }
   return TRUE;
+}
+
+/* For arrays that hold NULL too. */
+static void
+bytes_free (gpointer bytes)
+{
+  if (bytes != NULL)
+    g_bytes_unref (bytes);
+}
+
+/* Snippets from text read back through the text function, once the search has given its
+ * connection back: the function may need one of the same pool. */
+static void
+highlight_referenced (AvfsSearchFts5           *self,
+                      const AvfsSearchQuery    *query,
+                      const AvfsSearchOptions  *options,
+                      AvfsSearchResults        *results,
+                      GPtrArray                *content_refs)
+{
+  for (guint i = 0; i < content_refs->len && i < results->hits->len; i++)
+    {
+      GBytes *content_ref = g_ptr_array_index (content_refs, i);
+      g_autofree char *text = NULL;
+
+      if (content_ref == NULL)
+        continue;
+      text = read_referenced_text (self->source, g_bytes_get_data (content_ref, NULL),
+                                   g_bytes_get_size (content_ref));
+      avfs_search_hit_highlight (g_ptr_array_index (results->hits, i), query, options, text,
+                                 -1);
+    }
 }
 
 static gboolean
@@ -1153,6 +1350,7 @@ avfs_search_fts5_search (AvfsSearchIndex          *index,
   AvfsSearchFts5 *self = AVFS_SEARCH_FTS5 (index);
   g_autoptr(GString) match = g_string_new (NULL);
   g_autoptr(GString) weights = g_string_new (NULL);
+  g_autoptr(GPtrArray) content_refs = g_ptr_array_new_with_free_func (bytes_free);
   RankTally tally = { 0 };
   Connection *conn;
   gboolean ok;
@@ -1175,9 +1373,11 @@ avfs_search_fts5_search (AvfsSearchIndex          *index,
   tally.matches = (sqlite3_int64) results->total;
   if (ok && options->limit > 0 && (weights->len == 1 || results->total > 0))
     ok = search_page (self, conn, match->str, weights->str, query, options, &tally, results,
-                      error);
+                      content_refs, error);
   ok = savepoint_end (conn, ok, "search", error);
   release (self, conn, FALSE);
+  if (ok)
+    highlight_referenced (self, query, options, results, content_refs);
   return ok;
 }
 
@@ -1243,6 +1443,7 @@ avfs_search_fts5_get_document (AvfsSearchIndex  *index,
           document->path = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
           document->name = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
           document->content = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
+          document->content_ref = column_bytes (stmt, 4);
           document->tags = tag_list[0] != '\0' ? g_strsplit (tag_list, "\n", -1)
                                                 : g_new0 (char *, 1);
         }
@@ -1339,15 +1540,13 @@ avfs_search_fts5_optimize (AvfsSearchIndex  *index,
                     "optimize", error);
 }
 
-/* Whether the FTS5 table reads its content through search_content, which gives every
- * body as text. */
+/* Whether @sql_format (for the table prefix @prefix) gives a row. */
 static gboolean
-reads_content_view (Connection *conn,
-                    const char *prefix)
+has_row (Connection *conn,
+         const char *sql_format,
+         const char *prefix)
 {
-  g_autofree char *sql = expand_sql ("SELECT 1 FROM sqlite_schema WHERE name = '%1$s_fts' "
-                                     "AND instr (sql, 'content=''%1$s_content''') > 0",
-                                     prefix);
+  g_autofree char *sql = expand_sql (sql_format, prefix);
   sqlite3_stmt *stmt = NULL;
   gboolean found;
 
@@ -1355,6 +1554,16 @@ reads_content_view (Connection *conn,
           sqlite3_step (stmt) == SQLITE_ROW;
   sqlite3_finalize (stmt);
   return found;
+}
+
+/* Whether the FTS5 table reads its content through search_content, which gives every
+ * body as text. */
+static gboolean
+reads_content_view (Connection *conn,
+                    const char *prefix)
+{
+  return has_row (conn, "SELECT 1 FROM sqlite_schema WHERE name = '%1$s_fts' "
+                        "AND instr (sql, 'content=''%1$s_content''') > 0", prefix);
 }
 
 /* FTS5's integrity check with a rank of 1 also reads each document's content and
@@ -1404,6 +1613,9 @@ avfs_search_fts5_finalize (GObject *object)
   if (self->destroy != NULL)
     self->destroy (self->user_data);
   g_free (self->prefix);
+  /* Connections that outlive the index read no more through it. */
+  self->source->func = NULL;
+  g_atomic_rc_box_release (self->source);
   g_mutex_clear (&self->lock);
   g_mutex_clear (&self->single_lock);
 
@@ -1421,6 +1633,7 @@ avfs_search_fts5_init (AvfsSearchFts5 *self)
 {
   g_mutex_init (&self->lock);
   g_mutex_init (&self->single_lock);
+  self->source = g_atomic_rc_box_new0 (TextSource);
   self->connections = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL,
                                              (GDestroyNotify) connection_free);
 }
@@ -1458,13 +1671,17 @@ create_schema (AvfsSearchFts5  *self,
                GError         **error)
 {
   g_autofree char *sql = expand_sql (schema_sql, self->prefix);
+  g_autofree char *upgrade = expand_sql (add_content_ref_sql, self->prefix);
   Connection *conn = acquire (self, TRUE, error);
   gboolean ok;
 
   if (conn == NULL)
     return FALSE;
   ok = savepoint_begin (conn, "create", error) &&
-       savepoint_end (conn, exec (conn, sql, "create", error), "create", error);
+       savepoint_end (conn, exec (conn, sql, "create", error) &&
+                            (has_row (conn, has_content_ref_sql, self->prefix) ||
+                             exec (conn, upgrade, "upgrade", error)),
+                      "create", error);
   release (self, conn, TRUE);
   return ok;
 }
@@ -1563,6 +1780,29 @@ avfs_search_fts5_new_for_connection (sqlite3     *db,
   if (!create_schema (self, error))
     return NULL;
   return AVFS_SEARCH_INDEX (g_steal_pointer (&self));
+}
+
+/**
+ * avfs_search_fts5_set_text_func:
+ * @self: an index
+ * @func: reads a document's text back from its content_ref
+ * @user_data: for @func
+ *
+ * Makes the index keep each document's #AvfsSearchFields.content_ref instead of a copy
+ * of its text, and read the text back through @func when it needs it: to delete a
+ * document's words, for snippets, and for verify's check of its word lists. Documents
+ * indexed without a content_ref keep their text as before. Call before the index is
+ * used, and keep @user_data alive as long as the index.
+ */
+void
+avfs_search_fts5_set_text_func (AvfsSearchFts5          *self,
+                                AvfsSearchFts5TextFunc   func,
+                                gpointer                 user_data)
+{
+  g_return_if_fail (AVFS_IS_SEARCH_FTS5 (self));
+
+  self->source->func = func;
+  self->source->user_data = user_data;
 }
 
 /**

@@ -33,6 +33,24 @@ typedef void     (*AvfsSearchFts5ReleaseFunc) (gpointer   user_data,
                                                sqlite3   *db,
                                                gboolean   write);
 
+/**
+ * AvfsSearchFts5TextFunc:
+ * @content_ref: a document's #AvfsSearchFields.content_ref, as indexed
+ * @user_data: as given to avfs_search_fts5_set_text_func()
+ *
+ * Reads a document's text back. It must give exactly the text indexed with
+ * @content_ref for as long as the index holds the document: FTS5 removes a document's
+ * words by tokenizing its old text again. The index calls it on the thread it runs on:
+ * while it deletes a document, with the writer lent but no statement running on it; in
+ * check_postings, from inside a statement on the writer (where it may only read); for
+ * snippets, with no connection lent.
+ *
+ * Returns: (transfer full) (nullable): the text; %NULL for a binary file or when the
+ *   text cannot be read
+ */
+typedef char *(*AvfsSearchFts5TextFunc) (GBytes   *content_ref,
+                                         gpointer  user_data);
+
 AvfsSearchIndex *avfs_search_fts5_new                (AvfsSearchFts5AcquireFunc   acquire_func,
                                                       AvfsSearchFts5ReleaseFunc   release_func,
                                                       gpointer                    user_data,
@@ -44,6 +62,9 @@ AvfsSearchIndex *avfs_search_fts5_new_for_connection (sqlite3                   
                                                       GError                    **error);
 void             avfs_search_fts5_forget_connection  (AvfsSearchFts5             *self,
                                                       sqlite3                    *db);
+void             avfs_search_fts5_set_text_func      (AvfsSearchFts5             *self,
+                                                      AvfsSearchFts5TextFunc      func,
+                                                      gpointer                    user_data);
 gboolean         avfs_search_fts5_register_tokenizer (sqlite3                    *db,
                                                       GError                    **error);
 

@@ -408,6 +408,7 @@ avfs_search_document_free (AvfsSearchDocument *document)
   g_free (document->content);
   g_strfreev (document->tags);
   g_free (document->content_key);
+  g_clear_pointer (&document->content_ref, g_bytes_unref);
   g_free (document);
 }
 

@@ -24,6 +24,9 @@ G_BEGIN_DECLS
  * @content_key: (nullable): names the content @content was read from (a digest): an
  *   engine that does not keep the text (Xapian) keeps this instead, so that `verify` can
  *   tell a stale document
+ * @content_ref: (nullable): where the vault can read @content again, exactly as given
+ *   here: an engine that reads its text back through the vault (FTS5 with a text
+ *   function, see avfs_search_fts5_set_text_func()) keeps this instead of the text
  *
  * What a document is indexed with. Nothing is kept beyond the call.
  */
@@ -34,6 +37,7 @@ typedef struct
   const char *content;
   const char * const *tags;
   const char *content_key;
+  GBytes *content_ref;
 } AvfsSearchFields;
 
 /**
@@ -44,9 +48,11 @@ typedef struct
  *   does not keep the text
  * @tags: the tags as indexed, folded (see avfs_search_fold_tag()), never %NULL
  * @content_key: (nullable): as indexed, from an engine that keeps it instead of the text
+ * @content_ref: (nullable): as indexed, from an engine that keeps it instead of the text
  *
  * A document read back from an index (avfs_search_index_get_document()), so that
- * `verify` can compare the index with the vault.
+ * `verify` can compare the index with the vault. At most one of @content, @content_key
+ * and @content_ref is set.
  */
 typedef struct
 {
@@ -55,6 +61,7 @@ typedef struct
   char *content;
   char **tags;
   char *content_key;
+  GBytes *content_ref;
 } AvfsSearchDocument;
 
 /**
