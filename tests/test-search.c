@@ -1456,6 +1456,7 @@ test_fts5_old_column_order (Fixture       *f,
   g_assert_no_error (error);
   after = fts5_columns (f->db);
   g_assert_nonnull (strstr (after, "fts5 (body, path, name, tags"));
+  g_assert_nonnull (strstr (after, "columnsize=0"));
   assert_automerge (f->db);
   test_queries (f, data);
 }
