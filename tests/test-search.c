@@ -1073,6 +1073,54 @@ test_threads (Fixture       *f,
     g_assert_cmpuint (GPOINTER_TO_UINT (g_thread_join (threads[i])), >=, 5);
 }
 
+/* Documents whose ids spread far apart (FTS5 ranks a one-word search of such an index in
+ * two halves, SPLIT_MIN_SPAN) rank, page and count as the same word with a filter every
+ * document passes, which every engine ranks in one piece. */
+static void
+test_spread_ids (Fixture       *f,
+                 gconstpointer  data)
+{
+  static const guint offsets[] = { 0, 20, 140, 150, 280, 295 };
+
+  for (guint i = 0; i < 300; i++)
+    {
+      g_autoptr(GString) text = g_string_new (NULL);
+      g_autofree char *path = g_strdup_printf ("/spread/%u.txt", i);
+
+      for (guint j = 0; j < i % 7 + 1; j++)
+        g_string_append (text, "common ");
+      for (guint j = 0; j < i % 13; j++)
+        g_string_append (text, "filler ");
+      if (i == 3 || i == 297)
+        g_string_append (text, "rare");
+      index_doc (f, 1 + (guint64) i * 400, path, text->str, "all");
+    }
+  assert_hits (f, "rare", "1201 118801");
+  for (guint o = 0; o < G_N_ELEMENTS (offsets); o++)
+    {
+      AvfsSearchOptions options = AVFS_SEARCH_OPTIONS_INIT;
+      g_autoptr(AvfsSearchResults) alone = NULL;
+      g_autoptr(AvfsSearchResults) filtered = NULL;
+
+      options.offset = offsets[o];
+      alone = search_with (f, "common", &options);
+      filtered = search_with (f, "common tag:all", &options);
+      g_assert_cmpuint (alone->total, ==, 300);
+      g_assert_cmpuint (filtered->total, ==, 300);
+      g_assert_cmpuint (alone->hits->len, ==, MIN (20, 300 - offsets[o]));
+      g_assert_cmpuint (filtered->hits->len, ==, alone->hits->len);
+      for (guint i = 0; i < alone->hits->len; i++)
+        {
+          AvfsSearchHit *hit = g_ptr_array_index (alone->hits, i);
+          AvfsSearchHit *same = g_ptr_array_index (filtered->hits, i);
+
+          g_assert_cmpuint (hit->doc_id, ==, same->doc_id);
+          g_assert_cmpfloat_with_epsilon (hit->score, same->score, hit->score * 1e-9);
+          g_assert_nonnull (hit->snippet);
+        }
+    }
+}
+
 /* Disk engines keep everything across a reopen. */
 static void
 test_persistence (Fixture       *f,
@@ -1936,6 +1984,7 @@ main (int   argc,
       add_engine_test (engine, "clear-and-optimize", test_clear_and_optimize);
       add_engine_test (engine, "many-documents", test_many_documents);
       add_engine_test (engine, "threads", test_threads);
+      add_engine_test (engine, "spread-ids", test_spread_ids);
       if (!g_str_equal (engine, "memory"))
         add_engine_test (engine, "persistence", test_persistence);
       if (g_test_perf ())

@@ -1295,6 +1295,19 @@ tags_signature (const char * const *tags)
   return g_strjoinv ("\n", (char **) folded->pdata);
 }
 
+/* Whether @document was indexed from @file's current content, by what its engine keeps
+ * of it: a content_ref (FTS5), a content key (Xapian) or the text itself. */
+static gboolean
+holds_current_text (const AvfsSearchDocument *document,
+                    const AvfsFileDocument   *file)
+{
+  if (document->content_ref != NULL)
+    return file->content_ref != NULL && g_bytes_equal (document->content_ref, file->content_ref);
+  if (document->content_key != NULL)
+    return g_strcmp0 (document->content_key, file->content_key) == 0;
+  return g_strcmp0 (document->content, file->text) == 0;
+}
+
 /* Compares file @file with its document in @index. */
 static gboolean
 check_document (AvfsSearchIndex         *index,
@@ -1319,11 +1332,7 @@ check_document (AvfsSearchIndex         *index,
     add_problem (check, g_strdup_printf ("The search index has %s under its old path %s; "
                                          "run “avfs-cli search --rebuild”", file->path,
                                          document->path));
-  else if (document->content_ref != NULL
-           ? file->content_ref == NULL || !g_bytes_equal (document->content_ref, file->content_ref)
-           : document->content_key != NULL
-           ? g_strcmp0 (document->content_key, file->content_key) != 0
-           : g_strcmp0 (document->content, file->text) != 0)
+  else if (!holds_current_text (document, file))
     add_problem (check, g_strdup_printf ("The search index holds old text for %s; "
                                          "run “avfs-cli search --rebuild”", file->path));
   else if (!g_str_equal (want_tags, have_tags))
