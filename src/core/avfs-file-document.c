@@ -132,7 +132,9 @@ content_key (const AvfsNode *node)
 }
 
 /* What FTS5 keeps instead of @node's text (AvfsSearchFields.content_ref): the hashes of
- * the chunks load_text() reads at most, the text's whole source. */
+ * the chunks load_text() reads at most, the text's whole source. Every chunk but the last
+ * holds chunk_size bytes (avfs-chunk-store.c; an append rewrites the last), so that is
+ * the first MAX_TEXT / chunk_size + 1 of them. */
 static GBytes *
 content_ref (AvfsVault      *self,
              const AvfsNode *node)

@@ -13,7 +13,7 @@
  *                   content_ref)
  *   search_content VIEW: search_docs with each body as text (avfs_text (body, content_ref))
  *   search_fts     USING fts5 (body, path, name, tags, content='search_content',
- *                              content_rowid='doc_id', tokenize='avfs')
+ *                              content_rowid='doc_id', columnsize=0, tokenize='avfs')
  *   search_lengths (doc_id INTEGER PRIMARY KEY, len)
  *
  * search_fts holds only the inverted index and reads its columns through search_content
@@ -24,8 +24,9 @@
  * `gc`, after the document is gone. The copy was 44% of the index (a quarter of the
  * vault) and a tenth of an import's time. Without a text function (or a content_ref)
  * the body is kept in search_docs itself, compressed: a zstd frame (a BLOB) when that is
- * smaller. Every read of it goes through avfs_text(), which gives text back either way. Indexes made before
- * the view read search_docs directly (content='search_docs') until a rebuild.
+ * smaller. Every read of it goes through avfs_text(), which gives text back either way.
+ * Indexes made before the view read search_docs directly (content='search_docs') until a
+ * rebuild.
  * FTS5 reads its content only for verify's check of its word lists
  * (avfs_search_fts5_check_postings()), which skips those older indexes: it would read
  * their compressed bodies as they are stored.
