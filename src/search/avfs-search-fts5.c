@@ -542,15 +542,11 @@ text_reader_free (void *data)
  * binary file, or when there is no text function or it cannot read the text. */
 static char *
 read_referenced_text (TextSource *source,
-                      const void *content_ref,
-                      gsize       len)
+                      GBytes     *content_ref)
 {
-  g_autoptr(GBytes) bytes = NULL;
-
   if (source == NULL || source->func == NULL)
     return NULL;
-  bytes = g_bytes_new (content_ref, len);
-  return source->func (bytes, source->user_data);
+  return source->func (content_ref, source->user_data);
 }
 
 /* avfs_text (BODY [, CONTENT_REF]): a search_docs body as text, whether it is kept as
@@ -573,8 +569,10 @@ text_function (sqlite3_context  *ctx,
   if (n_args == 2 && sqlite3_value_type (args[0]) == SQLITE_NULL &&
       sqlite3_value_type (args[1]) == SQLITE_BLOB)
     {
-      text = read_referenced_text (reader->source, sqlite3_value_blob (args[1]),
-                                   sqlite3_value_bytes (args[1]));
+      g_autoptr(GBytes) content_ref = g_bytes_new (sqlite3_value_blob (args[1]),
+                                                   sqlite3_value_bytes (args[1]));
+
+      text = read_referenced_text (reader->source, content_ref);
       if (text != NULL)
         sqlite3_result_text (ctx, text, -1, g_free);
       else
@@ -883,6 +881,16 @@ fold_tags (const char * const *tags)
   return (char **) g_ptr_array_free (folded, FALSE);
 }
 
+/* Column @column of @stmt's row as bytes; %NULL unless it is a BLOB. */
+static GBytes *
+column_bytes (sqlite3_stmt *stmt,
+              int           column)
+{
+  if (sqlite3_column_type (stmt, column) != SQLITE_BLOB)
+    return NULL;
+  return g_bytes_new (sqlite3_column_blob (stmt, column), sqlite3_column_bytes (stmt, column));
+}
+
 /* A document as indexed, to delete it: FTS5 takes its words out by tokenizing the same
  * fields again. */
 typedef struct
@@ -931,15 +939,13 @@ read_old_document (AvfsSearchFts5  *self,
       old->name = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
       old->tags = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
       old->body = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
-      if (sqlite3_column_type (stmt, 4) == SQLITE_BLOB)
-        content_ref = g_bytes_new (sqlite3_column_blob (stmt, 4), sqlite3_column_bytes (stmt, 4));
+      content_ref = column_bytes (stmt, 4);
     }
   else if (rc != SQLITE_DONE)
     set_sqlite_error (error, conn->db, "read", rc);
   sqlite3_reset (stmt);
   if (content_ref != NULL && old->body == NULL)
-    old->body = read_referenced_text (self->source, g_bytes_get_data (content_ref, NULL),
-                                      g_bytes_get_size (content_ref));
+    old->body = read_referenced_text (self->source, content_ref);
   return rc == SQLITE_ROW || rc == SQLITE_DONE;
 }
 
@@ -1211,16 +1217,6 @@ count_matches (AvfsSearchFts5  *self,
   return rc == SQLITE_ROW;
 }
 
-/* Column @column of @stmt's row as bytes; %NULL unless it is a BLOB. */
-static GBytes *
-column_bytes (sqlite3_stmt *stmt,
-              int           column)
-{
-  if (sqlite3_column_type (stmt, column) != SQLITE_BLOB)
-    return NULL;
-  return g_bytes_new (sqlite3_column_blob (stmt, column), sqlite3_column_bytes (stmt, column));
-}
-
 /* Makes a hit from search_docs: its path and, with highlighting, its snippet, or in
  * @content_ref what to make it from once the connection is given back (see
  * highlight_referenced()). */
@@ -1342,8 +1338,7 @@ highlight_referenced (AvfsSearchFts5           *self,
 
       if (content_ref == NULL)
         continue;
-      text = read_referenced_text (self->source, g_bytes_get_data (content_ref, NULL),
-                                   g_bytes_get_size (content_ref));
+      text = read_referenced_text (self->source, content_ref);
       avfs_search_hit_highlight (g_ptr_array_index (results->hits, i), query, options, text,
                                  -1);
     }
