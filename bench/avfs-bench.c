@@ -216,7 +216,8 @@ avfs_open (const char  *engine,
   if (info->extension != NULL)
     path = g_strconcat (dir, G_DIR_SEPARATOR_S "store", info->extension, NULL);
   store = avfs_storage_create_store (engine, path, NULL, error);
-  if (store != NULL && !avfs_storage_create_collection (store, BENCH_COLLECTION, error))
+  if (store != NULL &&
+      !avfs_storage_create_collection (store, BENCH_COLLECTION, AVFS_COLLECTION_DEFAULT, error))
     g_clear_pointer (&store, avfs_close);
   return store;
 }

@@ -11,9 +11,17 @@
 # include "avfs-storage-rocksdb.h"
 #endif
 
+/* One run of the suite: an engine, and the layout of the collections it tests. */
 typedef struct
 {
   const AvfsEngineInfo *engine;
+  AvfsCollectionFlags flags;
+} Layout;
+
+typedef struct
+{
+  const AvfsEngineInfo *engine;
+  AvfsCollectionFlags flags;
   char *dir;
   char *path;
   AvfsStorage *store;
@@ -37,18 +45,20 @@ static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
+  const Layout *layout = data;
   g_autoptr(GError) error = NULL;
 
-  f->engine = data;
+  f->engine = layout->engine;
+  f->flags = layout->flags;
   f->dir = g_dir_make_tmp ("avfs-storage-XXXXXX", &error);
   g_assert_no_error (error);
   f->path = store_path (f->engine, f->dir, "store");
   f->store = avfs_storage_create_store (f->engine->name, f->path, NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (f->store);
-  g_assert_true (avfs_storage_create_collection (f->store, "alpha", &error));
+  g_assert_true (avfs_storage_create_collection (f->store, "alpha", f->flags, &error));
   g_assert_no_error (error);
-  g_assert_true (avfs_storage_create_collection (f->store, "beta", &error));
+  g_assert_true (avfs_storage_create_collection (f->store, "beta", f->flags, &error));
   g_assert_no_error (error);
 }
 
@@ -941,7 +951,7 @@ test_persistence (Fixture       *f,
   g_auto(GStrv) names = NULL;
 
   put (f, "alpha", KEY ("k"), "survives");
-  g_assert_true (avfs_storage_create_collection (f->store, "gamma", &error));
+  g_assert_true (avfs_storage_create_collection (f->store, "gamma", f->flags, &error));
   g_assert_true (avfs_storage_sync (f->store, &error));
   g_assert_no_error (error);
 
@@ -971,9 +981,13 @@ test_collections (Fixture       *f,
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) names = NULL;
 
-  /* Creating an existing collection is harmless and keeps its contents. */
+  /* Creating an existing collection is harmless and keeps its contents, whatever the
+   * layout asked for. */
   put (f, "alpha", KEY ("k"), "v");
-  g_assert_true (avfs_storage_create_collection (f->store, "alpha", &error));
+  g_assert_true (avfs_storage_create_collection (f->store, "alpha", f->flags, &error));
+  g_assert_true (avfs_storage_create_collection (f->store, "alpha",
+                                                 f->flags ^ AVFS_COLLECTION_LARGE_VALUES,
+                                                 &error));
   g_assert_no_error (error);
   assert_value (f->store, "alpha", KEY ("k"), "v");
 
@@ -1049,7 +1063,7 @@ test_bad_input (Fixture       *f,
   ASSERT_INVALID_ARGUMENT (avfs_storage_put (f->store, NULL, KEY ("k"), KEY ("v"), &error));
   for (guint i = 0; i < G_N_ELEMENTS (bad_names); i++)
     {
-      ASSERT_INVALID_ARGUMENT (avfs_storage_create_collection (f->store, bad_names[i], &error));
+      ASSERT_INVALID_ARGUMENT (avfs_storage_create_collection (f->store, bad_names[i], f->flags, &error));
       ASSERT_INVALID_ARGUMENT (avfs_storage_put (f->store, bad_names[i], KEY ("k"), KEY ("v"),
                                                  &error));
     }
@@ -1502,7 +1516,8 @@ create_with_option (Fixture    *f,
     }
 
   g_assert_no_error (error);
-  g_assert_true (avfs_storage_create_collection (store, "alpha", &error));
+  g_assert_true (avfs_storage_create_collection (store, "alpha", AVFS_COLLECTION_DEFAULT,
+                                                 &error));
   g_assert_true (avfs_storage_put (store, "alpha", KEY ("k"), KEY ("v"), &error));
   assert_value (store, "alpha", KEY ("k"), "v");
   g_assert_true (avfs_storage_close (store, &error));
@@ -1538,7 +1553,8 @@ test_lmdb_map_growth (Fixture       *f,
   const AvfsCollectionStats *alpha;
 
   g_assert_no_error (error);
-  g_assert_true (avfs_storage_create_collection (store, "alpha", &error));
+  g_assert_true (avfs_storage_create_collection (store, "alpha", AVFS_COLLECTION_DEFAULT,
+                                                 &error));
   g_assert_true (avfs_storage_transaction (store, populate_cb, GUINT_TO_POINTER (20000), &error));
   g_assert_no_error (error);
   g_assert_true (avfs_storage_put (store, "alpha", KEY ("big"), g_bytes_get_data (big, NULL),
@@ -1573,6 +1589,85 @@ sqlite_page_size (const char *path)
   fclose (file);
   size = header[16] << 8 | header[17];
   return size == 1 ? 65536 : size;
+}
+
+/* Puts 2,000 values of 2,500 bytes into @collection under random 32-byte keys, as
+ * content hashes come, 100 to a transaction. */
+static gboolean
+put_hashed_cb (AvfsTransaction  *tx,
+               gpointer          user_data,
+               GError          **error)
+{
+  GRand *rand = user_data;
+  guint8 value[2500];
+  guint32 key[8];
+
+  for (guint i = 0; i < 100; i++)
+    {
+      for (guint j = 0; j < G_N_ELEMENTS (key); j++)
+        key[j] = g_rand_int (rand);
+      for (guint j = 0; j < sizeof value; j++)
+        value[j] = g_rand_int_range (rand, 'a', 'z' + 1);
+      if (!avfs_transaction_put (tx, "c", (const guint8 *) key, sizeof key, value,
+                                 sizeof value, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gint64
+sqlite_query_int (const char *path,
+                  const char *sql)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gint64 value;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  value = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return value;
+}
+
+/* Fills a new store's collection "c", laid out as @flags say; returns its file's pages. */
+static gint64
+hashed_store_pages (Fixture             *f,
+                    const char          *name,
+                    AvfsCollectionFlags  flags)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = store_path (f->engine, f->dir, name);
+  g_autoptr(AvfsStorage) store = avfs_storage_create_store ("sqlite", path, NULL, &error);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (11);
+
+  g_assert_true (avfs_storage_create_collection (store, "c", flags, &error));
+  for (guint i = 0; i < 20; i++)
+    g_assert_true (avfs_storage_transaction (store, put_hashed_cb, rand, &error));
+  g_assert_no_error (error);
+  g_assert_true (avfs_storage_close (store, &error));
+  g_assert_cmpint (sqlite_query_int (path, "SELECT count(*) FROM c"), ==, 2000);
+  g_assert_cmpint (sqlite_query_int (path, "SELECT count(*) FROM sqlite_schema WHERE "
+                                           "name = 'c' AND sql LIKE '%WITHOUT ROWID'"),
+                   ==, flags & AVFS_COLLECTION_LARGE_VALUES ? 0 : 1);
+  return sqlite_query_int (path, "PRAGMA page_count");
+}
+
+/* SQLite: values of over 2 KiB under random keys take a third less room as rows in the
+ * order they came than in a B-tree of their keys, which leaves a page of its own for the
+ * tail of each value and splits pages half full (docs/storage.md). */
+static void
+test_sqlite_large_values_layout (Fixture       *f,
+                                 gconstpointer  data)
+{
+  gint64 by_key = hashed_store_pages (f, "by-key", AVFS_COLLECTION_DEFAULT);
+  gint64 in_order = hashed_store_pages (f, "in-order", AVFS_COLLECTION_LARGE_VALUES);
+
+  g_test_message ("2,000 values: %" G_GINT64_FORMAT " pages by key, %" G_GINT64_FORMAT
+                  " in order", by_key, in_order);
+  g_assert_cmpint (in_order * 3, <=, by_key * 2);
 }
 
 /* SQLite: checkpoints run beside the writer (avfs-sqlite-checkpointer.c), yet the WAL of
@@ -1877,25 +1972,33 @@ static const EngineTest engine_tests[] = {
   { "not-reopenable", test_memory_not_reopenable, FALSE, "memory" },
   { "map-growth", test_lmdb_map_growth, FALSE, "lmdb" },
   { "wal-bounded", test_sqlite_wal_bounded, FALSE, "sqlite" },
+  { "large-values-layout", test_sqlite_large_values_layout, FALSE, "sqlite" },
 #if AVFS_HAVE_ROCKSDB
   { "logs", test_rocksdb_logs, FALSE, "rocksdb" },
   { "emptied-compacted", test_rocksdb_emptied_compacted, FALSE, "rocksdb" },
 #endif
 };
 
+/* Every test on @layout's engine; in the LARGE_VALUES layout, only what every engine
+ * does, under /storage/ENGINE/large-values/. */
 static void
-register_engine_tests (const AvfsEngineInfo *engine)
+register_engine_tests (const Layout *layout)
 {
+  const AvfsEngineInfo *engine = layout->engine;
+  gboolean large = layout->flags & AVFS_COLLECTION_LARGE_VALUES;
+
   for (guint t = 0; t < G_N_ELEMENTS (engine_tests); t++)
     {
       const EngineTest *test = &engine_tests[t];
       g_autofree char *path = NULL;
 
       if ((test->disk_only && engine->extension == NULL) ||
-          (test->only_engine != NULL && !g_str_equal (test->only_engine, engine->name)))
+          (test->only_engine != NULL &&
+           (large || !g_str_equal (test->only_engine, engine->name))))
         continue;
-      path = g_strdup_printf ("/storage/%s/%s", engine->name, test->name);
-      g_test_add_vtable (path, sizeof (Fixture), engine, (GTestFixtureFunc) fixture_set_up,
+      path = g_strdup_printf ("/storage/%s/%s%s", engine->name, large ? "large-values/" : "",
+                              test->name);
+      g_test_add_vtable (path, sizeof (Fixture), layout, (GTestFixtureFunc) fixture_set_up,
                          (GTestFixtureFunc) test->func, (GTestFixtureFunc) fixture_tear_down);
     }
 }
@@ -1906,6 +2009,7 @@ main (int   argc,
 {
   guint n;
   const AvfsEngineInfo *engines;
+  g_autoptr(GArray) layouts = NULL;
 
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
@@ -1916,10 +2020,18 @@ main (int   argc,
   g_test_add_func ("/registry/foreign-database", test_registry_foreign_database);
 
   engines = avfs_storage_list_engines (&n);
+  layouts = g_array_sized_new (FALSE, FALSE, sizeof (Layout), 2 * n);
   for (guint i = 0; i < n; i++)
     {
+      const Layout both[] = {
+        { &engines[i], AVFS_COLLECTION_DEFAULT },
+        { &engines[i], AVFS_COLLECTION_LARGE_VALUES },
+      };
+
       if (engines[i].available)
-        register_engine_tests (&engines[i]);
+        g_array_append_vals (layouts, both, G_N_ELEMENTS (both));
     }
+  for (guint i = 0; i < layouts->len; i++)
+    register_engine_tests (&g_array_index (layouts, Layout, i));
   return g_test_run ();
 }

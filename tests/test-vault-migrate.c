@@ -278,6 +278,61 @@ test_pair (gconstpointer data)
   remove_tree (dir);
 }
 
+/* The vault format, as its meta record holds it: 8 bytes, big-endian. */
+static guint64
+stored_format (AvfsVault *vault)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) value = avfs_storage_get (avfs_vault_get_storage (vault), "meta",
+                                              (const guint8 *) "format", 6, &error);
+  const guint8 *bytes;
+  guint64 format = 0;
+
+  g_assert_no_error (error);
+  g_assert_nonnull (value);
+  g_assert_cmpuint (g_bytes_get_size (value), ==, 8);
+  bytes = g_bytes_get_data (value, NULL);
+  for (guint i = 0; i < 8; i++)
+    format = format << 8 | bytes[i];
+  return format;
+}
+
+/* A vault of an older format moves to a store this avfs made, with the newest layout
+ * (on SQLite, its blobs table): the copy is of this avfs's format, so an older avfs
+ * refuses it rather than misreads it. */
+static void
+test_older_format (void)
+{
+  static const guint8 format_2[8] = { 0, 0, 0, 0, 0, 0, 0, 2 };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("avfs-migrate-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "target.avfs", NULL);
+  g_autoptr(AvfsMigrateResult) result = NULL;
+  AvfsVault *source = avfs_vault_create ("memory", NULL, NULL, NULL, &error);
+  AvfsVault *target;
+
+  g_assert_no_error (error);
+  seed (source);
+  g_assert_cmpuint (stored_format (source), ==, 3);
+  g_assert_true (avfs_storage_put (avfs_vault_get_storage (source), "meta",
+                                   (const guint8 *) "format", 6, format_2, sizeof format_2,
+                                   &error));
+  target = avfs_vault_migrate_to (source, "sqlite", path, NULL, &result, NULL, NULL, NULL,
+                                  &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (result->verify->n_problems, ==, 0);
+  g_assert_cmpuint (stored_format (source), ==, 2);
+  g_assert_cmpuint (stored_format (target), ==, 3);
+  close_vault (target);
+  target = avfs_vault_open (path, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (stored_format (target), ==, 3);
+  assert_search_finds (target, "zebra", "/docs/a.txt");
+  close_vault (target);
+  close_vault (source);
+  remove_tree (dir);
+}
+
 /* By name: the registry's vaults, each test in its own AVFS_HOME. */
 
 typedef struct
@@ -797,7 +852,8 @@ apply_change (AvfsStorage *storage,
 
   if (change == ADD_COLLECTION)
     {
-      g_assert_true (avfs_storage_create_collection (storage, collection, &error));
+      g_assert_true (avfs_storage_create_collection (storage, collection, AVFS_COLLECTION_DEFAULT,
+                                                     &error));
       return;
     }
   cursor = avfs_storage_scan_prefix (storage, collection, NULL, 0, &error);
@@ -1001,6 +1057,7 @@ main (int   argc,
         path = g_strdup_printf ("/migrate/by-name/%s-%s", engines[s].name, engines[t].name);
         add_home_test (path, pair, test_by_name);
       }
+  g_test_add_func ("/migrate/older-format", test_older_format);
   for (guint e = 0; e < n; e++)
     {
       g_autofree char *path = g_strdup_printf ("/migrate/compare/%s", engines[e].name);

@@ -777,10 +777,11 @@ stored_format (VaultFixture *f)
   return format;
 }
 
-/* A vault of format 1 keeps a copy of each text in its FTS5 index. Opened now, the index
- * gets content refs and the vault format 2, in one transaction; the old copies keep
- * answering, and are deleted exactly when their files change. avfs of format 1 could
- * not read the refs, so it is told the vault is newer. */
+/* A vault of format 1 keeps a copy of each text in its FTS5 index, and its blobs in a
+ * WITHOUT ROWID table. Opened now, the index gets content refs and the vault format 2,
+ * in one transaction; the old copies keep answering, and are deleted exactly when their
+ * files change; the blobs keep their layout. avfs of format 1 could not read the refs,
+ * so it is told the vault is newer. */
 static void
 test_format_upgrade (VaultFixture  *f,
                      gconstpointer  data)
@@ -793,8 +794,13 @@ test_format_upgrade (VaultFixture  *f,
       return;
     }
   seed (f->vault);
-  g_assert_cmpuint (stored_format (f), ==, 2);
-  edit_closed_vault (f, "UPDATE meta SET value = X'0000000000000001' "
+  g_assert_cmpuint (stored_format (f), ==, 3);
+  edit_closed_vault (f, "CREATE TABLE old_blobs (key BLOB PRIMARY KEY, value BLOB NOT NULL) "
+                        "WITHOUT ROWID;"
+                        "INSERT INTO old_blobs SELECT key, value FROM blobs;"
+                        "DROP TABLE blobs;"
+                        "ALTER TABLE old_blobs RENAME TO blobs;"
+                        "UPDATE meta SET value = X'0000000000000001' "
                         "WHERE key = CAST ('format' AS BLOB);"
                         "DROP VIEW search_content;"
                         "UPDATE search_docs SET body = CASE path "
@@ -814,12 +820,14 @@ test_format_upgrade (VaultFixture  *f,
   assert_hits (f->vault, "lazy", "/b.txt");
   assert_hits (f->vault, "new", "/a.txt");
   assert_index_sound (f->vault);
+  vault_assert_content (f->vault, "/a.txt", 0, "a new text");
+  vault_assert_content (f->vault, "/b.txt", 0, "a lazy afternoon with quick thinking");
 
-  edit_closed_vault (f, "UPDATE meta SET value = X'0000000000000003' "
+  edit_closed_vault (f, "UPDATE meta SET value = X'0000000000000004' "
                         "WHERE key = CAST ('format' AS BLOB)");
   g_assert_null (avfs_vault_open (f->path, NULL, &error));
   g_assert_error (error, AVFS_ERROR, AVFS_ERROR_CORRUPT);
-  g_assert_nonnull (strstr (error->message, "was written by a newer avfs (vault format 3); "
+  g_assert_nonnull (strstr (error->message, "was written by a newer avfs (vault format 4); "
                                             "update avfs to open it"));
 }
 

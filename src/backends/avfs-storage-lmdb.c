@@ -1031,9 +1031,10 @@ has_collection (AvfsStorageLmdb *self,
 /* LMDB wants no other transaction of the process running while a new DBI handle is
  * made, so the write runs with @lock held exclusively; adding a collection is rare. */
 static gboolean
-avfs_storage_lmdb_create_collection (AvfsStorage  *storage,
-                                     const char   *collection,
-                                     GError      **error)
+avfs_storage_lmdb_create_collection (AvfsStorage          *storage,
+                                     const char           *collection,
+                                     AvfsCollectionFlags   flags,
+                                     GError              **error)
 {
   AvfsStorageLmdb *self = AVFS_STORAGE_LMDB (storage);
   NewCollection created = { collection, 0 };

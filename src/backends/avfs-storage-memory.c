@@ -508,9 +508,10 @@ avfs_storage_memory_get_path (AvfsStorage *storage)
 }
 
 static gboolean
-avfs_storage_memory_create_collection (AvfsStorage  *storage,
-                                       const char   *collection,
-                                       GError      **error)
+avfs_storage_memory_create_collection (AvfsStorage          *storage,
+                                       const char           *collection,
+                                       AvfsCollectionFlags   flags,
+                                       GError              **error)
 {
   AvfsStorageMemory *self = AVFS_STORAGE_MEMORY (storage);
 

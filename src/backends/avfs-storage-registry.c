@@ -216,7 +216,8 @@ record_engine (AvfsStorage  *store,
                const char   *engine,
                GError      **error)
 {
-  return avfs_storage_create_collection (store, STORAGE_COLLECTION, error) &&
+  return avfs_storage_create_collection (store, STORAGE_COLLECTION, AVFS_COLLECTION_DEFAULT,
+                                         error) &&
          avfs_storage_put (store, STORAGE_COLLECTION,
                            (const guint8 *) ENGINE_KEY, strlen (ENGINE_KEY),
                            (const guint8 *) engine, strlen (engine), error);

@@ -887,9 +887,10 @@ add_collection (AvfsStorageRocksdb  *self,
 }
 
 static gboolean
-avfs_storage_rocksdb_create_collection (AvfsStorage  *storage,
-                                        const char   *collection,
-                                        GError      **error)
+avfs_storage_rocksdb_create_collection (AvfsStorage          *storage,
+                                        const char           *collection,
+                                        AvfsCollectionFlags   flags,
+                                        GError              **error)
 {
   AvfsStorageRocksdb *self = AVFS_STORAGE_ROCKSDB (storage);
   gboolean ok;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* AvfsStorageSqlite: a NAME.avfs SQLite file with one WITHOUT ROWID table per collection. */
+/* AvfsStorageSqlite: a NAME.avfs SQLite file with one table per collection. */
 #include <string.h>
 #include <sys/stat.h>
 #include <sqlite3.h>
@@ -24,10 +24,18 @@
 #define CURSOR_BATCH_ROWS 512
 #define CURSOR_BATCH_BYTES (1024 * 1024)
 
-/* Every collection's table after its quoted name. A table is taken for a collection only
- * if sqlite_schema holds exactly this definition, so other tables in the same file (the
- * FTS5 index and its shadow tables) never show up as collections. */
+/* A collection's table after its quoted name. A table is taken for a collection only
+ * if sqlite_schema holds exactly one of these definitions, so other tables in the same
+ * file (the FTS5 index and its shadow tables) never show up as collections. The rows of
+ * a LARGE_VALUES table go in the order they are written, their keys into the UNIQUE
+ * index; every statement reads and writes both layouts alike. */
 #define TABLE_DEFINITION "(key BLOB PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID"
+#define LARGE_VALUES_TABLE_DEFINITION "(key BLOB NOT NULL UNIQUE, value BLOB NOT NULL)"
+
+/* Whether sqlite_schema's `sql` of the table named by `name` is a collection's. */
+#define IS_COLLECTION_SQL(name) \
+  "sql IN ('CREATE TABLE \"' || " name " || '\" " TABLE_DEFINITION "', " \
+  "'CREATE TABLE \"' || " name " || '\" " LARGE_VALUES_TABLE_DEFINITION "')"
 
 /* The collection the registry writes at creation; an SQLite file without it is not a
  * vault, and opening it must not change it (docs/storage.md, "Opening and damage"). */
@@ -266,8 +274,8 @@ connection_open (AvfsStorageSqlite  *self,
   if (!exec_sql (self, conn->db, self->connection_pragmas, "configure", error) ||
       (conn->find_collection = prepare (self, conn->db,
                                         "SELECT 1 FROM sqlite_schema WHERE type = 'table' "
-                                        "AND name = ?1 AND sql = 'CREATE TABLE \"' || ?1 || "
-                                        "'\" " TABLE_DEFINITION "'", "open", error)) == NULL)
+                                        "AND name = ?1 AND " IS_COLLECTION_SQL ("?1"),
+                                        "open", error)) == NULL)
     {
       keep_file_untouched (conn);
       connection_close (conn);
@@ -813,9 +821,10 @@ avfs_storage_sqlite_get_path (AvfsStorage *storage)
 }
 
 static gboolean
-avfs_storage_sqlite_create_collection (AvfsStorage  *storage,
-                                       const char   *collection,
-                                       GError      **error)
+avfs_storage_sqlite_create_collection (AvfsStorage          *storage,
+                                       const char           *collection,
+                                       AvfsCollectionFlags   flags,
+                                       GError              **error)
 {
   AvfsStorageSqlite *self = AVFS_STORAGE_SQLITE (storage);
   g_autofree char *quoted = NULL;
@@ -838,7 +847,9 @@ avfs_storage_sqlite_create_collection (AvfsStorage  *storage,
     }
 
   quoted = quote_name (collection);
-  sql = g_strconcat ("CREATE TABLE IF NOT EXISTS ", quoted, " " TABLE_DEFINITION, NULL);
+  sql = g_strconcat ("CREATE TABLE IF NOT EXISTS ", quoted, " ",
+                     (flags & AVFS_COLLECTION_LARGE_VALUES) ? LARGE_VALUES_TABLE_DEFINITION
+                                                            : TABLE_DEFINITION, NULL);
   ok = exec_sql (self, self->write_conn->db, sql, "create a collection in", error);
   if (ok && find_statements (self, self->write_conn, collection, NULL) == NULL)
     {
@@ -865,8 +876,8 @@ read_collection_names (AvfsStorageSqlite  *self,
 
   stmt = prepare (self, conn->db,
                   "SELECT name FROM sqlite_schema WHERE type = 'table' AND "
-                  "sql = 'CREATE TABLE \"' || name || '\" " TABLE_DEFINITION "' "
-                  "ORDER BY name", "read the collections of", error);
+                  IS_COLLECTION_SQL ("name") " ORDER BY name", "read the collections of",
+                  error);
   if (stmt == NULL)
     return NULL;
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)

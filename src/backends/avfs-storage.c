@@ -73,16 +73,19 @@ avfs_storage_get_path (AvfsStorage *self)
  * avfs_storage_create_collection:
  * @self: a store
  * @collection: a name of 1–64 characters from `a-z0-9_`, starting with a letter or `_`
+ * @flags: how the engine may lay the collection out
  * @error: return location for an error
  *
- * Creates @collection if it does not exist yet (it is not an error if it does).
+ * Creates @collection if it does not exist yet (it is not an error if it does; an
+ * existing collection keeps its layout).
  *
  * Returns: %TRUE on success
  */
 gboolean
-avfs_storage_create_collection (AvfsStorage  *self,
-                                const char   *collection,
-                                GError      **error)
+avfs_storage_create_collection (AvfsStorage          *self,
+                                const char           *collection,
+                                AvfsCollectionFlags   flags,
+                                GError              **error)
 {
   AvfsStorageInterface *iface = storage_iface (self);
 
@@ -90,7 +93,7 @@ avfs_storage_create_collection (AvfsStorage  *self,
 
   if (!check_open (self, iface, error) || !avfs_storage_check_collection (collection, error))
     return FALSE;
-  return iface->create_collection (self, collection, error);
+  return iface->create_collection (self, collection, flags, error);
 }
 
 /**

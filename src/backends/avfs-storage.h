@@ -29,6 +29,24 @@ typedef enum
   AVFS_STORE_READ,
 } AvfsStoreMode;
 
+/**
+ * AvfsCollectionFlags:
+ * @AVFS_COLLECTION_DEFAULT: small records, often read and written in key order
+ * @AVFS_COLLECTION_LARGE_VALUES: values of about a kilobyte or more under keys that come
+ *   in no useful order, such as content hashes. SQLite keeps such a collection's rows
+ *   in the order they were written, with an index of their keys: a B-tree of large
+ *   values under random keys is a quarter empty, spills values of over 2 KiB onto pages
+ *   of their own, and rewrites a page for every insert (docs/storage.md).
+ *
+ * How an engine may lay out a collection. Behaviour is the same either way; the flags
+ * count only when a collection is created, and engines are free to ignore them.
+ */
+typedef enum
+{
+  AVFS_COLLECTION_DEFAULT = 0,
+  AVFS_COLLECTION_LARGE_VALUES = 1 << 0,
+} AvfsCollectionFlags;
+
 /* Limits every engine honours (LMDB's default key limit is the tightest). */
 #define AVFS_STORAGE_MAX_KEY_LEN 511
 #define AVFS_STORAGE_MAX_VALUE_LEN (256u * 1024 * 1024)
@@ -58,6 +76,7 @@ struct _AvfsStorageInterface
   const char          *(*get_path)          (AvfsStorage          *self);
   gboolean             (*create_collection) (AvfsStorage          *self,
                                              const char           *collection,
+                                             AvfsCollectionFlags   flags,
                                              GError              **error);
   char               **(*list_collections)  (AvfsStorage          *self,
                                              GError              **error);
@@ -110,6 +129,7 @@ const char          *avfs_storage_get_engine_name   (AvfsStorage          *self)
 const char          *avfs_storage_get_path          (AvfsStorage          *self);
 gboolean             avfs_storage_create_collection (AvfsStorage          *self,
                                                      const char           *collection,
+                                                     AvfsCollectionFlags   flags,
                                                      GError              **error);
 char               **avfs_storage_list_collections  (AvfsStorage          *self,
                                                      GError              **error);

@@ -304,7 +304,9 @@ clear_target_collection (Copier  *copier,
   g_autoptr(AvfsCursor) cursor = NULL;
   gboolean ok;
 
-  if (!avfs_storage_create_collection (copier->target, copier->collection, error))
+  if (!avfs_storage_create_collection (copier->target, copier->collection,
+                                       avfs_vault_collection_flags (copier->collection),
+                                       error))
     return FALSE;
   cursor = avfs_storage_scan_prefix (copier->target, copier->collection, NULL, 0, error);
   if (cursor == NULL ||
@@ -793,7 +795,17 @@ index_and_verify (AvfsVault          *target,
   return TRUE;
 }
 
-/* Fills the new @target: copy, compare, search index, verify. */
+static gboolean
+put_format_cb (AvfsTransaction  *tx,
+               gpointer          user_data,
+               GError          **error)
+{
+  return avfs_meta_put_uint64 (tx, "format", AVFS_VAULT_FORMAT, error);
+}
+
+/* Fills the new @target: copy, compare, search index, verify. The copy brings the
+ * source's format with its other settings; the target, made by this avfs, is of its own
+ * (on SQLite, its blobs table is of the newest layout). */
 static gboolean
 fill_target (AvfsVault          *self,
              AvfsVault          *target,
@@ -804,7 +816,8 @@ fill_target (AvfsVault          *self,
 {
   gboolean index_copied;
 
-  if (!copy_and_compare (self, target, reporter, result, &index_copied, cancellable, error))
+  if (!copy_and_compare (self, target, reporter, result, &index_copied, cancellable, error) ||
+      !avfs_storage_transaction (target->storage, put_format_cb, NULL, error))
     return FALSE;
   /* The copy carries the vault's identity (meta "uuid"); the new object still holds the
    * one its creation made up. */

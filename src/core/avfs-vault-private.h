@@ -39,9 +39,13 @@ G_BEGIN_DECLS
  * copy content. */
 #define AVFS_SNAPSHOT_ENTRY "(yuxxa(utxsay)asa{ss})"
 
-/* 2: a SQLite vault's search index may read its text from the vault's blobs (content
- * refs), which avfs of format 1 would misread. Other engines' vaults of format 1 stay so. */
-#define AVFS_VAULT_FORMAT 2
+/* What an avfs must understand to open a vault; it opens every format up to its own.
+ * 2: a SQLite vault's search index may read its text from the vault's blobs (content
+ *    refs), which avfs of format 1 would misread. Other engines' vaults of format 1 stay so.
+ * 3: a vault made by this avfs. On SQLite its blobs are a table of the LARGE_VALUES
+ *    layout, which avfs of format 2 does not take for a collection. */
+#define AVFS_VAULT_FORMAT_CONTENT_REFS 2
+#define AVFS_VAULT_FORMAT 3
 #define AVFS_ROOT_ID G_GUINT64_CONSTANT (1)
 #define AVFS_HASH_LEN 32
 #define AVFS_ID_KEY_LEN 8
@@ -215,6 +219,7 @@ typedef gboolean (*AvfsScanFunc) (AvfsCursor          *cursor,
                                   gpointer             user_data,
                                   GError             **error);
 
+AvfsCollectionFlags avfs_vault_collection_flags (const char *collection);
 gboolean     avfs_vault_scan_cursor_each (AvfsCursor  *cursor,
                                       GCancellable        *cancellable,
                                       AvfsScanFunc         func,

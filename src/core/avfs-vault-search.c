@@ -120,8 +120,9 @@ new_fts5 (AvfsVault  *self,
   index = avfs_search_fts5_new (fts5_acquire, fts5_release, self, NULL, NULL, error);
   if (index == NULL ||
       !avfs_meta_get_uint64 (self, transaction_tx, "format", &format, error) ||
-      (format < AVFS_VAULT_FORMAT &&
-       !avfs_meta_put_uint64 (transaction_tx, "format", AVFS_VAULT_FORMAT, error)))
+      (format < AVFS_VAULT_FORMAT_CONTENT_REFS &&
+       !avfs_meta_put_uint64 (transaction_tx, "format", AVFS_VAULT_FORMAT_CONTENT_REFS,
+                              error)))
     return NULL;
   avfs_search_fts5_set_text_func (AVFS_SEARCH_FTS5 (index), load_ref_text_cb, self);
   return g_steal_pointer (&index);

@@ -16,6 +16,20 @@ static const char * const collections[] = {
 };
 
 /**
+ * avfs_vault_collection_flags:
+ * @collection: a collection of a vault
+ *
+ * Returns: how a store should lay @collection out: chunks, compressed and under their
+ *   hashes, are large values in no useful order
+ */
+AvfsCollectionFlags
+avfs_vault_collection_flags (const char *collection)
+{
+  return g_str_equal (collection, AVFS_COLLECTION_BLOBS) ? AVFS_COLLECTION_LARGE_VALUES
+                                                         : AVFS_COLLECTION_DEFAULT;
+}
+
+/**
  * AvfsVault:
  *
  * A vault. Thread-safe: any number of threads may read while one mutation runs;
@@ -219,7 +233,9 @@ avfs_vault_create (const char               *engine,
   self->settings = *settings;
   for (guint i = 0; i < G_N_ELEMENTS (collections); i++)
     {
-      if (!avfs_storage_create_collection (storage, collections[i], error))
+      if (!avfs_storage_create_collection (storage, collections[i],
+                                           avfs_vault_collection_flags (collections[i]),
+                                           error))
         break;
     }
   /* Not avfs_vault_transaction(): there is no vault to audit until this commits. */
