@@ -1323,14 +1323,17 @@ fts5_columns (sqlite3 *db)
   return query_text (db, "SELECT sql FROM sqlite_schema WHERE name = 'search_fts'");
 }
 
-/* FTS5's `automerge`, as the index sets it (avfs-search-fts5.c). */
+/* FTS5's `automerge` and `hashsize`, as the index sets them (avfs-search-fts5.c). */
 static void
 assert_automerge (sqlite3 *db)
 {
   g_autofree char *automerge = query_text (db, "SELECT v FROM search_fts_config "
                                                "WHERE k = 'automerge'");
+  g_autofree char *hashsize = query_text (db, "SELECT v FROM search_fts_config "
+                                              "WHERE k = 'hashsize'");
 
   g_assert_cmpstr (automerge, ==, "16");
+  g_assert_cmpstr (hashsize, ==, "4194304");
 }
 
 /* search_docs keeps a long body as a zstd frame and a short one as text, both read back
@@ -1496,7 +1499,8 @@ test_fts5_old_column_order (Fixture       *f,
   g_assert_no_error (error);
   before = fts5_columns (f->db);
   g_assert_nonnull (strstr (before, "fts5 (path, name, tags, body"));
-  /* An index made before `automerge` was set gets it when it is opened to write. */
+  /* An index made before `automerge` and `hashsize` were set gets them when it is opened
+   * to write. */
   assert_automerge (f->db);
   test_queries (f, data);
 
