@@ -1615,6 +1615,21 @@ put_hashed_cb (AvfsTransaction  *tx,
   return TRUE;
 }
 
+/* Runs @sql on the closed store's file; returns the rows it changed. */
+static gint64
+sqlite_exec_count (const char *path,
+                   const char *sql)
+{
+  sqlite3 *db = NULL;
+  gint64 changes;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  changes = sqlite3_changes64 (db);
+  g_assert_cmpint (sqlite3_close (db), ==, SQLITE_OK);
+  return changes;
+}
+
 static gint64
 sqlite_query_int (const char *path,
                   const char *sql)
@@ -1668,6 +1683,76 @@ test_sqlite_large_values_layout (Fixture       *f,
   g_test_message ("2,000 values: %" G_GINT64_FORMAT " pages by key, %" G_GINT64_FORMAT
                   " in order", by_key, in_order);
   g_assert_cmpint (in_order * 3, <=, by_key * 2);
+}
+
+static gboolean
+put_many_cb (AvfsTransaction  *tx,
+             gpointer          user_data,
+             GError          **error)
+{
+  GBytes *value = user_data;
+
+  for (guint i = 0; i < 1000; i++)
+    {
+      guint8 key[4] = { i >> 24, i >> 16, i >> 8, i };
+
+      if (!avfs_transaction_put (tx, "alpha", key, sizeof key, g_bytes_get_data (value, NULL),
+                                 g_bytes_get_size (value), error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+delete_many_cb (AvfsTransaction  *tx,
+                gpointer          user_data,
+                GError          **error)
+{
+  for (guint i = 0; i < 1000; i++)
+    {
+      guint8 key[4] = { i >> 24, i >> 16, i >> 8, i };
+
+      if (!avfs_transaction_delete (tx, "alpha", key, sizeof key, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* SQLite: a store that wrote gives its free pages back to the file system when it
+ * closes (auto_vacuum=incremental, set when the file is made); one that only read
+ * writes nothing, free pages or not. */
+static void
+test_sqlite_release_free_pages (Fixture       *f,
+                                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) value = random_bytes (3000, 9);
+  gint64 pages;
+
+  g_assert_cmpint (sqlite_query_int (f->path, "PRAGMA auto_vacuum"), ==, 2);
+  g_assert_true (avfs_storage_transaction (f->store, put_many_cb, value, &error));
+  g_assert_true (avfs_storage_transaction (f->store, delete_many_cb, NULL, &error));
+  g_assert_no_error (error);
+  reopen (f);
+  g_assert_cmpint (sqlite_query_int (f->path, "PRAGMA freelist_count"), ==, 0);
+  pages = sqlite_query_int (f->path, "PRAGMA page_count");
+  g_assert_cmpint (pages, <, 50);
+
+  /* 3 MB of rows deleted behind avfs's back: a store that only reads keeps them free. */
+  g_assert_true (avfs_storage_transaction (f->store, put_many_cb, value, &error));
+  g_assert_no_error (error);
+  reopen (f);
+  assert_bytes_value (f->store, "alpha", (const guint8 *) "\0\0\0\7", 4, value);
+  g_assert_true (avfs_storage_close (f->store, &error));
+  g_clear_object (&f->store);
+  g_assert_cmpint (sqlite_exec_count (f->path, "DELETE FROM alpha"), ==, 1000);
+  pages = sqlite_query_int (f->path, "PRAGMA freelist_count");
+  g_assert_cmpint (pages, >=, 256);
+  f->store = avfs_storage_open_store (f->path, NULL, &error);
+  g_assert_no_error (error);
+  assert_value (f->store, "alpha", KEY ("k"), NULL);
+  reopen (f);
+  g_assert_cmpint (sqlite_query_int (f->path, "PRAGMA freelist_count"), ==, pages);
 }
 
 /* SQLite: checkpoints run beside the writer (avfs-sqlite-checkpointer.c), yet the WAL of
@@ -1973,6 +2058,7 @@ static const EngineTest engine_tests[] = {
   { "map-growth", test_lmdb_map_growth, FALSE, "lmdb" },
   { "wal-bounded", test_sqlite_wal_bounded, FALSE, "sqlite" },
   { "large-values-layout", test_sqlite_large_values_layout, FALSE, "sqlite" },
+  { "release-free-pages", test_sqlite_release_free_pages, FALSE, "sqlite" },
 #if AVFS_HAVE_ROCKSDB
   { "logs", test_rocksdb_logs, FALSE, "rocksdb" },
   { "emptied-compacted", test_rocksdb_emptied_compacted, FALSE, "rocksdb" },

@@ -24,6 +24,9 @@
 #define CURSOR_BATCH_ROWS 512
 #define CURSOR_BATCH_BYTES (1024 * 1024)
 
+/* Free pages a closing vault gives back to the file system, from 2 MiB (8 KiB pages). */
+#define RELEASE_MIN_PAGES 256
+
 /* A collection's table after its quoted name. A table is taken for a collection only
  * if sqlite_schema holds exactly one of these definitions, so other tables in the same
  * file (the FTS5 index and its shadow tables) never show up as collections. The rows of
@@ -1313,6 +1316,23 @@ release_connections (AvfsStorageSqlite *self)
   g_clear_pointer (&self->write_conn, connection_close);
 }
 
+/* Gives the file system back the pages that merges and deletes left free, if this store
+ * wrote and at least RELEASE_MIN_PAGES are free. Later writes would reuse them, but a
+ * closed vault need not keep them: the last merges of FTS5 in a million-file import left
+ * 285 MB (9% of the file). A vault made before auto_vacuum was set ignores the pragma;
+ * a failure leaves the pages free, as before. */
+static void
+release_free_pages (AvfsStorageSqlite *self)
+{
+  gint64 free_pages = 0;
+
+  if (sqlite3_total_changes64 (self->write_conn->db) > 0 &&
+      query_int (self, self->write_conn, "PRAGMA freelist_count", &free_pages, NULL) &&
+      free_pages >= RELEASE_MIN_PAGES &&
+      exec_sql (self, self->write_conn->db, "PRAGMA incremental_vacuum", "release", NULL))
+    g_debug ("%s: gave back %" G_GINT64_FORMAT " free pages", self->path, free_pages);
+}
+
 static gboolean
 avfs_storage_sqlite_close (AvfsStorage  *storage,
                            GError      **error)
@@ -1323,6 +1343,7 @@ avfs_storage_sqlite_close (AvfsStorage  *storage,
   g_mutex_lock (&self->writer);
   if (self->write_conn != NULL)
     {
+      release_free_pages (self);
       release_connections (self);
       g_debug ("%s: closed", self->path);
     }
@@ -1586,6 +1607,10 @@ set_journal_mode (AvfsStorageSqlite  *self,
  * file's for good. */
 #define PAGE_SIZE "8192"
 
+/* auto_vacuum=incremental lets a vault give free pages back (release_free_pages());
+ * like the page size, it can only be chosen before the first table. */
+#define CREATE_PRAGMAS "PRAGMA page_size = " PAGE_SIZE "; PRAGMA auto_vacuum = INCREMENTAL;"
+
 /* A WAL or kept journal that one large transaction grew shrinks back to this when it
  * is next reset, rather than keeping its peak size on disk until the store closes. */
 #define JOURNAL_SIZE_LIMIT "67108864"
@@ -1678,8 +1703,7 @@ avfs_storage_sqlite_open (const char     *path,
       keep_file_untouched (self->write_conn);
       return NULL;
     }
-  if ((create && !exec_sql (self, self->write_conn->db, "PRAGMA page_size = " PAGE_SIZE,
-                            "create", error)) ||
+  if ((create && !exec_sql (self, self->write_conn->db, CREATE_PRAGMAS, "create", error)) ||
       !configure_writer (self, error))
     return NULL;
 
