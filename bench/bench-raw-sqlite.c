@@ -35,10 +35,12 @@ raw_sqlite_close (gpointer store)
   g_free (self);
 }
 
-/* The pragmas avfs_storage_sqlite_open() applies when a vault has no [backend.sqlite]
+/* The pragmas avfs_storage_sqlite_open() applies to a new store with no [backend.sqlite]
  * table (cache_size counts pages, as there), and a table shaped like the engine's
  * collection tables. */
 static const char setup_sql[] =
+  "PRAGMA page_size = 8192;"
+  "PRAGMA auto_vacuum = INCREMENTAL;"
   "PRAGMA cache_size = 2000;"
   "PRAGMA mmap_size = 268435456;"
   "PRAGMA journal_mode = WAL;"
