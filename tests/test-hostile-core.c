@@ -228,16 +228,6 @@ run_op (AvfsVault   *vault,
   g_assert_not_reached ();
 }
 
-static void
-assert_verifies (AvfsVault *vault)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(AvfsVerifyReport) report = avfs_vault_verify (vault, NULL, NULL, NULL, &error);
-
-  g_assert_no_error (error);
-  g_assert_cmpuint (report->n_problems, ==, 0);
-}
-
 /* A few directories, a file with two versions, a tag, metadata and a snapshot. */
 static void
 set_up (VaultFixture  *f,
@@ -279,7 +269,7 @@ test_case (VaultFixture  *f,
     }
   after = vault_records_fingerprint (f->vault, FALSE);
   g_assert_cmpstr (after, ==, before);
-  assert_verifies (f->vault);
+  vault_assert_verifies (f->vault);
   vault_assert_content (f->vault, "/docs/a.txt", 0, "hello world");
 }
 

@@ -167,24 +167,6 @@ list_dir (const char *dir)
   return g_strjoinv ("/", (char **) names->pdata);
 }
 
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
-
 /* Progress: the phases seen, in order, and an optional phase at which to cancel. */
 typedef struct
 {
@@ -275,7 +257,7 @@ test_pair (gconstpointer data)
   close_vault (target);
   close_vault (source);
   g_string_free (watch.phases, TRUE);
-  remove_tree (dir);
+  vault_remove_host_tree (dir);
 }
 
 /* The vault format, as its meta record holds it: 8 bytes, big-endian. */
@@ -319,7 +301,7 @@ test_older_format (gconstpointer data)
 
   g_assert_no_error (error);
   seed (source);
-  g_assert_cmpuint (stored_format (source), ==, 3);
+  g_assert_cmpuint (stored_format (source), ==, 4);
   g_assert_true (avfs_storage_put (avfs_vault_get_storage (source), "meta",
                                    (const guint8 *) "format", 6, format_2, sizeof format_2,
                                    &error));
@@ -328,18 +310,18 @@ test_older_format (gconstpointer data)
   g_assert_no_error (error);
   g_assert_cmpuint (result->verify->n_problems, ==, 0);
   g_assert_cmpuint (stored_format (source), ==, 2);
-  g_assert_cmpuint (stored_format (target), ==, 3);
+  g_assert_cmpuint (stored_format (target), ==, 4);
   if (target_path != NULL)
     {
       close_vault (target);
       target = avfs_vault_open (target_path, NULL, &error);
       g_assert_no_error (error);
-      g_assert_cmpuint (stored_format (target), ==, 3);
+      g_assert_cmpuint (stored_format (target), ==, 4);
     }
   assert_search_finds (target, "zebra", "/docs/a.txt");
   close_vault (target);
   close_vault (source);
-  remove_tree (dir);
+  vault_remove_host_tree (dir);
 }
 
 /* By name: the registry's vaults, each test in its own AVFS_HOME. */
@@ -370,7 +352,7 @@ home_tear_down (Home          *h,
                 gconstpointer  data)
 {
   g_assert_finalize_object (h->registry);
-  remove_tree (h->home);
+  vault_remove_host_tree (h->home);
   g_free (h->vaults);
   g_free (h->home);
 }
@@ -939,7 +921,7 @@ test_compare (gconstpointer data)
         avfs_storage_delete_store (path, NULL);
     }
   close_vault (source);
-  remove_tree (dir);
+  vault_remove_host_tree (dir);
 }
 
 /* The asynchronous calls the wizard drives: plan, migrate by name, migrate a vault. */

@@ -794,7 +794,7 @@ test_format_upgrade (VaultFixture  *f,
       return;
     }
   seed (f->vault);
-  g_assert_cmpuint (stored_format (f), ==, 3);
+  g_assert_cmpuint (stored_format (f), ==, 4);
   edit_closed_vault (f, "CREATE TABLE old_blobs (key BLOB PRIMARY KEY, value BLOB NOT NULL) "
                         "WITHOUT ROWID;"
                         "INSERT INTO old_blobs SELECT key, value FROM blobs;"
@@ -823,11 +823,11 @@ test_format_upgrade (VaultFixture  *f,
   vault_assert_content (f->vault, "/a.txt", 0, "a new text");
   vault_assert_content (f->vault, "/b.txt", 0, "a lazy afternoon with quick thinking");
 
-  edit_closed_vault (f, "UPDATE meta SET value = X'0000000000000004' "
+  edit_closed_vault (f, "UPDATE meta SET value = X'0000000000000005' "
                         "WHERE key = CAST ('format' AS BLOB)");
   g_assert_null (avfs_vault_open (f->path, NULL, &error));
   g_assert_error (error, AVFS_ERROR, AVFS_ERROR_CORRUPT);
-  g_assert_nonnull (strstr (error->message, "was written by a newer avfs (vault format 4); "
+  g_assert_nonnull (strstr (error->message, "was written by a newer avfs (vault format 5); "
                                             "update avfs to open it"));
 }
 

@@ -1,10 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Import and export between a vault and the host, on every engine: round trips, links,
  * special files, names, overwriting, and cancellation. */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE /* nftw */
-#endif
-#include <ftw.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -18,19 +14,10 @@
 /* A temporary host directory, removed with everything in it at the end of a test. */
 typedef char HostDir;
 
-static int
-remove_entry (const char        *path,
-              const struct stat *st,
-              int                flag,
-              struct FTW        *ftw)
-{
-  return remove (path);
-}
-
 static void
 host_dir_free (HostDir *dir)
 {
-  nftw (dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+  vault_remove_host_tree (dir);
   g_free (dir);
 }
 
@@ -111,18 +98,6 @@ assert_same_trees (const char *a,
   g_assert_no_error (error);
   if (!g_spawn_check_wait_status (status, NULL))
     g_error ("The trees differ:\n%s%s", out, err);
-}
-
-/* Asserts that `verify` finds nothing wrong with the vault. */
-static void
-assert_verifies (AvfsVault *vault)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(AvfsVerifyReport) report = avfs_vault_verify (vault, NULL, NULL, NULL, &error);
-
-  g_assert_no_error (error);
-  if (report->n_problems > 0)
-    g_error ("verify: %s", (const char *) g_ptr_array_index (report->problems, 0));
 }
 
 static AvfsTransferReport
@@ -219,7 +194,7 @@ test_round_trip (VaultFixture  *f,
   vault_assert_content (f->vault, "/imported/here/d1/d2/d3/d4/d5/d6/d7/d8/deep.txt", 0,
                         "eight levels down\n");
   vault_assert_content (f->vault, "/imported/here/日本/語.md", 0, "# 日本語\n");
-  assert_verifies (f->vault);
+  vault_assert_verifies (f->vault);
 
   report = export_ok (f->vault, "/imported/here", out, AVFS_EXPORT_NONE);
   g_assert_cmpuint (report.files, ==, TREE_FILES);
@@ -494,7 +469,7 @@ test_quota (VaultFixture  *f,
   g_assert_error (error, AVFS_ERROR, AVFS_ERROR_QUOTA_EXCEEDED);
   g_assert_nonnull (strstr (error->message, "/q/big.bin"));
   g_clear_error (&error);
-  assert_verifies (f->vault);
+  vault_assert_verifies (f->vault);
 }
 
 /* Cancels the transfer once @files_done files are reached. Each call waits past the
@@ -546,7 +521,7 @@ test_cancel_import (VaultFixture  *f,
   g_clear_error (&error);
 
   /* The first batch stays, whole; the one being gathered is gone. */
-  assert_verifies (f->vault);
+  vault_assert_verifies (f->vault);
   g_assert_cmpuint (report.files, ==, 2);
   entries = avfs_vault_list (f->vault, "/in", &error);
   g_assert_no_error (error);
@@ -560,7 +535,7 @@ test_cancel_import (VaultFixture  *f,
   g_assert_cmpuint (report.files, ==, 2);
   g_assert_cmpuint (report.unchanged, ==, 2);
   vault_assert_content (f->vault, "/in/d.txt", 0, "fourth\n");
-  assert_verifies (f->vault);
+  vault_assert_verifies (f->vault);
 }
 
 static void

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "avfs-storage-registry.h"
+#include "avfs-vault-maintenance.h"
 #include "avfs-vault.h"
 
 typedef struct
@@ -15,6 +16,37 @@ typedef struct
   char *path;
   AvfsVault *vault;
 } VaultFixture;
+
+/* Asserts that `verify` finds nothing wrong with the vault, naming the first problem. */
+static inline void
+vault_assert_verifies (AvfsVault *vault)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AvfsVerifyReport) report = avfs_vault_verify (vault, NULL, NULL, NULL, &error);
+
+  g_assert_no_error (error);
+  if (report->n_problems > 0)
+    g_error ("verify: %s", (const char *) g_ptr_array_index (report->problems, 0));
+}
+
+/* Removes a host directory and everything in it, following no links. */
+static inline void
+vault_remove_host_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (!g_file_test (child, G_FILE_TEST_IS_SYMLINK) && g_file_test (child, G_FILE_TEST_IS_DIR))
+        vault_remove_host_tree (child);
+      else
+        g_unlink (child);
+    }
+  g_rmdir (path);
+}
 
 typedef void (*VaultTestFunc) (VaultFixture *f, gconstpointer data);
 

@@ -3,6 +3,7 @@
 #include <nettle/sha2.h>
 #include <string.h>
 #include <zstd.h>
+#include <zstd_errors.h>
 
 #include "avfs-vault-private.h"
 
@@ -10,6 +11,7 @@
 enum {
   CODEC_RAW = 0,
   CODEC_ZSTD = 1,
+  CODEC_ZSTD_DICTIONARY = 2, /* with the vault's dictionary (avfs-chunk-dictionary.c) */
 };
 
 /* Full chunks of a long write are committed in batches of this many bytes, ahead of the
@@ -89,24 +91,56 @@ get_zstd_contexts (void)
   return contexts;
 }
 
-/* Compresses with zstd unless that does not make the chunk smaller. */
-static GBytes *
-encode_chunk (const guint8 *data,
-              gsize         len,
-              gint          level)
+/* A frame with the vault's dictionary, without the dictionary's id (a vault has one);
+ * 0 when zstd cannot compress with it. */
+static gsize
+compress_with_dictionary (ZSTD_CCtx           *context,
+                          AvfsChunkDictionary *dictionary,
+                          guint8              *out,
+                          gsize                bound,
+                          const guint8        *data,
+                          gsize                len,
+                          gint                 level)
 {
+  const ZSTD_CDict *cdict = avfs_chunk_dictionary_get_cdict (dictionary, level);
+  gsize written;
+
+  if (cdict == NULL)
+    return 0;
+  ZSTD_CCtx_reset (context, ZSTD_reset_session_and_parameters);
+  ZSTD_CCtx_setParameter (context, ZSTD_c_dictIDFlag, 0);
+  ZSTD_CCtx_refCDict (context, cdict);
+  written = ZSTD_compress2 (context, out, bound, data, len);
+  return ZSTD_isError (written) ? 0 : written;
+}
+
+/* Compresses with zstd, and the vault's dictionary when it has one, unless that does not
+ * make the chunk smaller. */
+static GBytes *
+encode_chunk (AvfsVault    *self,
+              const guint8 *data,
+              gsize         len)
+{
+  gint level = g_atomic_int_get (&self->settings.compression_level);
+  AvfsChunkDictionary *dictionary = g_atomic_pointer_get (&self->dictionary);
+  ZSTD_CCtx *context = get_zstd_contexts ()->compress;
   gsize bound = ZSTD_compressBound (len);
   guint8 *out = g_malloc (1 + MAX (bound, len));
+  guint8 codec = CODEC_ZSTD_DICTIONARY;
   gsize written = 0;
 
+  if (level > 0 && len > 0 && dictionary != NULL)
+    written = compress_with_dictionary (context, dictionary, out + 1, bound, data, len, level);
   /* ZSTD_compressCCtx() resets the context's parameters: the frame is what
    * ZSTD_compress() would make. */
-  if (level > 0 && len > 0)
-    written = ZSTD_compressCCtx (get_zstd_contexts ()->compress, out + 1, bound, data, len,
-                                 level);
+  if (level > 0 && len > 0 && written == 0)
+    {
+      codec = CODEC_ZSTD;
+      written = ZSTD_compressCCtx (context, out + 1, bound, data, len, level);
+    }
   if (level > 0 && len > 0 && !ZSTD_isError (written) && written < len)
     {
-      out[0] = CODEC_ZSTD;
+      out[0] = codec;
       return g_bytes_new_take (g_realloc (out, 1 + written), 1 + written);
     }
   out[0] = CODEC_RAW;
@@ -135,13 +169,45 @@ avfs_chunk_get_raw_size (const guint8 *stored,
       *size = len - 1;
       return TRUE;
     }
-  if (len < 1 || stored[0] != CODEC_ZSTD)
+  if (len < 1 || (stored[0] != CODEC_ZSTD && stored[0] != CODEC_ZSTD_DICTIONARY))
     return FALSE;
   frame_size = ZSTD_getFrameContentSize (stored + 1, len - 1);
   if (frame_size > AVFS_STORAGE_MAX_VALUE_LEN)
     return FALSE;
   *size = frame_size;
   return TRUE;
+}
+
+/* The vault's dictionary, loaded when another process (or vault object) has stored
+ * it since this one looked; %NULL when the vault has none. */
+static AvfsChunkDictionary *
+get_dictionary (AvfsVault *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (g_atomic_pointer_get (&self->dictionary) == NULL &&
+      !avfs_vault_load_chunk_dictionary (self, &error))
+    g_debug ("%s", error->message);
+  return g_atomic_pointer_get (&self->dictionary);
+}
+
+static gsize
+decompress (AvfsVault    *self,
+            guint8       *out,
+            gsize         size,
+            const guint8 *stored,
+            gsize         len)
+{
+  ZSTD_DCtx *context = get_zstd_contexts ()->decompress;
+  AvfsChunkDictionary *dictionary;
+
+  if (stored[0] == CODEC_ZSTD)
+    return ZSTD_decompressDCtx (context, out, size, stored + 1, len - 1);
+  dictionary = get_dictionary (self);
+  if (dictionary == NULL)
+    return (gsize) -ZSTD_error_dictionary_wrong;
+  return ZSTD_decompress_usingDDict (context, out, size, stored + 1, len - 1,
+                                     avfs_chunk_dictionary_get_ddict (dictionary));
 }
 
 /**
@@ -153,7 +219,8 @@ avfs_chunk_get_raw_size (const guint8 *stored,
  *   %AVFS_ERROR_CORRUPT
  */
 GBytes *
-avfs_chunk_decode (GBytes        *stored,
+avfs_chunk_decode (AvfsVault     *self,
+                   GBytes        *stored,
                    const guint8  *hash,
                    GError       **error)
 {
@@ -168,8 +235,7 @@ avfs_chunk_decode (GBytes        *stored,
   if (avfs_chunk_get_raw_size (data, len, &size))
     {
       out = g_malloc (MAX (size, 1));
-      got = ZSTD_decompressDCtx (get_zstd_contexts ()->decompress, out, size, data + 1,
-                                 len - 1);
+      got = decompress (self, out, size, data, len);
       if (!ZSTD_isError (got) && got == size)
         return g_bytes_new_take (out, size);
       g_free (out);
@@ -206,7 +272,7 @@ avfs_vault_load_chunk (AvfsVault        *self,
       g_propagate_error (error, local_error);
       return NULL;
     }
-  return avfs_chunk_decode (stored, hash, error);
+  return avfs_chunk_decode (self, stored, hash, error);
 }
 
 static void
@@ -288,7 +354,7 @@ seal_chunk (AvfsChunkWriter  *writer,
     return FALSE;
   if (exists)
     return TRUE;
-  chunk.value = encode_chunk (data, len, g_atomic_int_get (&self->settings.compression_level));
+  chunk.value = encode_chunk (self, data, len);
   writer->pending_bytes += g_bytes_get_size (chunk.value);
   g_array_append_val (writer->pending, chunk);
   return TRUE;

@@ -2,6 +2,8 @@
 /* What the files of AvfsVault share: the instance, the record layer, the chunk store. */
 #pragma once
 
+#include <zstd.h>
+
 #include "avfs-progress.h"
 #include "avfs-search-index.h"
 #include "avfs-vault-lock.h"
@@ -24,6 +26,8 @@ G_BEGIN_DECLS
 #define AVFS_COLLECTION_SNAPSHOT_ENTRIES "snapshot_entries" /* name ‖ 0 ‖ path → SNAPSHOT_ENTRY */
 #define AVFS_COLLECTION_AUDIT "audit"               /* time µs ‖ sequence (BE) → AUDIT_RECORD */
 #define AVFS_COLLECTION_SEARCH_QUEUE "search_queue" /* node id → stamp: a document to refresh */
+/* The meta record of the vault's zstd dictionary (avfs-chunk-dictionary.c). */
+#define AVFS_DICTIONARY_KEY "compression_dictionary"
 
 /* Record shapes (GVariant type strings). Each starts with the format byte 1, except a
  * snapshot entry, which has none: its first member is the node's kind. Content is a
@@ -42,13 +46,20 @@ G_BEGIN_DECLS
 /* What an avfs must understand to open a vault; it opens every format up to its own.
  * 2: a SQLite vault's search index may read its text from the vault's blobs (content
  *    refs), which avfs of format 1 would misread. Other engines' vaults of format 1 stay so.
- * 3: a vault made by this avfs. On SQLite its blobs are a table of the LARGE_VALUES
- *    layout, which avfs of format 2 does not take for a collection. */
+ * 3: on SQLite the blobs are a table of the LARGE_VALUES layout, which avfs of format 2
+ *    does not take for a collection.
+ * 4: a vault made by this avfs. It may have a compression dictionary, with chunks
+ *    compressed with it, which avfs of format 3 cannot decode; vaults of older formats
+ *    get none (avfs-chunk-dictionary.c). */
 #define AVFS_VAULT_FORMAT_CONTENT_REFS 2
-#define AVFS_VAULT_FORMAT 3
+#define AVFS_VAULT_FORMAT_DICTIONARY 4
+#define AVFS_VAULT_FORMAT 4
+#define AVFS_ZSTD_MAX_LEVEL 19
 #define AVFS_ROOT_ID G_GUINT64_CONSTANT (1)
 #define AVFS_HASH_LEN 32
 #define AVFS_ID_KEY_LEN 8
+
+typedef struct _AvfsChunkDictionary AvfsChunkDictionary;
 
 /* Locking: @write_lock admits one mutation at a time for the whole of it, so what a
  * mutation gathers with scans before its transaction is still true when it commits, and
@@ -80,6 +91,7 @@ struct _AvfsVault
   gint search_scheduled;     /* atomic: a background apply is waiting to run */
   guint search_tasks;        /* atomic: background applies pushed and not finished */
   GCond search_cond;         /* signalled when one finishes */
+  AvfsChunkDictionary *dictionary; /* atomic; NULL until loaded or trained, then fixed */
 };
 
 /* A node record: a file or a directory. */
@@ -317,7 +329,8 @@ GBytes      *avfs_vault_load_chunk         (AvfsVault        *self,
 gboolean     avfs_chunk_get_raw_size       (const guint8     *stored,
                                             gsize             len,
                                             guint64          *size);
-GBytes      *avfs_chunk_decode             (GBytes           *stored,
+GBytes      *avfs_chunk_decode             (AvfsVault        *self,
+                                            GBytes           *stored,
                                             const guint8     *hash,
                                             GError          **error);
 void         avfs_chunk_hash               (const guint8     *data,
@@ -325,6 +338,17 @@ void         avfs_chunk_hash               (const guint8     *data,
                                             guint8            hash[AVFS_HASH_LEN]);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (AvfsChunkWriter, avfs_chunk_writer_free)
+
+/* avfs-chunk-dictionary.c: the vault's zstd dictionary for small chunks. */
+void         avfs_chunk_dictionary_free    (AvfsChunkDictionary *dictionary);
+gboolean     avfs_chunk_dictionary_is_valid (GBytes          *bytes);
+const ZSTD_CDict *avfs_chunk_dictionary_get_cdict (AvfsChunkDictionary *dictionary,
+                                            gint              level);
+const ZSTD_DDict *avfs_chunk_dictionary_get_ddict (AvfsChunkDictionary *dictionary);
+gboolean     avfs_vault_load_chunk_dictionary (AvfsVault     *self,
+                                            GError          **error);
+gboolean     avfs_vault_train_chunk_dictionary (AvfsVault    *self,
+                                            GError          **error);
 
 /* avfs-vault-admin.c: the audit log and quotas. Every mutation runs its transaction with
  * avfs_vault_transaction() and calls avfs_vault_audit() inside it; every path that adds

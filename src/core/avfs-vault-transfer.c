@@ -23,6 +23,9 @@
  * import of a source tree hundreds of times slower. */
 #define BATCH_MAX_ENTRIES 1000
 #define BATCH_MAX_BYTES (16 * 1024 * 1024)
+/* A batch of this many files, under BATCH_MAX_BYTES, is of small files, the ones a
+ * compression dictionary is for. */
+#define DICTIONARY_MIN_FILES 500
 /* What a worker reads of one file ahead of the writer: all of most files. */
 #define READ_AHEAD_MAX (8 * 1024 * 1024)
 #define TEMP_ATTEMPTS 16
@@ -220,6 +223,7 @@ typedef struct
   guint8 *buffer;      /* the writer's, for what workers leave of large files */
   AvfsImportPipeline *pipeline;
   ImportBatch batch;
+  gboolean trained;    /* the vault's compression dictionary was seen to */
 } Import;
 
 static gboolean
@@ -319,6 +323,14 @@ import_commit (Import  *import,
   import->report->files += batch->files;
   import->report->directories += batch->directories;
   import->report->bytes += batch->bytes;
+  /* The first batch of many small files gives the vault a dictionary to compress the
+   * rest with, from a sample of what it holds. */
+  if (!import->trained && batch->files >= DICTIONARY_MIN_FILES)
+    {
+      import->trained = TRUE;
+      if (!avfs_vault_train_chunk_dictionary (import->vault, error))
+        return FALSE;
+    }
   g_array_set_size (batch->entries, 0);
   batch->files = batch->bytes = batch->largest = 0;
   g_clear_pointer (&batch->largest_path, g_free);

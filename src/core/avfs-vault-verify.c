@@ -694,7 +694,7 @@ read_blob_cb (AvfsCursor  *cursor,
     }
   what = describe_chunk (key);
   stored = avfs_cursor_dup_value (cursor);
-  chunk = avfs_chunk_decode (stored, key, NULL);
+  chunk = avfs_chunk_decode (v->vault, stored, key, NULL);
   if (chunk == NULL)
     {
       add_problem (v, "Chunk %s is damaged: it cannot be decoded", what);
@@ -703,6 +703,28 @@ read_blob_cb (AvfsCursor  *cursor,
   avfs_chunk_hash (g_bytes_get_data (chunk, NULL), g_bytes_get_size (chunk), hash);
   if (memcmp (hash, key, AVFS_HASH_LEN) != 0)
     add_problem (v, "Chunk %s is damaged: its content does not match its hash", what);
+  return TRUE;
+}
+
+/* A stored dictionary is one zstd takes. */
+static gboolean
+check_dictionary (Verifier  *v,
+                  GError   **error)
+{
+  GError *local_error = NULL;
+  g_autoptr(GBytes) dictionary = avfs_vault_get_record (v->vault, NULL, AVFS_COLLECTION_META,
+                                                        (const guint8 *) AVFS_DICTIONARY_KEY,
+                                                        strlen (AVFS_DICTIONARY_KEY),
+                                                        &local_error);
+
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, local_error);
+      return FALSE;
+    }
+  if (dictionary != NULL && !avfs_chunk_dictionary_is_valid (dictionary))
+    add_problem (v, "The vault's compression dictionary is damaged: the chunks compressed "
+                 "with it cannot be read");
   return TRUE;
 }
 
@@ -893,6 +915,7 @@ static const VerifyCheck verify_checks[] = {
   check_usage,
   check_versions,
   check_snapshots,
+  check_dictionary,
   check_blobs,
   check_tags,
   check_props,

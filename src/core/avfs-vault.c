@@ -53,6 +53,7 @@ avfs_vault_finalize (GObject *object)
   g_cond_clear (&self->search_cond);
   g_free (self->path);
   g_free (self->uuid);
+  avfs_chunk_dictionary_free (self->dictionary);
   g_mutex_clear (&self->write_lock);
   G_OBJECT_CLASS (avfs_vault_parent_class)->finalize (object);
 }
@@ -98,11 +99,11 @@ check_settings (const AvfsVaultSettings  *settings,
                    settings->chunk_size);
       return FALSE;
     }
-  if (settings->compression_level < 0 || settings->compression_level > 19)
+  if (settings->compression_level < 0 || settings->compression_level > AVFS_ZSTD_MAX_LEVEL)
     {
       g_set_error (error, AVFS_ERROR, AVFS_ERROR_INVALID_ARGUMENT,
-                   "Compression level %d is out of range: use 0 (none) to 19",
-                   settings->compression_level);
+                   "Compression level %d is out of range: use 0 (none) to %d",
+                   settings->compression_level, AVFS_ZSTD_MAX_LEVEL);
       return FALSE;
     }
   return TRUE;
@@ -293,7 +294,8 @@ load_identity (AvfsVault  *self,
   self->uuid = get_meta_string (self->storage, "uuid", error);
   if (self->uuid == NULL && error != NULL && *error == NULL)
     g_set_error (error, AVFS_ERROR, AVFS_ERROR_CORRUPT, "%s has no vault id", self->path);
-  return self->uuid != NULL && check_settings (&self->settings, error);
+  return self->uuid != NULL && check_settings (&self->settings, error) &&
+         avfs_vault_load_chunk_dictionary (self, error);
 }
 
 static AvfsVault *
