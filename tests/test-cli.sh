@@ -101,7 +101,11 @@ check "a group with an unknown command" 'msg=$("$cli" vault frobnicate 2>&1); [ 
 check "sled refused (exit 1)" 'msg=$("$cli" vault create s1 --backend sled 2>&1); [ $? = 1 ] && echo "$msg" | grep -q "not compiled in this build"'
 check "vault list --json" '[ "$("$cli" --json vault list | json_get "len(d),")" = $((2 * n_engines)) ]'
 check "vault use + current" '"$cli" vault use "v_$first" && "$cli" vault list | grep -q "^\* v_$first " && "$cli" ls /'
-check "vault info" '"$cli" vault info "v_$first" | grep -q "Backend: $first"'
+check "vault info" '"$cli" vault info "v_$first" | grep -q "Backend: $first" && "$cli" vault info "v_$first" | grep -q "^ Dictionary: none$"'
+# An import of many small files trains the vault's compression dictionary (docs/vault.md).
+small=$AVFS_HOME/small; mkdir "$small"
+for i in $(seq 600); do printf 'note %d: the %d quick %d foxes jump over %d lazy dogs\n%.0s' $i $((i % 7)) $((i % 13)) $((i * 3)) $(seq 20) >"$small/n$i.txt"; done
+check "vault info: the dictionary an import trained" '"$cli" vault create dict --backend $first >/dev/null && "$cli" --vault dict import "$small" /notes >/dev/null && [ "$("$cli" --json vault info dict | json_get "d[\"compression_dictionary_bytes\"] > 1024,")" = True ] && "$cli" vault info dict | grep -q "^ Dictionary: [0-9.]*.kB, trained on this vault.s small files$" && "$cli" --vault dict cat /notes/n600.txt | cmp - "$small/n600.txt"'
 check "vault delete needs -y" '"$cli" vault delete "v_$first"; [ $? = 2 ]'
 check "vault delete -y" '"$cli" vault delete "v_$first" -y && ! "$cli" vault info "v_$first"'
 check "no vault chosen" 'msg=$("$cli" ls / 2>&1); [ $? = 1 ] && echo "$msg" | grep -q "vault use"'

@@ -152,8 +152,10 @@ info_cb (AvfsCli               *cli,
   g_autoptr(AvfsVault) vault = NULL;
   g_autofree char *name = NULL;
   g_autofree char *size = NULL;
+  g_autofree char *dictionary = NULL;
   AvfsVaultSettings settings;
   AvfsRegistry *registry;
+  gsize dictionary_size;
   int status;
 
   if (!avfs_cli_parse (cli, command, NULL, argv, 0, 1, &status))
@@ -169,6 +171,7 @@ info_cb (AvfsCli               *cli,
       (vault = avfs_registry_open (registry, name, &error)) == NULL)
     return avfs_cli_fail (cli, error);
   avfs_vault_get_settings (vault, &settings);
+  dictionary_size = avfs_vault_get_dictionary_size (vault);
   if (cli->json)
     {
       g_autoptr(JsonBuilder) builder = json_builder_new ();
@@ -178,6 +181,7 @@ info_cb (AvfsCli               *cli,
       avfs_cli_json_member_string (builder, "uuid", avfs_vault_get_uuid (vault));
       avfs_cli_json_member_int (builder, "chunk_size", settings.chunk_size);
       avfs_cli_json_member_int (builder, "compression_level", settings.compression_level);
+      avfs_cli_json_member_int (builder, "compression_dictionary_bytes", dictionary_size);
       json_builder_end_object (builder);
       avfs_cli_release_vault (g_steal_pointer (&vault));
       return avfs_cli_print_json (cli, builder);
@@ -189,6 +193,15 @@ info_cb (AvfsCli               *cli,
           entry->name, entry->is_current ? _(" (current)") : "", entry->engine,
           entry->path != NULL ? entry->path : _("(in memory)"), size,
           avfs_vault_get_uuid (vault), settings.chunk_size, settings.compression_level);
+  if (dictionary_size > 0)
+    {
+      g_autofree char *shown = g_format_size (dictionary_size);
+
+      /* Translators: %s is a size such as “32.8 kB” */
+      dictionary = g_strdup_printf (_("%s, trained on this vault's small files"), shown);
+    }
+  /* Translators: aligned with the labels of `vault info` above */
+  printf (_(" Dictionary: %s\n"), dictionary != NULL ? dictionary : _("none"));
   avfs_cli_release_vault (g_steal_pointer (&vault));
   return AVFS_CLI_OK;
 }

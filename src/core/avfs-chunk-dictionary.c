@@ -146,6 +146,22 @@ avfs_vault_load_chunk_dictionary (AvfsVault  *self,
   return TRUE;
 }
 
+/**
+ * avfs_vault_get_dictionary_size:
+ *
+ * Returns: the size of the vault's compression dictionary (docs/vault.md), 0 when it has
+ *   none (yet)
+ */
+gsize
+avfs_vault_get_dictionary_size (AvfsVault *self)
+{
+  AvfsChunkDictionary *dictionary;
+
+  g_return_val_if_fail (AVFS_IS_VAULT (self), 0);
+  dictionary = g_atomic_pointer_get (&self->dictionary);
+  return dictionary != NULL ? g_bytes_get_size (dictionary->bytes) : 0;
+}
+
 typedef struct
 {
   AvfsVault *vault;

@@ -66,6 +66,7 @@ void         avfs_vault_get_settings      (AvfsVault                *self,
 gboolean     avfs_vault_set_compression_level (AvfsVault            *self,
                                            gint                      level,
                                            GError                  **error);
+gsize        avfs_vault_get_dictionary_size (AvfsVault              *self);
 
 /* The tree (avfs-vault-tree.c) */
 AvfsFileInfo *avfs_vault_stat             (AvfsVault                *self,
