@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* AvfsStorageLmdb: a NAME.lmdb/ directory (data.mdb, lock.mdb), one named DBI per collection. */
+/* AvfsStorageLmdb: a NAME.lmdb/ directory (data.mdb, lock.mdb), one named DBI per collection
+ * (two for a LARGE_VALUES one). */
 #define _GNU_SOURCE /* fallocate() */
 #include <errno.h>
 #include <fcntl.h>
@@ -105,7 +106,7 @@ struct _AvfsStorageLmdb
   GMutex writer;
   MDB_env *env;            /* NULL once closed */
   gint closed;             /* atomic copy of env == NULL, so is_closed() needs no lock */
-  GHashTable *collections; /* name → MDB_dbi */
+  GHashTable *collections; /* name → Collection */
   MDB_txn *read_pool[READ_POOL_SIZE];
   guint read_pool_size;
   gint commits;            /* atomic count of finished commits, see read_begin() */
@@ -117,6 +118,21 @@ static gboolean open_environment             (AvfsStorageLmdb      *self,
                                               gboolean              create,
                                               GError              **error);
 static void     close_environment            (AvfsStorageLmdb      *self);
+
+/* A collection's DBIs. A LARGE_VALUES collection keeps its values in a second DBI,
+ * “NAME/values” (no collection can have that name), under 8-byte big-endian numbers in
+ * the order they were written, and maps each key to its value's number in the first:
+ * values under random keys (content hashes) are appended and fill their pages, where
+ * inserted among the others they split pages and leave them about half empty; only the
+ * small entries of the keys go in at random. */
+typedef struct
+{
+  MDB_dbi keys;
+  MDB_dbi values; /* 0: the values are in @keys */
+} Collection;
+
+#define VALUES_SUFFIX "/values"
+#define NUMBER_LEN 8
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (AvfsStorageLmdb, avfs_storage_lmdb, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (AVFS_TYPE_STORAGE,
@@ -384,25 +400,118 @@ drain_read_pool (AvfsStorageLmdb *self)
 /* Collections. */
 
 /* Call with @lock held. */
-static gboolean
+static const Collection *
 lookup_collection (AvfsStorageLmdb  *self,
-                   const char       *collection,
-                   MDB_dbi          *dbi,
+                   const char       *name,
                    GError          **error)
 {
+  const Collection *collection;
+
   if (self->env == NULL)
     {
       avfs_storage_set_closed_error (error, ENGINE, self->path);
-      return FALSE;
+      return NULL;
     }
-  /* Named DBIs are never 0 (LMDB keeps 0 and 1 for itself), so NULL means absent. */
-  *dbi = GPOINTER_TO_UINT (g_hash_table_lookup (self->collections, collection));
-  if (*dbi == 0)
+  collection = g_hash_table_lookup (self->collections, name);
+  if (collection == NULL)
+    avfs_storage_set_unknown_collection (error, name, self->path);
+  return collection;
+}
+
+/* Reads @key's value in @txn (pointing into the map). */
+static int
+collection_get (MDB_txn          *txn,
+                const Collection *collection,
+                MDB_val          *key,
+                MDB_val          *value)
+{
+  MDB_val number;
+  int rc;
+
+  if (collection->values == 0)
+    return mdb_get (txn, collection->keys, key, value);
+  rc = mdb_get (txn, collection->keys, key, &number);
+  if (rc != MDB_SUCCESS)
+    return rc;
+  if (number.mv_size != NUMBER_LEN)
+    return MDB_CORRUPTED;
+  return mdb_get (txn, collection->values, &number, value);
+}
+
+/* The number of the next value appended to @collection: one more than the last's. */
+static int
+next_number (MDB_txn          *txn,
+             const Collection *collection,
+             guint8            number[NUMBER_LEN])
+{
+  MDB_cursor *mc;
+  MDB_val key, value;
+  guint64 last = 0, next;
+  int rc = mdb_cursor_open (txn, collection->values, &mc);
+
+  if (rc != MDB_SUCCESS)
+    return rc;
+  rc = mdb_cursor_get (mc, &key, &value, MDB_LAST);
+  if (rc == MDB_SUCCESS && key.mv_size == NUMBER_LEN)
+    memcpy (&last, key.mv_data, NUMBER_LEN);
+  mdb_cursor_close (mc);
+  if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
+    return rc;
+  next = GUINT64_FROM_BE (last) + 1;
+  next = GUINT64_TO_BE (next);
+  memcpy (number, &next, NUMBER_LEN);
+  return MDB_SUCCESS;
+}
+
+/* Puts @value under @key: in place of the old value when there is one. */
+static int
+collection_put (MDB_txn          *txn,
+                const Collection *collection,
+                MDB_val          *key,
+                MDB_val          *value)
+{
+  guint8 bytes[NUMBER_LEN];
+  MDB_val number = { NUMBER_LEN, bytes }, old;
+  int rc;
+
+  if (collection->values == 0)
+    return mdb_put (txn, collection->keys, key, value, 0);
+  rc = mdb_get (txn, collection->keys, key, &old);
+  if (rc == MDB_SUCCESS && old.mv_size == NUMBER_LEN)
     {
-      avfs_storage_set_unknown_collection (error, collection, self->path);
-      return FALSE;
+      memcpy (bytes, old.mv_data, NUMBER_LEN);
+      return mdb_put (txn, collection->values, &number, value, 0);
     }
-  return TRUE;
+  if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
+    return rc;
+  if ((rc = next_number (txn, collection, bytes)) != MDB_SUCCESS ||
+      (rc = mdb_put (txn, collection->values, &number, value, MDB_APPEND)) != MDB_SUCCESS)
+    return rc;
+  return mdb_put (txn, collection->keys, key, &number, 0);
+}
+
+/* Deletes @key and its value; MDB_NOTFOUND when there is no @key. */
+static int
+collection_delete (MDB_txn          *txn,
+                   const Collection *collection,
+                   MDB_val          *key)
+{
+  guint8 bytes[NUMBER_LEN];
+  MDB_val number = { NUMBER_LEN, bytes }, old;
+  int rc;
+
+  if (collection->values != 0)
+    {
+      rc = mdb_get (txn, collection->keys, key, &old);
+      if (rc == MDB_SUCCESS && old.mv_size == NUMBER_LEN)
+        {
+          memcpy (bytes, old.mv_data, NUMBER_LEN);
+          rc = mdb_del (txn, collection->values, &number, NULL);
+        }
+      if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
+        return rc;
+    }
+  return mdb_del (txn, collection->keys, key, NULL);
 }
 
 /* Writes. A write runs a body in a write transaction and commits it; when the map fills
@@ -509,16 +618,16 @@ single_write_body (AvfsStorageLmdb  *self,
                    GError          **error)
 {
   SingleWrite *write = data;
-  MDB_dbi dbi;
+  const Collection *collection = lookup_collection (self, write->collection, error);
   int rc;
 
-  if (!lookup_collection (self, write->collection, &dbi, error))
+  if (collection == NULL)
     return WRITE_ABORT;
 
   if (write->delete)
-    rc = mdb_del (txn, dbi, &write->key, NULL);
+    rc = collection_delete (txn, collection, &write->key);
   else
-    rc = mdb_put (txn, dbi, &write->key, &write->value, 0);
+    rc = collection_put (txn, collection, &write->key, &write->value);
 
   if (rc == MDB_SUCCESS || (write->delete && rc == MDB_NOTFOUND))
     return WRITE_COMMIT;
@@ -545,7 +654,7 @@ struct _AvfsLmdbTransaction
   MDB_txn *txn;
   gboolean map_full;      /* a write hit MDB_MAP_FULL: the attempt is void */
   guint64 bytes_written;
-  AvfsCollectionCache last_used; /* handle: the MDB_dbi, never 0 */
+  AvfsCollectionCache last_used; /* handle: the Collection */
 };
 
 G_DEFINE_FINAL_TYPE (AvfsLmdbTransaction, avfs_lmdb_transaction, AVFS_TYPE_TRANSACTION)
@@ -561,30 +670,31 @@ set_retrying_error (AvfsLmdbTransaction  *self,
                self->store->path);
 }
 
-static gboolean
+static const Collection *
 transaction_collection (AvfsLmdbTransaction  *self,
-                        const char           *collection,
-                        MDB_dbi              *dbi,
+                        const char           *name,
                         GError              **error)
 {
+  const Collection *collection;
+
   if (self->store == NULL)
     {
       g_set_error_literal (error, AVFS_ERROR, AVFS_ERROR_FAILED,
                            "This transaction is over; make changes inside its callback");
-      return FALSE;
+      return NULL;
     }
   if (self->map_full)
     {
       set_retrying_error (self, error);
-      return FALSE;
+      return NULL;
     }
-  *dbi = GPOINTER_TO_UINT (avfs_collection_cache_get (&self->last_used, collection));
-  if (*dbi != 0)
-    return TRUE;
-  if (!lookup_collection (self->store, collection, dbi, error))
-    return FALSE;
-  avfs_collection_cache_set (&self->last_used, collection, GUINT_TO_POINTER (*dbi));
-  return TRUE;
+  collection = avfs_collection_cache_get (&self->last_used, name);
+  if (collection != NULL)
+    return collection;
+  collection = lookup_collection (self->store, name, error);
+  if (collection != NULL)
+    avfs_collection_cache_set (&self->last_used, name, (gpointer) collection);
+  return collection;
 }
 
 /* Notes a failed write; MDB_MAP_FULL voids the attempt rather than failing it. */
@@ -612,12 +722,12 @@ avfs_lmdb_transaction_get (AvfsTransaction  *tx,
 {
   AvfsLmdbTransaction *self = (AvfsLmdbTransaction *) tx; /* no type check per record */
   MDB_val k = { key_len, (void *) key }, v;
-  MDB_dbi dbi;
+  const Collection *c = transaction_collection (self, collection, error);
   int rc;
 
-  if (!transaction_collection (self, collection, &dbi, error))
+  if (c == NULL)
     return NULL;
-  rc = mdb_get (self->txn, dbi, &k, &v);
+  rc = collection_get (self->txn, c, &k, &v);
   if (rc == MDB_SUCCESS)
     return g_bytes_new (v.mv_data, v.mv_size);
   if (rc != MDB_NOTFOUND)
@@ -636,13 +746,13 @@ avfs_lmdb_transaction_put (AvfsTransaction  *tx,
 {
   AvfsLmdbTransaction *self = (AvfsLmdbTransaction *) tx; /* no type check per record */
   MDB_val k = { key_len, (void *) key }, v = { value_len, (void *) value };
-  MDB_dbi dbi;
+  const Collection *c = transaction_collection (self, collection, error);
   int rc;
 
-  if (!transaction_collection (self, collection, &dbi, error))
+  if (c == NULL)
     return FALSE;
   self->bytes_written += key_len + value_len;
-  rc = mdb_put (self->txn, dbi, &k, &v, 0);
+  rc = collection_put (self->txn, c, &k, &v);
   return rc == MDB_SUCCESS || transaction_failed (self, rc, error);
 }
 
@@ -655,12 +765,12 @@ avfs_lmdb_transaction_delete (AvfsTransaction  *tx,
 {
   AvfsLmdbTransaction *self = (AvfsLmdbTransaction *) tx; /* no type check per record */
   MDB_val k = { key_len, (void *) key };
-  MDB_dbi dbi;
+  const Collection *c = transaction_collection (self, collection, error);
   int rc;
 
-  if (!transaction_collection (self, collection, &dbi, error))
+  if (c == NULL)
     return FALSE;
-  rc = mdb_del (self->txn, dbi, &k, NULL);
+  rc = collection_delete (self->txn, c, &k);
   return rc == MDB_SUCCESS || rc == MDB_NOTFOUND || transaction_failed (self, rc, error);
 }
 
@@ -830,13 +940,13 @@ cursor_append (AvfsLmdbCursor *self,
 
 /* Copies the next batch; call with the store's @lock held shared and @txn open. */
 static int
-cursor_copy_batch (AvfsLmdbCursor *self,
-                   MDB_txn        *txn,
-                   MDB_dbi         dbi)
+cursor_copy_batch (AvfsLmdbCursor   *self,
+                   MDB_txn          *txn,
+                   const Collection *collection)
 {
   MDB_cursor *mc;
   MDB_val key, value;
-  int rc = mdb_cursor_open (txn, dbi, &mc);
+  int rc = mdb_cursor_open (txn, collection->keys, &mc);
 
   if (rc != MDB_SUCCESS)
     return rc;
@@ -850,6 +960,9 @@ cursor_copy_batch (AvfsLmdbCursor *self,
           rc = MDB_NOTFOUND;
           break;
         }
+      if (collection->values != 0 &&
+          (rc = mdb_get (txn, collection->values, &value, &value)) != MDB_SUCCESS)
+        break;
       cursor_append (self, &key, &value);
       if (self->n_entries >= self->batch_size || self->data_len >= CURSOR_BATCH_BYTES)
         break;
@@ -893,11 +1006,12 @@ cursor_fill (AvfsLmdbCursor  *self,
 
   for (;;)
     {
+      const Collection *collection;
       MDB_txn *txn;
-      MDB_dbi dbi;
 
       g_rw_lock_reader_lock (&store->lock);
-      if (!lookup_collection (store, self->collection, &dbi, error))
+      collection = lookup_collection (store, self->collection, error);
+      if (collection == NULL)
         {
           g_rw_lock_reader_unlock (&store->lock);
           return FALSE;
@@ -905,7 +1019,7 @@ cursor_fill (AvfsLmdbCursor  *self,
       rc = read_begin (store, &txn);
       if (rc == MDB_SUCCESS)
         {
-          rc = cursor_copy_batch (self, txn, dbi);
+          rc = cursor_copy_batch (self, txn, collection);
           read_end (store, txn);
         }
       g_rw_lock_reader_unlock (&store->lock);
@@ -994,7 +1108,8 @@ avfs_storage_lmdb_get_path (AvfsStorage *storage)
 typedef struct
 {
   const char *name;
-  MDB_dbi dbi;
+  AvfsCollectionFlags flags;
+  Collection dbis;
 } NewCollection;
 
 static WriteOutcome
@@ -1005,8 +1120,11 @@ create_collection_body (AvfsStorageLmdb  *self,
                         GError          **error)
 {
   NewCollection *collection = data;
-  int rc = mdb_dbi_open (txn, collection->name, MDB_CREATE, &collection->dbi);
+  g_autofree char *values = g_strconcat (collection->name, VALUES_SUFFIX, NULL);
+  int rc = mdb_dbi_open (txn, collection->name, MDB_CREATE, &collection->dbis.keys);
 
+  if (rc == MDB_SUCCESS && (collection->flags & AVFS_COLLECTION_LARGE_VALUES))
+    rc = mdb_dbi_open (txn, values, MDB_CREATE, &collection->dbis.values);
   if (rc == MDB_SUCCESS)
     return WRITE_COMMIT;
   if (rc == MDB_MAP_FULL)
@@ -1019,11 +1137,10 @@ static gboolean
 has_collection (AvfsStorageLmdb *self,
                 const char      *collection)
 {
-  MDB_dbi dbi;
   gboolean found;
 
   g_rw_lock_reader_lock (&self->lock);
-  found = lookup_collection (self, collection, &dbi, NULL);
+  found = lookup_collection (self, collection, NULL) != NULL;
   g_rw_lock_reader_unlock (&self->lock);
   return found;
 }
@@ -1037,7 +1154,7 @@ avfs_storage_lmdb_create_collection (AvfsStorage          *storage,
                                      GError              **error)
 {
   AvfsStorageLmdb *self = AVFS_STORAGE_LMDB (storage);
-  NewCollection created = { collection, 0 };
+  NewCollection created = { collection, flags, { 0, 0 } };
   gboolean ok;
 
   if (has_collection (self, collection))
@@ -1046,11 +1163,12 @@ avfs_storage_lmdb_create_collection (AvfsStorage          *storage,
   g_mutex_lock (&self->writer);
   ok = has_collection (self, collection) ||
        run_write (self, TRUE, create_collection_body, &created, error);
-  if (ok && created.dbi != 0)
+  /* Named DBIs are never 0 (LMDB keeps 0 and 1 for itself). */
+  if (ok && created.dbis.keys != 0)
     {
       g_rw_lock_writer_lock (&self->lock);
       g_hash_table_insert (self->collections, g_strdup (collection),
-                           GUINT_TO_POINTER (created.dbi));
+                           g_memdup2 (&created.dbis, sizeof created.dbis));
       g_rw_lock_writer_unlock (&self->lock);
       g_debug ("%s: created collection %s", self->path, collection);
     }
@@ -1089,11 +1207,12 @@ read_key (AvfsStorageLmdb  *self,
   for (;;)
     {
       MDB_val k = { key_len, (void *) key }, v;
+      const Collection *c;
       MDB_txn *txn;
-      MDB_dbi dbi;
 
       g_rw_lock_reader_lock (&self->lock);
-      if (!lookup_collection (self, collection, &dbi, error))
+      c = lookup_collection (self, collection, error);
+      if (c == NULL)
         {
           g_rw_lock_reader_unlock (&self->lock);
           return FALSE;
@@ -1101,7 +1220,8 @@ read_key (AvfsStorageLmdb  *self,
       rc = read_begin (self, &txn);
       if (rc == MDB_SUCCESS)
         {
-          rc = mdb_get (txn, dbi, &k, &v);
+          /* Whether it exists, the keys alone say. */
+          rc = value != NULL ? collection_get (txn, c, &k, &v) : mdb_get (txn, c->keys, &k, &v);
           *found = rc == MDB_SUCCESS;
           if (*found && value != NULL)
             *value = g_bytes_new (v.mv_data, v.mv_size);
@@ -1204,11 +1324,10 @@ avfs_storage_lmdb_scan_range (AvfsStorage   *storage,
 {
   AvfsStorageLmdb *self = AVFS_STORAGE_LMDB (storage);
   AvfsLmdbCursor *cursor;
-  MDB_dbi dbi;
   gboolean found;
 
   g_rw_lock_reader_lock (&self->lock);
-  found = lookup_collection (self, collection, &dbi, error);
+  found = lookup_collection (self, collection, error) != NULL;
   g_rw_lock_reader_unlock (&self->lock);
   if (!found)
     return NULL;
@@ -1403,28 +1522,46 @@ avfs_storage_lmdb_compact (AvfsStorage  *storage,
 
 /* Statistics. */
 
-/* Counts a collection's keys and sums its key and value bytes by reading it through.
- * Call with @lock held shared and @txn open. */
+/* Sums the sizes of a DBI's keys (@keys) and values (@values). */
 static int
-measure_collection (MDB_txn *txn,
-                    MDB_dbi  dbi,
-                    guint64 *keys,
-                    guint64 *bytes)
+sum_sizes (MDB_txn *txn,
+           MDB_dbi  dbi,
+           gboolean keys,
+           gboolean values,
+           guint64 *bytes)
 {
   MDB_cursor *mc;
   MDB_val key, value;
-  MDB_stat st;
-  int rc = mdb_stat (txn, dbi, &st);
+  int rc = mdb_cursor_open (txn, dbi, &mc);
 
-  *keys = st.ms_entries;
-  *bytes = 0;
-  if (rc != MDB_SUCCESS || (rc = mdb_cursor_open (txn, dbi, &mc)) != MDB_SUCCESS)
+  if (rc != MDB_SUCCESS)
     return rc;
   for (rc = mdb_cursor_get (mc, &key, &value, MDB_FIRST); rc == MDB_SUCCESS;
        rc = mdb_cursor_get (mc, &key, &value, MDB_NEXT))
-    *bytes += key.mv_size + value.mv_size;
+    *bytes += (keys ? key.mv_size : 0) + (values ? value.mv_size : 0);
   mdb_cursor_close (mc);
   return rc == MDB_NOTFOUND ? MDB_SUCCESS : rc;
+}
+
+/* Counts a collection's keys and sums its key and value bytes by reading it through.
+ * Call with @lock held shared and @txn open. */
+static int
+measure_collection (MDB_txn          *txn,
+                    const Collection *collection,
+                    guint64          *keys,
+                    guint64          *bytes)
+{
+  gboolean split = collection->values != 0;
+  MDB_stat st;
+  int rc = mdb_stat (txn, collection->keys, &st);
+
+  *keys = st.ms_entries;
+  *bytes = 0;
+  if (rc == MDB_SUCCESS)
+    rc = sum_sizes (txn, collection->keys, TRUE, !split, bytes);
+  if (rc == MDB_SUCCESS && split)
+    rc = sum_sizes (txn, collection->values, FALSE, TRUE, bytes);
+  return rc;
 }
 
 static int
@@ -1495,10 +1632,10 @@ collect_stats (AvfsStorageLmdb  *self,
     {
       for (guint i = 0; rc == MDB_SUCCESS && names[i] != NULL; i++)
         {
-          MDB_dbi dbi = GPOINTER_TO_UINT (g_hash_table_lookup (self->collections, names[i]));
+          const Collection *collection = g_hash_table_lookup (self->collections, names[i]);
           guint64 keys, bytes;
 
-          rc = measure_collection (txn, dbi, &keys, &bytes);
+          rc = measure_collection (txn, collection, &keys, &bytes);
           if (rc == MDB_SUCCESS)
             avfs_storage_stats_add_collection (stats, names[i], keys, bytes);
         }
@@ -1626,7 +1763,7 @@ avfs_storage_lmdb_init (AvfsStorageLmdb *self)
 {
   g_rw_lock_init (&self->lock);
   g_mutex_init (&self->writer);
-  self->collections = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->collections = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->closed = TRUE;
 }
 
@@ -1784,15 +1921,21 @@ load_collections (AvfsStorageLmdb  *self,
            rc = mdb_cursor_get (mc, &key, &value, MDB_NEXT))
         {
           g_autofree char *name = g_strndup (key.mv_data, key.mv_size);
-          MDB_dbi dbi;
+          g_autofree char *values = NULL;
+          Collection collection = { 0, 0 };
 
-          /* Only names avfs could have made are collections. */
+          /* Only names avfs could have made are collections; NAME/values is part of one. */
           if (strlen (name) != key.mv_size || !avfs_storage_check_collection (name, NULL))
             continue;
-          rc = mdb_dbi_open (txn, name, 0, &dbi);
+          values = g_strconcat (name, VALUES_SUFFIX, NULL);
+          rc = mdb_dbi_open (txn, name, 0, &collection.keys);
           if (rc != MDB_SUCCESS)
             break;
-          g_hash_table_insert (self->collections, g_steal_pointer (&name), GUINT_TO_POINTER (dbi));
+          rc = mdb_dbi_open (txn, values, 0, &collection.values);
+          if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
+            break;
+          g_hash_table_insert (self->collections, g_steal_pointer (&name),
+                               g_memdup2 (&collection, sizeof collection));
         }
       mdb_cursor_close (mc);
     }

@@ -50,7 +50,8 @@ G_BEGIN_DECLS
  *    does not take for a collection.
  * 4: a vault made by this avfs. It may have a compression dictionary, with chunks
  *    compressed with it, which avfs of format 3 cannot decode; vaults of older formats
- *    get none (avfs-chunk-dictionary.c). */
+ *    get none (avfs-chunk-dictionary.c). On LMDB its blobs are two DBIs (the
+ *    LARGE_VALUES layout), which avfs of format 3 would misread. */
 #define AVFS_VAULT_FORMAT_CONTENT_REFS 2
 #define AVFS_VAULT_FORMAT_DICTIONARY 4
 #define AVFS_VAULT_FORMAT 4
