@@ -13,6 +13,8 @@ print_report (AvfsCli                  *cli,
               const AvfsTransferReport *report)
 {
   g_autofree char *bytes = g_format_size (report->bytes);
+  g_autofree char *files = NULL;
+  g_autofree char *directories = NULL;
   guint64 skipped = report->skipped_symlinks + report->skipped_special + report->skipped_names;
 
   if (cli->json)
@@ -33,10 +35,15 @@ print_report (AvfsCli                  *cli,
       json_builder_end_object (builder);
       return avfs_cli_print_json (cli, builder);
     }
-  printf (imported ? _("Imported %llu files (%s) and %llu directories from %s to %s")
-                   : _("Exported %llu files (%s) and %llu directories from %s to %s"),
-          (unsigned long long) report->files, bytes, (unsigned long long) report->directories,
-          from, to);
+  files = g_strdup_printf (ngettext ("%llu file", "%llu files", report->files),
+                           (unsigned long long) report->files);
+  directories = g_strdup_printf (ngettext ("%llu directory", "%llu directories",
+                                           report->directories),
+                                 (unsigned long long) report->directories);
+  /* Translators: "Imported 3 files (1.2 kB) and 1 directory from FROM to TO" */
+  printf (imported ? _("Imported %s (%s) and %s from %s to %s")
+                   : _("Exported %s (%s) and %s from %s to %s"),
+          files, bytes, directories, from, to);
   if (report->unchanged > 0)
     printf (_("; %llu unchanged"), (unsigned long long) report->unchanged);
   if (report->skipped_existing > 0)
