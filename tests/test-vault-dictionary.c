@@ -18,6 +18,8 @@
 /* The codec bytes of stored chunks (avfs-chunk-store.c). */
 #define CODEC_ZSTD 1
 #define CODEC_ZSTD_DICTIONARY 2
+/* A chunk's key: its SHA-256. */
+#define HASH_LEN 32
 
 /* A word of a made-up language: the same for the same number. */
 static void
@@ -315,6 +317,43 @@ test_damaged (VaultFixture  *f,
   vault_assert_content (f->vault, "/new.txt", 0, LATER_TEXT);
 }
 
+/* A damaged chunk among the samples is left out (verify reports it), not a reason for
+ * the import to fail. */
+static void
+test_damaged_chunk (VaultFixture  *f,
+                    gconstpointer  data)
+{
+  g_autofree char *host = make_text_tree ();
+  AvfsStorage *storage = avfs_vault_get_storage (f->vault);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AvfsCursor) cursor = NULL;
+  g_autoptr(GBytes) key = NULL;
+  g_autoptr(GBytes) dictionary = NULL;
+  g_autoptr(AvfsVerifyReport) report = NULL;
+  const guint8 *value;
+  gsize key_len, len;
+
+  vault_write_string (f->vault, "/damaged.txt", LATER_TEXT);
+  cursor = avfs_storage_scan_prefix (storage, "blobs", NULL, 0, &error);
+  g_assert_true (avfs_cursor_next (cursor, &error));
+  key = g_bytes_new (avfs_cursor_get_key (cursor, &key_len), HASH_LEN);
+  value = avfs_cursor_get_value (cursor, &len);
+  g_assert_cmpuint (key_len, ==, HASH_LEN);
+  g_assert_cmpuint (value[0], ==, CODEC_ZSTD);
+  /* Cut short: its header still says how long it is, but it cannot be decoded. */
+  g_assert_true (avfs_storage_put (storage, "blobs", g_bytes_get_data (key, NULL),
+                                   HASH_LEN, value, len - 3, &error));
+  g_assert_no_error (error);
+
+  import_tree (f->vault, host);
+  dictionary = get_dictionary (f->vault);
+  g_assert_nonnull (dictionary);
+  report = avfs_vault_verify (f->vault, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (report->n_problems, >=, 1);
+  vault_remove_host_tree (host);
+}
+
 /* A migration carries the dictionary with the chunks, to the next engine in the list. */
 static void
 test_migrated (VaultFixture  *f,
@@ -362,6 +401,7 @@ static const VaultTest tests[] = {
   { "kept", test_kept },
   { "older-format", test_older_format },
   { "damaged", test_damaged },
+  { "damaged-chunk", test_damaged_chunk },
   { "migrated", test_migrated },
 };
 

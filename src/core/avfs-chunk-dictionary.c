@@ -17,6 +17,8 @@
 #define SAMPLE_MAX_SIZE (16u * 1024)
 #define SAMPLES_MAX 1000u
 #define SAMPLES_MIN 200u
+/* A vault of mostly large chunks is not read through looking for small ones. */
+#define SCAN_MAX_BYTES (64u * 1024 * 1024)
 
 struct _AvfsChunkDictionary
 {
@@ -167,6 +169,7 @@ typedef struct
   AvfsVault *vault;
   GByteArray *samples;  /* every sample, one after the other */
   GArray *sizes;        /* size_t: each sample's length */
+  gsize scanned;        /* stored bytes looked at */
 } Sampler;
 
 static gboolean
@@ -183,17 +186,21 @@ take_sample_cb (AvfsCursor  *cursor,
   guint64 size;
   size_t sample_len;
 
+  sampler->scanned += len;
+  /* Enough, or enough looking: stop the scan without an error. */
+  if (sampler->scanned > SCAN_MAX_BYTES)
+    return FALSE;
   if (key_len != AVFS_HASH_LEN || !avfs_chunk_get_raw_size (stored, len, &size) ||
       size == 0 || size > SAMPLE_MAX_SIZE)
     return TRUE;
   value = g_bytes_new_static (stored, len);
-  chunk = avfs_chunk_decode (sampler->vault, value, key, error);
+  /* A damaged chunk is verify's to report, not a reason to fail an import. */
+  chunk = avfs_chunk_decode (sampler->vault, value, key, NULL);
   if (chunk == NULL)
-    return FALSE;
+    return TRUE;
   sample_len = g_bytes_get_size (chunk);
   g_byte_array_append (sampler->samples, g_bytes_get_data (chunk, NULL), sample_len);
   g_array_append_val (sampler->sizes, sample_len);
-  /* Enough: stop the scan without an error. */
   return sampler->sizes->len < SAMPLES_MAX;
 }
 
@@ -227,8 +234,7 @@ typedef struct
   GBytes *stored;   /* out: what the vault keeps, ours or one stored first elsewhere */
 } StoreDictionary;
 
-/* Stores the trained dictionary unless the vault has one already; a vault of an older
- * format keeps none, since the avfs it belongs to could not decode what it compresses. */
+/* Stores the trained dictionary unless the vault has one already. */
 static gboolean
 store_dictionary_cb (AvfsTransaction  *tx,
                      gpointer          user_data,
@@ -238,7 +244,6 @@ store_dictionary_cb (AvfsTransaction  *tx,
   const guint8 *key = (const guint8 *) AVFS_DICTIONARY_KEY;
   gsize key_len = strlen (AVFS_DICTIONARY_KEY);
   GError *local_error = NULL;
-  guint64 format = 0;
 
   g_clear_pointer (&store->stored, g_bytes_unref);
   store->stored = avfs_transaction_get (tx, AVFS_COLLECTION_META, key, key_len, &local_error);
@@ -248,10 +253,6 @@ store_dictionary_cb (AvfsTransaction  *tx,
       return FALSE;
     }
   if (store->stored != NULL)
-    return TRUE;
-  if (!avfs_meta_get_uint64 (NULL, tx, "format", &format, error))
-    return FALSE;
-  if (format < AVFS_VAULT_FORMAT_DICTIONARY)
     return TRUE;
   store->stored = g_bytes_ref (store->trained);
   return avfs_transaction_put (tx, AVFS_COLLECTION_META, key, key_len,
@@ -263,9 +264,11 @@ store_dictionary_cb (AvfsTransaction  *tx,
  * avfs_vault_train_chunk_dictionary:
  *
  * Gives the vault a compression dictionary, trained on a sample of its small chunks,
- * unless it has one or holds too few of them. Chunks compressed from now on use it; the
- * ones already stored stay as they are. Call with the write lock held, between
- * transactions (an import calls it after its first large batch of small files).
+ * unless it has one, holds too few of them or is of a format older than
+ * %AVFS_VAULT_FORMAT_DICTIONARY (the avfs it belongs to could not decode what the
+ * dictionary compresses). Chunks compressed from now on use it; the ones already stored
+ * stay as they are. Call with the write lock held, between transactions (an import
+ * calls it after its first large batch of small files).
  *
  * Returns: %FALSE when reading or writing the vault fails
  */
@@ -276,14 +279,19 @@ avfs_vault_train_chunk_dictionary (AvfsVault  *self,
   Sampler sampler = { self, g_byte_array_new (), g_array_new (FALSE, FALSE, sizeof (size_t)) };
   StoreDictionary store = { NULL };
   AvfsChunkDictionary *dictionary;
+  guint64 format = 0;
   gboolean ok;
 
-  ok = avfs_vault_load_chunk_dictionary (self, error);
-  if (ok && g_atomic_pointer_get (&self->dictionary) == NULL)
-    ok = avfs_vault_scan_prefix_each (self, AVFS_COLLECTION_BLOBS, NULL, 0, take_sample_cb,
-                                      &sampler, error);
-  if (ok && g_atomic_pointer_get (&self->dictionary) == NULL)
-    store.trained = train (&sampler);
+  ok = avfs_vault_load_chunk_dictionary (self, error) &&
+       avfs_meta_get_uint64 (self, NULL, "format", &format, error);
+  if (ok && g_atomic_pointer_get (&self->dictionary) == NULL &&
+      format >= AVFS_VAULT_FORMAT_DICTIONARY)
+    {
+      ok = avfs_vault_scan_prefix_each (self, AVFS_COLLECTION_BLOBS, NULL, 0, take_sample_cb,
+                                        &sampler, error);
+      if (ok)
+        store.trained = train (&sampler);
+    }
   g_byte_array_unref (sampler.samples);
   g_array_unref (sampler.sizes);
   if (store.trained == NULL)
