@@ -354,6 +354,45 @@ test_damaged_chunk (VaultFixture  *f,
   vault_remove_host_tree (host);
 }
 
+/* A vault filled in small imports (or one file at a time) has no dictionary: compact
+ * trains one and compresses its small chunks again with it. */
+static void
+test_compact (VaultFixture  *f,
+              gconstpointer  data)
+{
+  g_autofree char *host = make_text_tree ();
+  g_autoptr(AvfsCompactionStats) stats = NULL;
+  g_autoptr(GBytes) dictionary = NULL;
+  g_autoptr(GError) error = NULL;
+  Codecs before, after;
+
+  /* Twelve imports of about 170 files: no batch of 500. */
+  for (guint part = 0; part < 12; part++)
+    {
+      g_autofree char *from = g_strdup_printf ("%s/part%02u", host, part);
+      g_autofree char *to = g_strdup_printf ("/text/part%02u", part);
+
+      g_assert_true (avfs_vault_import (f->vault, from, to, AVFS_IMPORT_NONE, NULL, NULL,
+                                        NULL, NULL, &error));
+      g_assert_no_error (error);
+    }
+  before = count_codecs (f->vault);
+  g_assert_null (get_dictionary (f->vault));
+  g_assert_cmpuint (before.chunks[CODEC_ZSTD], ==, TEXT_FILES);
+
+  stats = avfs_vault_compact (f->vault, &error);
+  g_assert_no_error (error);
+  dictionary = get_dictionary (f->vault);
+  after = count_codecs (f->vault);
+  g_assert_nonnull (dictionary);
+  g_assert_cmpuint (after.chunks[CODEC_ZSTD_DICTIONARY], >=, TEXT_FILES * 95 / 100);
+  g_assert_cmpuint (after.chunks[CODEC_ZSTD] + after.chunks[CODEC_ZSTD_DICTIONARY], ==,
+                    TEXT_FILES);
+  assert_reads_back (f->vault, host);
+  vault_assert_verifies (f->vault);
+  vault_remove_host_tree (host);
+}
+
 /* A migration carries the dictionary with the chunks, to the next engine in the list. */
 static void
 test_migrated (VaultFixture  *f,
@@ -402,6 +441,7 @@ static const VaultTest tests[] = {
   { "older-format", test_older_format },
   { "damaged", test_damaged },
   { "damaged-chunk", test_damaged_chunk },
+  { "compact", test_compact },
   { "migrated", test_migrated },
 };
 

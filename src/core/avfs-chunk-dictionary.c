@@ -164,6 +164,35 @@ avfs_vault_get_dictionary_size (AvfsVault *self)
   return dictionary != NULL ? g_bytes_get_size (dictionary->bytes) : 0;
 }
 
+/* The chunk at @cursor, when it is compressed (with zstd alone, if @zstd_alone), holds
+ * 1 to @max_size bytes and decodes to content with its own hash; %NULL otherwise (a
+ * damaged chunk is verify's to report, not a reason to fail an import or a compaction). */
+static GBytes *
+decode_small_chunk (AvfsVault  *vault,
+                    AvfsCursor *cursor,
+                    guint64     max_size,
+                    gboolean    zstd_alone)
+{
+  gsize len, key_len;
+  const guint8 *stored = avfs_cursor_get_value (cursor, &len);
+  const guint8 *key = avfs_cursor_get_key (cursor, &key_len);
+  g_autoptr(GBytes) value = NULL;
+  g_autoptr(GBytes) chunk = NULL;
+  guint8 hash[AVFS_HASH_LEN];
+  guint64 size;
+
+  if (key_len != AVFS_HASH_LEN || (zstd_alone && stored[0] != AVFS_CODEC_ZSTD) ||
+      !avfs_chunk_get_raw_size (stored, len, &size) || size == 0 || size > max_size ||
+      stored[0] == AVFS_CODEC_RAW)
+    return NULL;
+  value = g_bytes_new_static (stored, len);
+  chunk = avfs_chunk_decode (vault, value, key, NULL);
+  if (chunk == NULL)
+    return NULL;
+  avfs_chunk_hash (g_bytes_get_data (chunk, NULL), g_bytes_get_size (chunk), hash);
+  return memcmp (hash, key, AVFS_HASH_LEN) == 0 ? g_steal_pointer (&chunk) : NULL;
+}
+
 typedef struct
 {
   AvfsVault *vault;
@@ -178,24 +207,16 @@ take_sample_cb (AvfsCursor  *cursor,
                 GError     **error)
 {
   Sampler *sampler = user_data;
-  gsize len, key_len;
-  const guint8 *stored = avfs_cursor_get_value (cursor, &len);
-  const guint8 *key = avfs_cursor_get_key (cursor, &key_len);
-  g_autoptr(GBytes) value = NULL;
+  gsize len;
   g_autoptr(GBytes) chunk = NULL;
-  guint64 size;
   size_t sample_len;
 
+  avfs_cursor_get_value (cursor, &len);
   sampler->scanned += len;
   /* Enough, or enough looking: stop the scan without an error. */
   if (sampler->scanned > SCAN_MAX_BYTES)
     return FALSE;
-  if (key_len != AVFS_HASH_LEN || !avfs_chunk_get_raw_size (stored, len, &size) ||
-      size == 0 || size > SAMPLE_MAX_SIZE)
-    return TRUE;
-  value = g_bytes_new_static (stored, len);
-  /* A damaged chunk is verify's to report, not a reason to fail an import. */
-  chunk = avfs_chunk_decode (sampler->vault, value, key, NULL);
+  chunk = decode_small_chunk (sampler->vault, cursor, SAMPLE_MAX_SIZE, FALSE);
   if (chunk == NULL)
     return TRUE;
   sample_len = g_bytes_get_size (chunk);
@@ -302,5 +323,106 @@ avfs_vault_train_chunk_dictionary (AvfsVault  *self,
     publish (self, dictionary);
   g_bytes_unref (store.trained);
   g_clear_pointer (&store.stored, g_bytes_unref);
+  return ok;
+}
+
+/* Small chunks stored without the dictionary, compressed again with it, a transaction
+ * per RECOMPRESS_BATCH. */
+#define RECOMPRESS_MAX_SIZE (64u * 1024)
+#define RECOMPRESS_BATCH 1000u
+
+typedef struct
+{
+  AvfsVault *vault;
+  GPtrArray *keys;    /* GBytes */
+  GPtrArray *values;  /* GBytes: the new values */
+} Recompression;
+
+static gboolean
+put_recompressed_cb (AvfsTransaction  *tx,
+                     gpointer          user_data,
+                     GError          **error)
+{
+  Recompression *recompression = user_data;
+
+  for (guint i = 0; i < recompression->keys->len; i++)
+    {
+      GBytes *key = g_ptr_array_index (recompression->keys, i);
+      GBytes *value = g_ptr_array_index (recompression->values, i);
+
+      if (!avfs_transaction_put (tx, AVFS_COLLECTION_BLOBS, g_bytes_get_data (key, NULL),
+                                 g_bytes_get_size (key), g_bytes_get_data (value, NULL),
+                                 g_bytes_get_size (value), error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+flush_recompressed (Recompression  *recompression,
+                    GError        **error)
+{
+  gboolean ok = recompression->keys->len == 0 ||
+                avfs_storage_transaction (recompression->vault->storage, put_recompressed_cb,
+                                          recompression, error);
+
+  g_ptr_array_set_size (recompression->keys, 0);
+  g_ptr_array_set_size (recompression->values, 0);
+  return ok;
+}
+
+/* A small chunk of zstd alone compressed again; stored when that made it smaller. */
+static gboolean
+recompress_cb (AvfsCursor  *cursor,
+               gpointer     user_data,
+               GError     **error)
+{
+  Recompression *recompression = user_data;
+  gsize len, key_len;
+  const guint8 *key = avfs_cursor_get_key (cursor, &key_len);
+  g_autoptr(GBytes) chunk = decode_small_chunk (recompression->vault, cursor,
+                                                RECOMPRESS_MAX_SIZE, TRUE);
+  g_autoptr(GBytes) again = NULL;
+
+  if (chunk == NULL)
+    return TRUE;
+  avfs_cursor_get_value (cursor, &len);
+  again = avfs_chunk_encode (recompression->vault, g_bytes_get_data (chunk, NULL),
+                             g_bytes_get_size (chunk));
+  if (g_bytes_get_size (again) >= len)
+    return TRUE;
+  g_ptr_array_add (recompression->keys, g_bytes_new (key, key_len));
+  g_ptr_array_add (recompression->values, g_steal_pointer (&again));
+  return recompression->keys->len < RECOMPRESS_BATCH || flush_recompressed (recompression, error);
+}
+
+/**
+ * avfs_vault_recompress_chunks:
+ *
+ * Gives the vault a dictionary if it can (avfs_vault_train_chunk_dictionary()), then
+ * compresses its small chunks stored without one again with it, where that makes them
+ * smaller: the chunks of a vault filled one file at a time, or written before its first
+ * large import. Each batch is a transaction; the content stays the same, so readers see
+ * either encoding. Call with the write lock held.
+ *
+ * Returns: %FALSE when reading or writing the vault fails
+ */
+gboolean
+avfs_vault_recompress_chunks (AvfsVault  *self,
+                              GError    **error)
+{
+  Recompression recompression = {
+    self, g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref),
+    g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref),
+  };
+  gboolean ok = avfs_vault_train_chunk_dictionary (self, error);
+
+  if (ok && g_atomic_pointer_get (&self->dictionary) != NULL &&
+      g_atomic_int_get (&self->settings.compression_level) > 0)
+    ok = avfs_vault_scan_prefix_each (self, AVFS_COLLECTION_BLOBS, NULL, 0, recompress_cb,
+                                      &recompression, error) &&
+         flush_recompressed (&recompression, error);
+  g_ptr_array_unref (recompression.keys);
+  g_ptr_array_unref (recompression.values);
   return ok;
 }

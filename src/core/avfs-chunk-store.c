@@ -7,13 +7,6 @@
 
 #include "avfs-vault-private.h"
 
-/* The first byte of a stored chunk says how the rest is encoded. */
-enum {
-  CODEC_RAW = 0,
-  CODEC_ZSTD = 1,
-  CODEC_ZSTD_DICTIONARY = 2, /* with the vault's dictionary (avfs-chunk-dictionary.c) */
-};
-
 /* Full chunks of a long write are committed in batches of this many bytes, ahead of the
  * transaction that links them to the file (gc cannot run meanwhile: the writer holds the
  * vault's write lock). */
@@ -114,19 +107,25 @@ compress_with_dictionary (ZSTD_CCtx           *context,
   return ZSTD_isError (written) ? 0 : written;
 }
 
-/* Compresses with zstd, and the vault's dictionary when it has one, unless that does not
- * make the chunk smaller. */
-static GBytes *
-encode_chunk (AvfsVault    *self,
-              const guint8 *data,
-              gsize         len)
+/**
+ * avfs_chunk_encode:
+ *
+ * Compresses a chunk with zstd at the vault's level, and the vault's dictionary when it
+ * has one, unless that does not make it smaller.
+ *
+ * Returns: (transfer full): what to store: codec byte ‖ payload
+ */
+GBytes *
+avfs_chunk_encode (AvfsVault    *self,
+                   const guint8 *data,
+                   gsize         len)
 {
   gint level = g_atomic_int_get (&self->settings.compression_level);
   AvfsChunkDictionary *dictionary = g_atomic_pointer_get (&self->dictionary);
   ZSTD_CCtx *context = get_zstd_contexts ()->compress;
   gsize bound = ZSTD_compressBound (len);
   guint8 *out = g_malloc (1 + MAX (bound, len));
-  guint8 codec = CODEC_ZSTD_DICTIONARY;
+  guint8 codec = AVFS_CODEC_ZSTD_DICTIONARY;
   gsize written = 0;
 
   if (level > 0 && len > 0 && dictionary != NULL)
@@ -135,7 +134,7 @@ encode_chunk (AvfsVault    *self,
    * ZSTD_compress() would make. */
   if (level > 0 && len > 0 && written == 0)
     {
-      codec = CODEC_ZSTD;
+      codec = AVFS_CODEC_ZSTD;
       written = ZSTD_compressCCtx (context, out + 1, bound, data, len, level);
     }
   if (level > 0 && len > 0 && !ZSTD_isError (written) && written < len)
@@ -143,7 +142,7 @@ encode_chunk (AvfsVault    *self,
       out[0] = codec;
       return g_bytes_new_take (g_realloc (out, 1 + written), 1 + written);
     }
-  out[0] = CODEC_RAW;
+  out[0] = AVFS_CODEC_RAW;
   memcpy (out + 1, data, len);
   return g_bytes_new_take (g_realloc (out, 1 + len), 1 + len);
 }
@@ -164,12 +163,12 @@ avfs_chunk_get_raw_size (const guint8 *stored,
 {
   unsigned long long frame_size;
 
-  if (len >= 1 && stored[0] == CODEC_RAW)
+  if (len >= 1 && stored[0] == AVFS_CODEC_RAW)
     {
       *size = len - 1;
       return TRUE;
     }
-  if (len < 1 || (stored[0] != CODEC_ZSTD && stored[0] != CODEC_ZSTD_DICTIONARY))
+  if (len < 1 || (stored[0] != AVFS_CODEC_ZSTD && stored[0] != AVFS_CODEC_ZSTD_DICTIONARY))
     return FALSE;
   frame_size = ZSTD_getFrameContentSize (stored + 1, len - 1);
   if (frame_size > AVFS_STORAGE_MAX_VALUE_LEN)
@@ -201,7 +200,7 @@ decompress (AvfsVault    *self,
   ZSTD_DCtx *context = get_zstd_contexts ()->decompress;
   AvfsChunkDictionary *dictionary;
 
-  if (stored[0] == CODEC_ZSTD)
+  if (stored[0] == AVFS_CODEC_ZSTD)
     return ZSTD_decompressDCtx (context, out, size, stored + 1, len - 1);
   dictionary = get_dictionary (self);
   if (dictionary == NULL)
@@ -230,7 +229,7 @@ avfs_chunk_decode (AvfsVault     *self,
   guint8 *out;
   gsize got;
 
-  if (len >= 1 && data[0] == CODEC_RAW)
+  if (len >= 1 && data[0] == AVFS_CODEC_RAW)
     return g_bytes_new_from_bytes (stored, 1, len - 1);
   if (avfs_chunk_get_raw_size (data, len, &size))
     {
@@ -354,7 +353,7 @@ seal_chunk (AvfsChunkWriter  *writer,
     return FALSE;
   if (exists)
     return TRUE;
-  chunk.value = encode_chunk (self, data, len);
+  chunk.value = avfs_chunk_encode (self, data, len);
   writer->pending_bytes += g_bytes_get_size (chunk.value);
   g_array_append_val (writer->pending, chunk);
   return TRUE;

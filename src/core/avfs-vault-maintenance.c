@@ -746,8 +746,9 @@ avfs_vault_stats (AvfsVault  *self,
 /**
  * avfs_vault_compact:
  *
- * Asks the engine to give unused space back to the system (after gc or prune). Writes
- * wait while it runs.
+ * Compresses small chunks again with the vault's dictionary, training one when the
+ * vault has none (avfs_vault_recompress_chunks()), then asks the engine to give unused
+ * space back to the system (after gc or prune). Writes wait while it runs.
  *
  * Returns: (transfer full) (nullable): the size before and after
  */
@@ -759,5 +760,7 @@ avfs_vault_compact (AvfsVault  *self,
 
   g_return_val_if_fail (AVFS_IS_VAULT (self), NULL);
   locker = g_mutex_locker_new (&self->write_lock);
+  if (!avfs_vault_recompress_chunks (self, error))
+    return NULL;
   return avfs_storage_compact (self->storage, error);
 }

@@ -18,6 +18,12 @@ G_BEGIN_DECLS
 #define AVFS_COLLECTION_NODES "nodes"               /* id → AvfsNode record */
 #define AVFS_COLLECTION_DIRENTS "dirents"           /* parent id ‖ name → child id ‖ kind */
 #define AVFS_COLLECTION_BLOBS "blobs"               /* SHA-256 → codec byte ‖ chunk */
+/* The first byte of a stored chunk says how the rest is encoded. */
+enum {
+  AVFS_CODEC_RAW = 0,
+  AVFS_CODEC_ZSTD = 1,
+  AVFS_CODEC_ZSTD_DICTIONARY = 2, /* with the vault's dictionary (avfs-chunk-dictionary.c) */
+};
 #define AVFS_COLLECTION_VERSIONS "versions"         /* id ‖ version → AvfsVersion record */
 #define AVFS_COLLECTION_TAGS "tags"                 /* id ‖ tag → "" */
 #define AVFS_COLLECTION_TAG_INDEX "tag_index"       /* tag ‖ 0 ‖ id → "" */
@@ -330,6 +336,9 @@ GBytes      *avfs_vault_load_chunk         (AvfsVault        *self,
 gboolean     avfs_chunk_get_raw_size       (const guint8     *stored,
                                             gsize             len,
                                             guint64          *size);
+GBytes      *avfs_chunk_encode             (AvfsVault        *self,
+                                            const guint8     *data,
+                                            gsize             len);
 GBytes      *avfs_chunk_decode             (AvfsVault        *self,
                                             GBytes           *stored,
                                             const guint8     *hash,
@@ -349,6 +358,8 @@ const ZSTD_DDict *avfs_chunk_dictionary_get_ddict (AvfsChunkDictionary *dictiona
 gboolean     avfs_vault_load_chunk_dictionary (AvfsVault     *self,
                                             GError          **error);
 gboolean     avfs_vault_train_chunk_dictionary (AvfsVault    *self,
+                                            GError          **error);
+gboolean     avfs_vault_recompress_chunks  (AvfsVault        *self,
                                             GError          **error);
 
 /* avfs-vault-admin.c: the audit log and quotas. Every mutation runs its transaction with
