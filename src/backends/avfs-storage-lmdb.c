@@ -945,7 +945,7 @@ cursor_copy_batch (AvfsLmdbCursor   *self,
                    const Collection *collection)
 {
   MDB_cursor *mc;
-  MDB_val key, value;
+  MDB_val key, value, number;
   int rc = mdb_cursor_open (txn, collection->keys, &mc);
 
   if (rc != MDB_SUCCESS)
@@ -960,9 +960,16 @@ cursor_copy_batch (AvfsLmdbCursor   *self,
           rc = MDB_NOTFOUND;
           break;
         }
+      /* In the LARGE_VALUES layout, @value is the number of the value. */
+      number = value;
       if (collection->values != 0 &&
-          (rc = mdb_get (txn, collection->values, &value, &value)) != MDB_SUCCESS)
-        break;
+          (rc = mdb_get (txn, collection->values, &number, &value)) != MDB_SUCCESS)
+        {
+          /* Not the end of the scan: a key whose value is gone. */
+          if (rc == MDB_NOTFOUND)
+            rc = MDB_CORRUPTED;
+          break;
+        }
       cursor_append (self, &key, &value);
       if (self->n_entries >= self->batch_size || self->data_len >= CURSOR_BATCH_BYTES)
         break;
