@@ -13,7 +13,7 @@
 #define DICTIONARY_SIZE (32u * 1024)
 /* The samples: chunks of small files (where a dictionary helps), taken from the start
  * of the blobs, whose keys are hashes: a random sample of the vault. A thousand are as
- * good as three (measured on the bench's tree) and train in about 0.1 s. */
+ * good as three thousand (measured on the bench's tree) and train in about 0.1 s. */
 #define SAMPLE_MAX_SIZE (16u * 1024)
 #define SAMPLES_MAX 1000u
 #define SAMPLES_MIN 200u
@@ -57,9 +57,10 @@ gboolean
 avfs_chunk_dictionary_is_valid (GBytes *bytes)
 {
   AvfsChunkDictionary *dictionary = chunk_dictionary_new (bytes);
+  gboolean valid = dictionary != NULL;
 
   avfs_chunk_dictionary_free (dictionary);
-  return dictionary != NULL;
+  return valid;
 }
 
 void

@@ -211,6 +211,7 @@ decompress (AvfsVault    *self,
 
 /**
  * avfs_chunk_decode:
+ * @self: the vault, whose dictionary the chunk may need
  * @stored: a stored chunk: codec byte ‖ payload
  * @hash: its key, for the message
  *
