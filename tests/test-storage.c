@@ -1751,6 +1751,83 @@ test_lmdb_large_values_layout (Fixture       *f,
   g_assert_cmpuint (in_order_pages * 3, <=, by_key_pages * 2);
 }
 
+/* The process's resident pages of mapped files, in KiB (RssFile). */
+static guint64
+resident_file_kib (void)
+{
+  g_autofree char *status = NULL;
+  const char *line;
+
+  g_assert_true (g_file_get_contents ("/proc/self/status", &status, NULL, NULL));
+  line = strstr (status, "RssFile:");
+  g_assert_nonnull (line);
+  return g_ascii_strtoull (line + strlen ("RssFile:"), NULL, 10);
+}
+
+#define MIB_VALUES 192
+
+static gboolean
+put_mib_values_cb (AvfsTransaction  *tx,
+                   gpointer          user_data,
+                   GError          **error)
+{
+  const guint *first = user_data; /* a retried transaction starts again from there */
+  g_autofree guint8 *value = g_malloc (1024 * 1024);
+
+  for (guint i = *first; i < *first + 16; i++)
+    {
+      guint8 key[1] = { i };
+
+      memset (value, i, 1024 * 1024);
+      if (!avfs_transaction_put (tx, "alpha", key, sizeof key, value, 1024 * 1024, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* LMDB: reading 192 MiB through a cursor, then value by value, does not leave them all
+ * mapped into the process: the store drops its map's pages as they pile up
+ * (docs/storage.md, "Memory"). */
+static void
+test_lmdb_map_pages_released (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AvfsCursor) cursor = NULL;
+  guint64 base, peak;
+  guint next = 0;
+
+  for (next = 0; next < MIB_VALUES; next += 16)
+    g_assert_true (avfs_storage_transaction (f->store, put_mib_values_cb, &next, &error));
+  base = peak = resident_file_kib ();
+
+  cursor = avfs_storage_scan_range (f->store, "alpha", NULL, 0, NULL, 0, &error);
+  g_assert_no_error (error);
+  for (next = 0; avfs_cursor_next (cursor, &error); next++)
+    {
+      gsize len;
+      const guint8 *value = avfs_cursor_get_value (cursor, &len);
+
+      g_assert_cmpuint (len, ==, 1024 * 1024);
+      g_assert_cmpuint (value[len - 1], ==, next);
+      peak = MAX (peak, resident_file_kib ());
+    }
+  g_assert_no_error (error);
+  g_assert_cmpuint (next, ==, MIB_VALUES);
+  for (guint i = 0; i < MIB_VALUES; i++)
+    {
+      guint8 key[1] = { i };
+      g_autoptr(GBytes) value = avfs_storage_get (f->store, "alpha", key, 1, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpuint (((const guint8 *) g_bytes_get_data (value, NULL))[1000], ==, i);
+      peak = MAX (peak, resident_file_kib ());
+    }
+  g_test_message ("mapped file pages: %" G_GUINT64_FORMAT " KiB before, at most %"
+                  G_GUINT64_FORMAT " KiB while reading", base, peak);
+  g_assert_cmpuint (peak - base, <, 128 * 1024);
+}
+
 static gboolean
 put_many_cb (AvfsTransaction  *tx,
              gpointer          user_data,
@@ -2125,6 +2202,7 @@ static const EngineTest engine_tests[] = {
   { "wal-bounded", test_sqlite_wal_bounded, FALSE, "sqlite" },
   { "large-values-layout", test_sqlite_large_values_layout, FALSE, "sqlite" },
   { "large-values-layout", test_lmdb_large_values_layout, FALSE, "lmdb" },
+  { "map-pages-released", test_lmdb_map_pages_released, FALSE, "lmdb" },
   { "release-free-pages", test_sqlite_release_free_pages, FALSE, "sqlite" },
 #if AVFS_HAVE_ROCKSDB
   { "logs", test_rocksdb_logs, FALSE, "rocksdb" },

@@ -115,9 +115,9 @@ test_shows_and_writes (UiFixture     *f,
   g_assert_null (avfs_preferences_window_get_problem (prefs.window));
   cache = GTK_SPIN_BUTTON (option_control (&prefs, "sqlite", "cache_size", GTK_TYPE_SPIN_BUTTON));
   g_assert_cmpfloat (gtk_spin_button_get_value (cache), ==, 3000);
-  /* Unset options show the engine's default: 256 MiB of mmap. */
+  /* Unset options show the engine's default: LMDB's map starts at 64 MiB. */
   g_assert_cmpfloat (gtk_spin_button_get_value (GTK_SPIN_BUTTON (
-                       option_control (&prefs, "sqlite", "mmap_size", GTK_TYPE_SPIN_BUTTON))), ==, 256);
+                       option_control (&prefs, "lmdb", "map_size", GTK_TYPE_SPIN_BUTTON))), ==, 64);
   ui_save_png (GTK_WIDGET (prefs.window), "ui-preferences");
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_FORCE_DARK);
   ui_save_png (GTK_WIDGET (prefs.window), "ui-preferences-dark");

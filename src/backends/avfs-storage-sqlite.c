@@ -1424,7 +1424,10 @@ read_settings (GHashTable  *options,
   };
 
   /* cache_size counts pages, as in the docs' config.toml (SQLite's own default is
-   * about 500 pages); SQLite clips mmap_size to what it was built for (2 GiB). */
+   * about 500 pages). mmap_size is off by default: each connection maps the file on its
+   * own, so a process with four of them showed up to four times the map as resident
+   * memory, for no speed measured at 100,000 files (docs/storage.md). SQLite clips it
+   * to what it was built for (2 GiB). */
   return avfs_storage_options_check_keys (options, ENGINE, known, error) &&
          avfs_storage_options_get_choice (options, ENGINE, "journal_mode", journal_modes, 0,
                                           &settings->journal_mode, error) &&
@@ -1432,7 +1435,7 @@ read_settings (GHashTable  *options,
                                           1, &settings->synchronous, error) &&
          avfs_storage_options_get_uint64 (options, ENGINE, "cache_size", 2000, 0, G_MAXINT32,
                                           &settings->cache_size, error) &&
-         avfs_storage_options_get_uint64 (options, ENGINE, "mmap_size", 268435456, 0,
+         avfs_storage_options_get_uint64 (options, ENGINE, "mmap_size", 0, 0,
                                           G_GUINT64_CONSTANT (1) << 40,
                                           &settings->mmap_size, error);
 }
@@ -1643,7 +1646,7 @@ configure_writer (AvfsStorageSqlite  *self,
  * @options: (nullable): `journal_mode` (wal, delete, truncate, persist, memory, off;
  *   default wal), `synchronous` (off, normal, full, extra; default normal),
  *   `cache_size` (pages per connection; default 2000), `mmap_size` (bytes per
- *   connection; default 268435456)
+ *   connection; default 0, off)
  * @mode: create a store where nothing exists yet, or open the one there
  * @error: return location for an error
  *

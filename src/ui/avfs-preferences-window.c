@@ -52,7 +52,7 @@ static const EngineOption engine_options[] = {
     OPTION_NUMBER, NULL, 2000, 0, G_MAXINT32, 1 },
   { "sqlite", "mmap_size", N_("Memory-mapped I/O (MiB)"),
     N_("Per connection; 0 turns it off"),
-    OPTION_NUMBER, NULL, 256, 0, G_GUINT64_CONSTANT (1) << 20, MIB },
+    OPTION_NUMBER, NULL, 0, 0, G_GUINT64_CONSTANT (1) << 20, MIB },
   { "lmdb", "map_size", N_("Initial map size (MiB)"),
     N_("Where the map starts: it doubles whenever it fills"),
     OPTION_NUMBER, NULL, 64, 1, G_GUINT64_CONSTANT (1) << 24, MIB },
