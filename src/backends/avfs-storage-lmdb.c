@@ -116,6 +116,7 @@ struct _AvfsStorageLmdb
   guint8 *map_start;       /* the map's range, NULL until found and after a remap */
   gsize map_len;
   guint64 resident_base;   /* the process's resident file pages after the last release */
+  gint64 released_us;      /* when that was, monotonic */
   gsize map_read;          /* atomic: reads through the map since the last look, weighed */
 };
 
@@ -212,20 +213,25 @@ set_mdb_error (GError     **error,
  * thousand random one-page reads mapped a 200 MB data file whole. Reading a 4 GiB file
  * back left 2 GB of the vault in the process's resident set, a verify all of it. Those
  * are the kernel's page cache, clean and shared, but they count as the process's memory,
- * and mapped pages are slower for the kernel to reclaim. So the store watches its bulk
- * reads, cursors' batches and values of MAP_LARGE_VALUE bytes or more: every
- * MAP_LOOK_BYTES of them (each weighing MAP_READ_WEIGHT more) it looks at the process's
- * resident file pages, and once they have grown MAP_RESIDENT_ALLOWANCE since the last
- * release it drops its mappings of the map's pages (MADV_DONTNEED). They stay in the page
- * cache, and the next read maps them again for a minor fault. Lookups of small values
- * are left alone: a store read at random, larger than the allowance, would pay those
- * faults on almost every lookup (five times slower in avfs-bench's random-read).
+ * and mapped pages are slower for the kernel to reclaim. So every MAP_LOOK_BYTES read
+ * (each read weighing MAP_READ_WEIGHT more) the store looks at the process's resident
+ * file pages, and once they have grown MAP_RESIDENT_ALLOWANCE since the last release it
+ * drops its mappings of the map's pages (MADV_DONTNEED). They stay in the page cache,
+ * and the next read maps them again for a minor fault.
+ * Bulk reads (a cursor's batches, values of MAP_LARGE_VALUE bytes or more) release as
+ * soon as the allowance is reached. Lookups of small values release at most every
+ * MAP_LOOKUP_RELEASE_US: a store read at random, larger than the allowance, paid those
+ * faults on almost every lookup when they released at once (five times slower in
+ * avfs-bench's random-read), while the pace of a bulk job's lookups (an export, the
+ * search index reading texts) keeps its pages well inside the allowance anyway.
  * Dropping is safe with @lock held shared: the map cannot move meanwhile, and a read in
  * flight in another thread faults its page in again with the same content, since LMDB
  * never changes a page a reader can see. */
+#define MAP_LOOKUP_RELEASE_US (1000 * 1000)
 #define MAP_LARGE_VALUE (64 * 1024)
 #define MAP_LOOK_BYTES (4 * 1024 * 1024)
 #define MAP_READ_WEIGHT (128 * 1024)
+#define MAP_LOOKUP_WEIGHT (16 * 1024)
 #define MAP_RESIDENT_ALLOWANCE (G_GUINT64_CONSTANT (64) * 1024 * 1024)
 
 /* Call with @lock held exclusively, or from open/close. */
@@ -270,17 +276,19 @@ find_map (AvfsStorageLmdb *self,
   g_strfreev (lines);
 }
 
-/* The process's resident pages of shared mappings (files), in bytes; 0 if unknown. */
+/* The process's resident pages of shared mappings (files), in bytes; 0 if unknown. The
+ * file stays open for the process's life: one read() is a third of open, read, close. */
 static guint64
 resident_file_bytes (void)
 {
+  static gsize statm; /* the descriptor + 2 (1: it cannot be opened), 0 until opened */
   char text[256];
   guint64 size, resident, shared;
-  int fd = open ("/proc/self/statm", O_RDONLY | O_CLOEXEC);
-  ssize_t len = fd >= 0 ? read (fd, text, sizeof text - 1) : -1;
+  ssize_t len;
 
-  if (fd >= 0)
-    close (fd);
+  if (g_once_init_enter (&statm))
+    g_once_init_leave (&statm, open ("/proc/self/statm", O_RDONLY | O_CLOEXEC) + 2);
+  len = statm > 1 ? pread ((int) statm - 2, text, sizeof text - 1, 0) : -1;
   if (len <= 0)
     return 0;
   text[len] = '\0';
@@ -290,15 +298,16 @@ resident_file_bytes (void)
   return shared * (guint64) sysconf (_SC_PAGESIZE);
 }
 
-/* Notes a bulk read of @bytes through the map, at @inside (from a read transaction; NULL
+/* Notes a read of @bytes through the map, at @inside (from a read transaction; NULL
  * from a write transaction, whose pages may be its own copies), and releases the map's
  * pages when the process holds too many. Call with @lock held shared. */
 static void
 note_map_read (AvfsStorageLmdb *self,
                const void      *inside,
-               gsize            bytes)
+               gsize            bytes,
+               gboolean         bulk)
 {
-  gsize weight = bytes + MAP_READ_WEIGHT;
+  gsize weight = bytes + (bulk ? MAP_READ_WEIGHT : MAP_LOOKUP_WEIGHT);
   guint64 resident;
 
   if ((gsize) g_atomic_pointer_add (&self->map_read, weight) + weight < MAP_LOOK_BYTES ||
@@ -309,7 +318,8 @@ note_map_read (AvfsStorageLmdb *self,
   resident = resident_file_bytes ();
   if (self->resident_base == 0)
     self->resident_base = resident;
-  else if (resident > self->resident_base + MAP_RESIDENT_ALLOWANCE)
+  else if (resident > self->resident_base + MAP_RESIDENT_ALLOWANCE &&
+           (bulk || g_get_monotonic_time () - self->released_us >= MAP_LOOKUP_RELEASE_US))
     {
       if (self->map_start == NULL)
         find_map (self, inside);
@@ -319,6 +329,7 @@ note_map_read (AvfsStorageLmdb *self,
       /* What is left (other files' pages) is the new base, so a store with no pages
        * left to drop does not try again at every look. */
       self->resident_base = resident_file_bytes ();
+      self->released_us = g_get_monotonic_time ();
     }
   else
     self->resident_base = MIN (self->resident_base, resident);
@@ -858,8 +869,7 @@ avfs_lmdb_transaction_get (AvfsTransaction  *tx,
   rc = collection_get (self->txn, c, &k, &v);
   if (rc == MDB_SUCCESS)
     {
-      if (v.mv_size >= MAP_LARGE_VALUE)
-        note_map_read (self->store, NULL, v.mv_size);
+      note_map_read (self->store, NULL, v.mv_size, v.mv_size >= MAP_LARGE_VALUE);
       return g_bytes_new (v.mv_data, v.mv_size);
     }
   if (rc != MDB_NOTFOUND)
@@ -1164,7 +1174,7 @@ cursor_fill (AvfsLmdbCursor  *self,
         {
           rc = cursor_copy_batch (self, txn, collection, &inside);
           read_end (store, txn);
-          note_map_read (store, inside, self->data_len);
+          note_map_read (store, inside, self->data_len, TRUE);
         }
       g_rw_lock_reader_unlock (&store->lock);
 
@@ -1370,8 +1380,9 @@ read_key (AvfsStorageLmdb  *self,
           if (*found && value != NULL)
             *value = g_bytes_new (v.mv_data, v.mv_size);
           read_end (self, txn);
-          if (*found && value != NULL && v.mv_size >= MAP_LARGE_VALUE)
-            note_map_read (self, v.mv_data, v.mv_size);
+          if (*found)
+            note_map_read (self, v.mv_data, value != NULL ? v.mv_size : 0,
+                           v.mv_size >= MAP_LARGE_VALUE);
         }
       g_rw_lock_reader_unlock (&self->lock);
 
