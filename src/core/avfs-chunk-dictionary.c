@@ -327,6 +327,31 @@ avfs_vault_train_chunk_dictionary (AvfsVault  *self,
   return ok;
 }
 
+/**
+ * avfs_vault_train_chunk_dictionary_when_due:
+ *
+ * Trains the vault's dictionary (avfs_vault_train_chunk_dictionary()) once a vault that
+ * has none holds %AVFS_DICTIONARY_MIN_FILES files, and again each time that count
+ * doubles while it still has none (its files may have been too large to learn from):
+ * vaults filled a file at a time, or by small imports, get one too. A failure is only
+ * logged: the write it follows has committed. Call with the write lock held, after a
+ * write's transaction.
+ */
+void
+avfs_vault_train_chunk_dictionary_when_due (AvfsVault *self)
+{
+  g_autoptr(GError) error = NULL;
+  AvfsUsage usage;
+
+  if (g_atomic_pointer_get (&self->dictionary) != NULL || self->read_only ||
+      !avfs_usage_load (self, NULL, &usage, &error) ||
+      usage.files < MAX (self->dictionary_due, AVFS_DICTIONARY_MIN_FILES))
+    return;
+  self->dictionary_due = usage.files * 2;
+  if (!avfs_vault_train_chunk_dictionary (self, &error))
+    g_debug ("No compression dictionary trained: %s", error->message);
+}
+
 /* Small chunks stored without the dictionary, compressed again with it, a transaction
  * per RECOMPRESS_BATCH. */
 #define RECOMPRESS_MAX_SIZE (64u * 1024)

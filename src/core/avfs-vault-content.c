@@ -254,6 +254,7 @@ write_content (AvfsVault       *self,
   job.chunks = chunks;
   if (!avfs_vault_transaction (self, write_cb, &job, error))
     return 0;
+  avfs_vault_train_chunk_dictionary_when_due (self);
   return job.version;
 }
 

@@ -34,6 +34,9 @@ enum {
 #define AVFS_COLLECTION_SEARCH_QUEUE "search_queue" /* node id → stamp: a document to refresh */
 /* The meta record of the vault's zstd dictionary (avfs-chunk-dictionary.c). */
 #define AVFS_DICTIONARY_KEY "compression_dictionary"
+/* The files a vault holds before it gets a dictionary (an import: in one batch of small
+ * files). */
+#define AVFS_DICTIONARY_MIN_FILES 500
 
 /* Record shapes (GVariant type strings). Each starts with the format byte 1, except a
  * snapshot entry, which has none: its first member is the node's kind. Content is a
@@ -99,6 +102,7 @@ struct _AvfsVault
   guint search_tasks;        /* atomic: background applies pushed and not finished */
   GCond search_cond;         /* signalled when one finishes */
   AvfsChunkDictionary *dictionary; /* atomic; NULL until loaded or trained, then fixed */
+  guint64 dictionary_due;    /* files before the next try to train one; write_lock */
 };
 
 /* A node record: a file or a directory. */
@@ -359,6 +363,7 @@ gboolean     avfs_vault_load_chunk_dictionary (AvfsVault     *self,
                                             GError          **error);
 gboolean     avfs_vault_train_chunk_dictionary (AvfsVault    *self,
                                             GError          **error);
+void         avfs_vault_train_chunk_dictionary_when_due (AvfsVault *self);
 gboolean     avfs_vault_recompress_chunks  (AvfsVault        *self,
                                             GError          **error);
 

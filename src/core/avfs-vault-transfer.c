@@ -23,9 +23,6 @@
  * import of a source tree hundreds of times slower. */
 #define BATCH_MAX_ENTRIES 1000
 #define BATCH_MAX_BYTES (16 * 1024 * 1024)
-/* A batch of this many files, under BATCH_MAX_BYTES, is of small files, the ones a
- * compression dictionary is for. */
-#define DICTIONARY_MIN_FILES 500
 /* What a worker reads of one file ahead of the writer: all of most files. */
 #define READ_AHEAD_MAX (8 * 1024 * 1024)
 #define TEMP_ATTEMPTS 16
@@ -323,14 +320,17 @@ import_commit (Import  *import,
   import->report->files += batch->files;
   import->report->directories += batch->directories;
   import->report->bytes += batch->bytes;
-  /* The first batch of many small files gives the vault a dictionary to compress the
-   * rest with, from a sample of what it holds. */
-  if (!import->trained && batch->files >= DICTIONARY_MIN_FILES)
+  /* The first batch of many small files (a batch of AVFS_DICTIONARY_MIN_FILES files is
+   * under BATCH_MAX_BYTES) gives the vault a dictionary to compress the rest with, from
+   * a sample of what it holds; smaller batches add up to one. */
+  if (!import->trained && batch->files >= AVFS_DICTIONARY_MIN_FILES)
     {
       import->trained = TRUE;
       if (!avfs_vault_train_chunk_dictionary (import->vault, error))
         return FALSE;
     }
+  else
+    avfs_vault_train_chunk_dictionary_when_due (import->vault);
   g_array_set_size (batch->entries, 0);
   batch->files = batch->bytes = batch->largest = 0;
   g_clear_pointer (&batch->largest_path, g_free);
