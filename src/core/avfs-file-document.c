@@ -496,9 +496,13 @@ document_reader_read (DocumentReader    *reader,
   if (!fill_document (reader->vault, NULL, node, path, reader->with_text, doc, error))
     return FALSE;
   /* Engines given the text keep it rather than a key, whose digest was a twelfth of the
-   * reading: only the check of an index without text wants the key. */
+   * reading: only the check of an index wants the key and the ref, in place of reading
+   * the text. */
   if (!reader->with_text)
-    doc->content_key = content_key (node);
+    {
+      doc->content_key = content_key (node);
+      doc->content_ref = content_ref (reader->vault, node);
+    }
   return (doc->tags = read_tags (reader, key, error)) != NULL;
 }
 
@@ -529,7 +533,7 @@ feed_thread (gpointer data)
 }
 
 /* Starts reading the documents of files @ids, which must be in ascending order: with
- * their text when @with_text is set, else with their content key. */
+ * their text when @with_text is set, else with their content key and content_ref. */
 AvfsDocumentFeed *
 avfs_document_feed_start (AvfsVault *self,
                           GArray    *ids,
