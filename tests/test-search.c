@@ -1378,7 +1378,7 @@ postings_agree (Fixture *f)
   g_autoptr(GError) error = NULL;
   gboolean agree = FALSE;
 
-  g_assert_true (avfs_search_index_check_postings (f->index, &agree, &error));
+  g_assert_true (avfs_search_index_check_postings (f->index, &agree, NULL, &error));
   g_assert_no_error (error);
   return agree;
 }
@@ -1442,6 +1442,32 @@ test_fts5_ref_no_copy (Fixture       *f,
   assert_hits (f, "brown", "1");
   assert_hits (f, "gone", "");
   g_assert_true (postings_agree (f));
+}
+
+/* The check of the word lists stops when its cancellable is cancelled (verify's Cancel):
+ * SQLite looks at it while FTS5 reads the texts. */
+static void
+test_fts5_check_cancelled (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  gboolean agree = FALSE;
+
+  load_corpus (f);
+  /* Enough texts for SQLite to look at the cancellable while reading them. */
+  for (guint i = 0; i < 300; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/more/note%03u.txt", i);
+
+      index_doc (f, 1000 + i, path, "another note about nothing in particular", NULL);
+    }
+  g_cancellable_cancel (cancellable);
+  g_assert_false (avfs_search_index_check_postings (f->index, &agree, cancellable, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  /* The index is as it was. */
+  g_assert_true (postings_agree (f));
+  assert_hits (f, "fox", "1 14 16 21");
 }
 
 /* An index made before content_ref (bodies in search_docs, a view that reads only them)
@@ -2004,6 +2030,7 @@ main (int   argc,
   add_engine_test ("fts5", "foreign-connection", test_fts5_foreign_connection);
   add_engine_test ("fts5-ref", "no-copy", test_fts5_ref_no_copy);
   add_engine_test ("fts5-ref", "upgrade", test_fts5_ref_upgrade);
+  add_engine_test ("fts5-ref", "check-cancelled", test_fts5_check_cancelled);
   g_test_add_func ("/search/agreement", test_agreement);
 
   return g_test_run ();

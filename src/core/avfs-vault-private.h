@@ -8,6 +8,7 @@
 #include "avfs-search-index.h"
 #include "avfs-vault-lock.h"
 #include "avfs-vault-maintenance.h"
+#include "avfs-vault-search.h"
 #include "avfs-vault.h"
 
 G_BEGIN_DECLS
@@ -414,6 +415,20 @@ gboolean     avfs_node_append_version (AvfsTransaction    *tx,
                                       const char          *op,
                                       AvfsUsage           *usage,
                                       GError             **error);
+
+/* avfs-vault-search.c, for verify: the check of the word lists started ahead, beside
+ * the record checks */
+typedef struct _AvfsPostingsCheck AvfsPostingsCheck;
+
+AvfsPostingsCheck *avfs_vault_search_start_postings_check (AvfsVault       *self,
+                                                           GCancellable    *cancellable);
+void         avfs_postings_check_free (AvfsPostingsCheck  *postings);
+AvfsSearchCheck *avfs_vault_search_check_with (AvfsVault       *self,
+                                           AvfsPostingsCheck   *postings,
+                                           GCancellable        *cancellable,
+                                           GError             **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (AvfsPostingsCheck, avfs_postings_check_free)
 
 /* avfs-vault-snapshots.c, for gc and verify: the versions a snapshot entry holds (its
  * a(utxsay) member), read whatever its other members hold */

@@ -1352,44 +1352,126 @@ typedef struct
 {
   AvfsSearchCheck *check;
   GCancellable *cancellable;
+  AvfsPostingsCheck *postings; /* started ahead, or NULL */
 } CheckJob;
 
-typedef struct
+/* FTS5's check of its word lists (avfs_search_index_check_postings()). FTS5 checks
+ * through the writer connection, so on SQLite the check runs in a transaction, which
+ * changes nothing. It reads and tokenizes every text, most of a verify's time: verify
+ * starts it on a thread of its own (avfs_vault_search_start_postings_check()), beside
+ * the record checks, which read on other connections. */
+struct _AvfsPostingsCheck
 {
+  AvfsVault *vault;
   AvfsSearchIndex *index;
+  GCancellable *cancellable;
+  GThread *thread;    /* NULL once joined */
+  gboolean ok;
   gboolean agree;
-} PostingsCheck;
+  GError *error;
+};
 
 static gboolean
 check_postings_cb (AvfsTransaction  *tx,
                    gpointer          user_data,
                    GError          **error)
 {
-  PostingsCheck *postings = user_data;
+  AvfsPostingsCheck *postings = user_data;
   gboolean ok;
 
   enter_transaction (tx);
-  ok = avfs_search_index_check_postings (postings->index, &postings->agree, error);
+  ok = avfs_search_index_check_postings (postings->index, &postings->agree,
+                                         postings->cancellable, error);
   leave_transaction ();
   return ok;
 }
 
-/* avfs_search_index_check_postings(). FTS5 checks through the writer connection, so on
- * SQLite the check runs in a transaction, which changes nothing. */
-static gboolean
-check_postings (AvfsVault        *self,
-                AvfsSearchIndex  *index,
-                gboolean         *agree,
-                GError          **error)
+static void
+run_postings_check (AvfsPostingsCheck *postings)
 {
-  PostingsCheck postings = { index, TRUE };
-  gboolean ok;
+  AvfsVault *self = postings->vault;
 
-  if (!is_sqlite (self))
-    return avfs_search_index_check_postings (index, agree, error);
-  ok = avfs_storage_transaction (self->storage, check_postings_cb, &postings, error);
-  *agree = postings.agree;
-  return ok;
+  postings->ok = is_sqlite (self)
+                 ? avfs_storage_transaction (self->storage, check_postings_cb, postings,
+                                             &postings->error)
+                 : avfs_search_index_check_postings (postings->index, &postings->agree,
+                                                     postings->cancellable, &postings->error);
+}
+
+static gpointer
+postings_thread (gpointer data)
+{
+  run_postings_check (data);
+  return NULL;
+}
+
+static AvfsPostingsCheck *
+postings_check_new (AvfsVault        *self,
+                    AvfsSearchIndex  *index,
+                    GCancellable     *cancellable)
+{
+  AvfsPostingsCheck *postings = g_new0 (AvfsPostingsCheck, 1);
+
+  postings->vault = self;
+  postings->index = g_object_ref (index);
+  postings->cancellable = cancellable != NULL ? g_object_ref (cancellable) : NULL;
+  postings->agree = TRUE;
+  return postings;
+}
+
+/**
+ * avfs_vault_search_start_postings_check:
+ * @cancellable: (nullable): stops the check
+ *
+ * Starts the check of a SQLite vault's word lists on a thread, for
+ * avfs_vault_search_check_with() to collect. Call with the write lock held until it is
+ * collected (the check reads on the writer connection).
+ *
+ * Returns: (nullable): the running check; %NULL for other engines, which check nothing
+ *   there, or when the index cannot be opened (the check will say why)
+ */
+AvfsPostingsCheck *
+avfs_vault_search_start_postings_check (AvfsVault    *self,
+                                        GCancellable *cancellable)
+{
+  g_autoptr(AvfsSearchIndex) fts5 = NULL;
+  AvfsPostingsCheck *postings;
+
+  if (!is_sqlite (self) || (fts5 = fts5_index (self, NULL)) == NULL)
+    return NULL;
+  postings = postings_check_new (self, fts5, cancellable);
+  postings->thread = g_thread_new ("avfs-check-postings", postings_thread, postings);
+  return postings;
+}
+
+/* Waits for @postings (if it still runs) and frees it. */
+void
+avfs_postings_check_free (AvfsPostingsCheck *postings)
+{
+  if (postings == NULL)
+    return;
+  if (postings->thread != NULL)
+    g_thread_join (postings->thread);
+  g_object_unref (postings->index);
+  g_clear_object (&postings->cancellable);
+  g_clear_error (&postings->error);
+  g_free (postings);
+}
+
+/* Runs @postings here unless it was started on its thread, then waits for it. */
+static gboolean
+postings_check_finish (AvfsPostingsCheck  *postings,
+                       gboolean           *agree,
+                       GError            **error)
+{
+  if (postings->thread != NULL)
+    g_thread_join (g_steal_pointer (&postings->thread));
+  else
+    run_postings_check (postings);
+  *agree = postings->agree;
+  if (!postings->ok)
+    g_propagate_error (error, g_steal_pointer (&postings->error));
+  return postings->ok;
 }
 
 /* Compares the files (read ahead by a feed) and the documents, both sorted by id: a
@@ -1402,6 +1484,8 @@ check_func (AvfsVault        *self,
 {
   CheckJob *job = user_data;
   AvfsSearchCheck *check = job->check;
+  g_autoptr(AvfsPostingsCheck) own_postings = NULL;
+  AvfsPostingsCheck *postings = job->postings;
   g_autoptr(GArray) files = gather_file_ids (self, error);
   g_autoptr(GArray) documents = NULL;
   g_autoptr(AvfsDocumentFeed) feed = NULL;
@@ -1439,7 +1523,9 @@ check_func (AvfsVault        *self,
       else if (!check_document (self, index, file, check, error))
         return FALSE;
     }
-  if (!check_postings (self, index, &agree, error))
+  if (postings == NULL)
+    postings = own_postings = postings_check_new (self, index, job->cancellable);
+  if (!postings_check_finish (postings, &agree, error))
     return FALSE;
   if (!agree)
     add_problem (check, g_strdup ("The search index finds files by words they no longer "
@@ -1464,8 +1550,19 @@ avfs_vault_search_check (AvfsVault     *self,
                          GCancellable  *cancellable,
                          GError       **error)
 {
+  return avfs_vault_search_check_with (self, NULL, cancellable, error);
+}
+
+/* avfs_vault_search_check(), collecting the check of the word lists that
+ * avfs_vault_search_start_postings_check() started (@postings, or %NULL to run it). */
+AvfsSearchCheck *
+avfs_vault_search_check_with (AvfsVault          *self,
+                              AvfsPostingsCheck  *postings,
+                              GCancellable       *cancellable,
+                              GError            **error)
+{
   g_autoptr(AvfsSearchCheck) check = g_new0 (AvfsSearchCheck, 1);
-  CheckJob job = { check, cancellable };
+  CheckJob job = { check, cancellable, postings };
 
   g_return_val_if_fail (AVFS_IS_VAULT (self), NULL);
   check->problems = g_ptr_array_new_with_free_func (g_free);

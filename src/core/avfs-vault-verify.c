@@ -76,6 +76,7 @@ typedef struct
   gboolean usage_wrong;  /* the usage counters need writing from v->usage */
   gboolean index_stale;  /* the search index needs rebuilding */
   GArray *lost;          /* ids of nodes no entry lists, for /lost+found */
+  AvfsPostingsCheck *postings; /* the search check's part started ahead, or NULL */
 } Verifier;
 
 /* One record to delete (@value %NULL) or to write. */
@@ -123,6 +124,7 @@ verifier_clear (Verifier *v)
   g_clear_pointer (&v->snapshot, g_free);
   g_clear_pointer (&v->repairs, g_ptr_array_unref);
   g_clear_pointer (&v->lost, g_array_unref);
+  g_clear_pointer (&v->postings, avfs_postings_check_free);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Verifier, verifier_clear)
@@ -889,8 +891,9 @@ static gboolean
 check_search (Verifier  *v,
               GError   **error)
 {
-  g_autoptr(AvfsSearchCheck) check = avfs_vault_search_check (v->vault, v->cancellable,
-                                                              error);
+  g_autoptr(AvfsPostingsCheck) postings = g_steal_pointer (&v->postings);
+  g_autoptr(AvfsSearchCheck) check = avfs_vault_search_check_with (v->vault, postings,
+                                                                   v->cancellable, error);
 
   if (check == NULL)
     return FALSE;
@@ -943,7 +946,11 @@ run_checks (Verifier  *v,
   for (guint i = first; i < end; i++)
     {
       if (!verify_checks[i] (v, error))
-        return FALSE;
+        {
+          /* Not left running once the caller lets writers in. */
+          g_clear_pointer (&v->postings, avfs_postings_check_free);
+          return FALSE;
+        }
     }
   return TRUE;
 }
@@ -1009,6 +1016,7 @@ avfs_vault_verify (AvfsVault         *self,
 
   g_return_val_if_fail (AVFS_IS_VAULT (self), NULL);
   locker = g_mutex_locker_new (&self->write_lock);
+  v.postings = avfs_vault_search_start_postings_check (self, cancellable);
   return run_checks (&v, 0, G_N_ELEMENTS (verify_checks), error) ? g_steal_pointer (&v.report)
                                                                 : NULL;
 }
@@ -1123,6 +1131,7 @@ avfs_vault_repair (AvfsVault         *self,
   {
     g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->write_lock);
 
+    v.postings = avfs_vault_search_start_postings_check (self, cancellable);
     if (!run_checks (&v, 0, G_N_ELEMENTS (verify_checks), error))
       return NULL;
     if ((v.repairs->len > 0 || v.usage_wrong || v.lost->len > 0) &&

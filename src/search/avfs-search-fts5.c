@@ -1777,14 +1777,26 @@ reads_content_view (Connection *conn,
                         "AND instr (sql, 'content=''%1$s_content''') > 0", prefix);
 }
 
+/* Stops a statement once @data, a GCancellable, is cancelled (sqlite3_progress_handler). */
+static int
+cancelled_cb (void *data)
+{
+  return g_cancellable_is_cancelled (data);
+}
+
+/* How many virtual machine steps SQLite takes between looks at the cancellable. */
+#define CANCEL_POLL_STEPS 1000
+
 /* FTS5's integrity check with a rank of 1 also reads each document's content and
  * tokenizes it again: it fails with SQLITE_CORRUPT_VTAB when a word list holds a word
  * the text does not, such as one a delete missed. An index made before search_content
  * would read compressed bodies as they are stored, so it is not checked until a rebuild
- * gives it the view. */
+ * gives it the view. The check reads the text through statements of its own, where
+ * SQLite looks at @cancellable. */
 static gboolean
 avfs_search_fts5_check_postings (AvfsSearchIndex  *index,
                                  gboolean         *agree,
+                                 GCancellable     *cancellable,
                                  GError          **error)
 {
   AvfsSearchFts5 *self = AVFS_SEARCH_FTS5 (index);
@@ -1797,11 +1809,16 @@ avfs_search_fts5_check_postings (AvfsSearchIndex  *index,
     return FALSE;
   if (reads_content_view (conn, self->prefix) && (ok = savepoint_begin (conn, "check", error)))
     {
-      int rc = sqlite3_exec (conn->db, sql, NULL, NULL, NULL);
-      gboolean ran = rc == SQLITE_OK || (rc & 0xFF) == SQLITE_CORRUPT;
+      int rc;
+      gboolean ran;
 
+      if (cancellable != NULL)
+        sqlite3_progress_handler (conn->db, CANCEL_POLL_STEPS, cancelled_cb, cancellable);
+      rc = sqlite3_exec (conn->db, sql, NULL, NULL, NULL);
+      sqlite3_progress_handler (conn->db, 0, NULL, NULL);
+      ran = rc == SQLITE_OK || (rc & 0xFF) == SQLITE_CORRUPT;
       *agree = rc == SQLITE_OK;
-      if (!ran)
+      if (!ran && !g_cancellable_set_error_if_cancelled (cancellable, error))
         set_sqlite_error (error, conn->db, "check", rc);
       ok = savepoint_end (conn, ran, "check", error);
     }

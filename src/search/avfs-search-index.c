@@ -304,6 +304,7 @@ avfs_search_index_optimize (AvfsSearchIndex  *self,
  * avfs_search_index_check_postings:
  * @self: an index
  * @agree: (out): whether the engine's word lists agree with its documents' text
+ * @cancellable: (nullable): stops the check
  * @error: return location for an error
  *
  * Checks what a comparison of documents cannot see: that the engine's word lists hold
@@ -315,6 +316,7 @@ avfs_search_index_optimize (AvfsSearchIndex  *self,
 gboolean
 avfs_search_index_check_postings (AvfsSearchIndex  *self,
                                   gboolean         *agree,
+                                  GCancellable     *cancellable,
                                   GError          **error)
 {
   AvfsSearchIndexInterface *iface;
@@ -325,7 +327,8 @@ avfs_search_index_check_postings (AvfsSearchIndex  *self,
 
   iface = AVFS_SEARCH_INDEX_GET_IFACE (self);
   *agree = TRUE;
-  return iface->check_postings == NULL || iface->check_postings (self, agree, error);
+  return iface->check_postings == NULL ||
+         iface->check_postings (self, agree, cancellable, error);
 }
 
 /* Results, hits and documents. */

@@ -2,7 +2,7 @@
 /* AvfsSearchIndex: the full-text engine interface (the spec's SearchBackend trait). */
 #pragma once
 
-#include <glib-object.h>
+#include <gio/gio.h>
 
 #include "avfs-error.h"
 #include "avfs-search-query.h"
@@ -182,6 +182,7 @@ struct _AvfsSearchIndexInterface
                                           GError                  **error);
   gboolean            (*check_postings)  (AvfsSearchIndex          *self,
                                           gboolean                 *agree,
+                                          GCancellable             *cancellable,
                                           GError                  **error);
 };
 
@@ -215,6 +216,7 @@ gboolean            avfs_search_index_flush           (AvfsSearchIndex          
                                                        GError                  **error);
 gboolean            avfs_search_index_check_postings  (AvfsSearchIndex          *self,
                                                        gboolean                 *agree,
+                                                       GCancellable             *cancellable,
                                                        GError                  **error);
 gboolean            avfs_search_index_optimize        (AvfsSearchIndex          *self,
                                                        GError                  **error);
