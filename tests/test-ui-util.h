@@ -47,6 +47,8 @@ ui_test_init (int    *argc,
     }
   gtk_test_init (argc, argv, NULL);
   adw_init ();
+  /* Screenshots show where a transition ends, not a frame of it. */
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
 
   g_unsetenv ("VFS_BACKEND");
   ui_test_home = g_dir_make_tmp ("avfs-ui-XXXXXX", &error);

@@ -102,66 +102,79 @@ set_ratio (GtkLabel *label,
   gtk_label_set_label (label, text);
 }
 
+/* How an engine figure is shown. */
+typedef enum
+{
+  FIGURE_PLAIN,
+  FIGURE_BYTES,
+  FIGURE_BYTES_OR_OFF, /* a size, where 0 turns the feature off */
+} FigureKind;
+
 /* Engine figures: known keys get a readable label, sizes are shown as sizes. */
 static const struct
 {
   const char *key;
   const char *label;
-  gboolean bytes;
+  FigureKind kind;
 } engine_keys[] = {
-  { "sqlite_version", N_("SQLite version"), FALSE },
-  { "journal_mode", N_("Journal mode"), FALSE },
-  { "synchronous", N_("Synchronous writes"), FALSE },
-  { "page_size", N_("Page size"), TRUE },
-  { "page_count", N_("Pages"), FALSE },
-  { "freelist_count", N_("Free pages"), FALSE },
-  { "cache_size_pages", N_("Cache size (pages)"), FALSE },
-  { "mmap_size", N_("Memory-mapped size"), TRUE },
-  { "wal_bytes", N_("Write-ahead log"), TRUE },
-  { "map_size", N_("Map size"), TRUE },
-  { "last_pgno", N_("Last page number"), FALSE },
-  { "used_bytes", N_("Used"), TRUE },
-  { "last_txnid", N_("Last transaction"), FALSE },
-  { "max_readers", N_("Maximum readers"), FALSE },
-  { "readers_in_use", N_("Readers in use"), FALSE },
-  { "max_collections", N_("Maximum collections"), FALSE },
-  { "no_sync", N_("Sync turned off"), FALSE },
-  { "lmdb_version", N_("LMDB version"), FALSE },
-  { "estimate_num_keys", N_("Keys (estimate)"), FALSE },
-  { "total_sst_files_size", N_("SST files"), TRUE },
-  { "estimate_live_data_size", N_("Live data (estimate)"), TRUE },
-  { "memtable_bytes", N_("Memtables"), TRUE },
-  { "column_families", N_("Column families"), FALSE },
-  { "compression", N_("Compression"), FALSE },
-  { "write_buffer_size", N_("Write buffer size"), TRUE },
-  { "max_open_files", N_("Maximum open files"), FALSE },
-  { "rocksdb_version", N_("RocksDB version"), FALSE },
-  { "resident_bytes", N_("Held in memory"), TRUE },
+  { "sqlite_version", N_("SQLite version"), FIGURE_PLAIN },
+  { "journal_mode", N_("Journal mode"), FIGURE_PLAIN },
+  { "synchronous", N_("Synchronous writes"), FIGURE_PLAIN },
+  { "page_size", N_("Page size"), FIGURE_BYTES },
+  { "page_count", N_("Pages"), FIGURE_PLAIN },
+  { "freelist_count", N_("Free pages"), FIGURE_PLAIN },
+  { "cache_size_pages", N_("Cache size (pages)"), FIGURE_PLAIN },
+  { "mmap_size", N_("Memory-mapped size"), FIGURE_BYTES_OR_OFF },
+  { "wal_bytes", N_("Write-ahead log"), FIGURE_BYTES },
+  { "map_size", N_("Map size"), FIGURE_BYTES },
+  { "last_pgno", N_("Last page number"), FIGURE_PLAIN },
+  { "used_bytes", N_("Used"), FIGURE_BYTES },
+  { "last_txnid", N_("Last transaction"), FIGURE_PLAIN },
+  { "max_readers", N_("Maximum readers"), FIGURE_PLAIN },
+  { "readers_in_use", N_("Readers in use"), FIGURE_PLAIN },
+  { "max_collections", N_("Maximum collections"), FIGURE_PLAIN },
+  { "no_sync", N_("Sync turned off"), FIGURE_PLAIN },
+  { "lmdb_version", N_("LMDB version"), FIGURE_PLAIN },
+  { "estimate_num_keys", N_("Keys (estimate)"), FIGURE_PLAIN },
+  { "total_sst_files_size", N_("SST files"), FIGURE_BYTES },
+  { "estimate_live_data_size", N_("Live data (estimate)"), FIGURE_BYTES },
+  { "memtable_bytes", N_("Memtables"), FIGURE_BYTES },
+  { "column_families", N_("Column families"), FIGURE_PLAIN },
+  { "compression", N_("Compression"), FIGURE_PLAIN },
+  { "write_buffer_size", N_("Write buffer size"), FIGURE_BYTES },
+  { "max_open_files", N_("Maximum open files"), FIGURE_PLAIN },
+  { "rocksdb_version", N_("RocksDB version"), FIGURE_PLAIN },
+  { "resident_bytes", N_("Held in memory"), FIGURE_BYTES },
 };
 
 /* A key no table entry knows, made readable: "foo_bar" → "Foo bar". */
 static char *
 engine_label (const char *key,
-              gboolean   *bytes)
+              FigureKind *kind)
 {
   char *label;
 
   for (guint i = 0; i < G_N_ELEMENTS (engine_keys); i++)
     if (strcmp (key, engine_keys[i].key) == 0)
       {
-        *bytes = engine_keys[i].bytes;
+        *kind = engine_keys[i].kind;
         return g_strdup (_(engine_keys[i].label));
       }
-  *bytes = FALSE;
+  *kind = FIGURE_PLAIN;
   label = g_strdelimit (g_strdup (key), "_", ' ');
   label[0] = g_ascii_toupper (label[0]);
   return label;
 }
 
 static char *
-engine_value (GVariant *value,
-              gboolean  bytes)
+engine_value (GVariant   *value,
+              FigureKind  kind)
 {
+  gboolean bytes = kind != FIGURE_PLAIN;
+
+  if (kind == FIGURE_BYTES_OR_OFF && g_variant_is_of_type (value, G_VARIANT_TYPE_UINT64) &&
+      g_variant_get_uint64 (value) == 0)
+    return g_strdup (_("Off"));
   if (g_variant_is_of_type (value, G_VARIANT_TYPE_BOOLEAN))
     return g_strdup (g_variant_get_boolean (value) ? _("Yes") : _("No"));
   if (g_variant_is_of_type (value, G_VARIANT_TYPE_STRING))
@@ -178,9 +191,9 @@ add_engine_row (AvfsStatsWindow *self,
                 const char      *key,
                 GVariant        *value)
 {
-  gboolean bytes;
-  g_autofree char *label = engine_label (key, &bytes);
-  g_autofree char *text = engine_value (value, bytes);
+  FigureKind kind;
+  g_autofree char *label = engine_label (key, &kind);
+  g_autofree char *text = engine_value (value, kind);
   GtkWidget *row = adw_action_row_new ();
   GtkWidget *suffix = gtk_label_new (text);
 
