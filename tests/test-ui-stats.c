@@ -197,7 +197,11 @@ check_figures (UiFixture  *f,
         assert_size_row (stats_window, engine_rows[i].title, bytes);
       }
   if (g_str_equal (engine, "sqlite"))
-    assert_row (stats_window, "Journal mode", "wal");
+    {
+      assert_row (stats_window, "Journal mode", "wal");
+      /* mmap_size 0, the default: no map. */
+      assert_row (stats_window, "Memory-mapped size", "Off");
+    }
   if (g_str_equal (engine, "lmdb"))
     assert_row (stats_window, "Sync turned off", "No");
   /* The whole scrolled content, chart and engine figures included. */
