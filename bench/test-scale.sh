@@ -39,7 +39,10 @@ scale-search-p95 common
 scale-search-p50 phrase
 scale-search-p95 phrase
 scale-verify
-scale-peak-rss'
+scale-peak-rss
+scale-peak-rss import
+scale-peak-rss reads
+scale-peak-rss verify'
 on_disk='scale-size
 scale-size-vs-sqlar
 scale-index-size

@@ -1828,6 +1828,86 @@ test_lmdb_map_pages_released (Fixture       *f,
   g_assert_cmpuint (peak - base, <, 128 * 1024);
 }
 
+#define SMALL_VALUE (16 * 1024)
+#define SMALL_VALUES (MIB_VALUES * 1024 * 1024 / SMALL_VALUE)
+
+static gboolean
+put_small_values_cb (AvfsTransaction  *tx,
+                     gpointer          user_data,
+                     GError          **error)
+{
+  const guint *first = user_data;
+  g_autofree guint8 *value = g_malloc (SMALL_VALUE);
+
+  for (guint i = *first; i < *first + 1024; i++)
+    {
+      guint8 key[4] = { i >> 24, i >> 16, i >> 8, i };
+
+      memset (value, i, SMALL_VALUE);
+      if (!avfs_transaction_put (tx, "alpha", key, sizeof key, value, SMALL_VALUE, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+typedef struct
+{
+  guint64 peak;
+  guint first;
+} SmallReads;
+
+/* Reads every other small value, from @first, inside the transaction. */
+static gboolean
+get_small_values_cb (AvfsTransaction  *tx,
+                     gpointer          user_data,
+                     GError          **error)
+{
+  SmallReads *reads = user_data;
+
+  for (guint i = reads->first; i < SMALL_VALUES; i += 2)
+    {
+      guint8 key[4] = { i >> 24, i >> 16, i >> 8, i };
+      g_autoptr(GBytes) value = avfs_transaction_get (tx, "alpha", key, sizeof key, error);
+
+      if (value == NULL)
+        return FALSE;
+      g_assert_cmpuint (((const guint8 *) g_bytes_get_data (value, NULL))[100], ==, i & 0xff);
+      reads->peak = MAX (reads->peak, resident_file_kib ());
+    }
+  return TRUE;
+}
+
+/* LMDB: during a bulk job, lookups of small values, by the store and inside a
+ * transaction, drop the map's pages as soon as they pile up; without the job they would
+ * wait a second, by which time these reads have mapped all 192 MiB. */
+static void
+test_lmdb_map_pages_released_in_bulk (Fixture       *f,
+                                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  SmallReads reads = { 0, 1 };
+  guint64 base;
+
+  for (guint next = 0; next < SMALL_VALUES; next += 1024)
+    g_assert_true (avfs_storage_transaction (f->store, put_small_values_cb, &next, &error));
+  base = reads.peak = resident_file_kib ();
+  avfs_storage_begin_bulk (f->store);
+  for (guint i = 0; i < SMALL_VALUES; i += 2)
+    {
+      guint8 key[4] = { i >> 24, i >> 16, i >> 8, i };
+      g_autoptr(GBytes) value = avfs_storage_get (f->store, "alpha", key, sizeof key, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpuint (((const guint8 *) g_bytes_get_data (value, NULL))[100], ==, i & 0xff);
+      reads.peak = MAX (reads.peak, resident_file_kib ());
+    }
+  g_assert_true (avfs_storage_transaction (f->store, get_small_values_cb, &reads, &error));
+  avfs_storage_end_bulk (f->store);
+  g_test_message ("mapped file pages: %" G_GUINT64_FORMAT " KiB before, at most %"
+                  G_GUINT64_FORMAT " KiB while reading", base, reads.peak);
+  g_assert_cmpuint (reads.peak - base, <, 128 * 1024);
+}
+
 static gboolean
 put_many_cb (AvfsTransaction  *tx,
              gpointer          user_data,
@@ -2203,6 +2283,7 @@ static const EngineTest engine_tests[] = {
   { "large-values-layout", test_sqlite_large_values_layout, FALSE, "sqlite" },
   { "large-values-layout", test_lmdb_large_values_layout, FALSE, "lmdb" },
   { "map-pages-released", test_lmdb_map_pages_released, FALSE, "lmdb" },
+  { "map-pages-released-in-bulk", test_lmdb_map_pages_released_in_bulk, FALSE, "lmdb" },
   { "release-free-pages", test_sqlite_release_free_pages, FALSE, "sqlite" },
 #if AVFS_HAVE_ROCKSDB
   { "logs", test_rocksdb_logs, FALSE, "rocksdb" },

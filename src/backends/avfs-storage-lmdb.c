@@ -118,6 +118,7 @@ struct _AvfsStorageLmdb
   guint64 resident_base;   /* the process's resident file pages after the last release */
   gint64 released_us;      /* when that was, monotonic */
   gsize map_read;          /* atomic: reads through the map since the last look, weighed */
+  gint bulk_jobs;          /* atomic: avfs_storage_begin_bulk() without its end */
 };
 
 static void     avfs_storage_lmdb_iface_init (AvfsStorageInterface *iface);
@@ -219,13 +220,16 @@ set_mdb_error (GError     **error,
  * have grown MAP_RESIDENT_ALLOWANCE since the last release it drops its mappings of the
  * map's pages (MADV_DONTNEED). They stay in the page cache, and the next read maps them
  * again for a minor fault.
- * Bulk reads (a cursor's batches, values of MAP_LARGE_VALUE bytes or more) release as
- * soon as the allowance is reached. Lookups of small values release at most every
- * MAP_LOOKUP_RELEASE_US: a store read at random, larger than the allowance, paid those
- * faults on almost every lookup when they released at once (five times slower in
- * avfs-bench's random-read). Lookups at a bulk job's pace (an import, an export) stay
- * near the allowance; thousands a second over a large store can map far more within the
- * second (1.3 GB of a million-file vault in avfs-bench's scale run).
+ * Bulk reads (a cursor's batches, values of MAP_LARGE_VALUE bytes or more) and every
+ * read while a bulk job runs (avfs_storage_begin_bulk(): an import, a verify, an index
+ * rebuild) release as soon as the allowance is reached. Other lookups of small values
+ * release at most every MAP_LOOKUP_RELEASE_US: a store read at random, larger than the
+ * allowance, paid those faults on almost every lookup when they released at once (five
+ * times slower in avfs-bench's random-read). Thousands of lookups a second over a large
+ * store can map far more within the second: 1.3 GB of a million-file vault under
+ * avfs-bench's scale run's random reads, 350 MB under its import before imports said
+ * they were bulk jobs. A write transaction's reads and writes count too: their pages
+ * are the map's until they change.
  * Dropping is safe with @lock held shared: the map cannot move meanwhile, and a read in
  * flight in another thread faults its page in again with the same content, since LMDB
  * never changes a page a reader can see. */
@@ -300,9 +304,10 @@ resident_file_bytes (void)
   return shared * (guint64) sysconf (_SC_PAGESIZE);
 }
 
-/* Notes a read of @bytes through the map, at @inside (from a read transaction; NULL
- * from a write transaction, whose pages may be its own copies), and releases the map's
- * pages when the process holds too many. Call with @lock held shared. */
+/* Notes a read of @bytes through the map, at @inside (NULL for a write, or a pointer a
+ * transaction got: a write transaction's may be its own copy of a page, which is not
+ * the map), and releases the map's pages when the process holds too many. Call with
+ * @lock held, shared or exclusive. */
 static void
 note_map_read (AvfsStorageLmdb *self,
                const void      *inside,
@@ -312,9 +317,9 @@ note_map_read (AvfsStorageLmdb *self,
   gsize weight = bytes + (bulk ? MAP_READ_WEIGHT : MAP_LOOKUP_WEIGHT);
   guint64 resident;
 
-  if ((gsize) g_atomic_pointer_add (&self->map_read, weight) + weight < MAP_LOOK_BYTES ||
-      inside == NULL)
+  if ((gsize) g_atomic_pointer_add (&self->map_read, weight) + weight < MAP_LOOK_BYTES)
     return;
+  bulk = bulk || g_atomic_int_get (&self->bulk_jobs) > 0;
   g_mutex_lock (&self->map_lock);
   g_atomic_pointer_set (&self->map_read, 0);
   resident = resident_file_bytes ();
@@ -323,15 +328,19 @@ note_map_read (AvfsStorageLmdb *self,
   else if (resident > self->resident_base + MAP_RESIDENT_ALLOWANCE &&
            (bulk || g_get_monotonic_time () - self->released_us >= MAP_LOOKUP_RELEASE_US))
     {
-      if (self->map_start == NULL)
+      /* Until a read gives a pointer into the map, the next look tries again. */
+      if (self->map_start == NULL && inside != NULL)
         find_map (self, inside);
-      if (self->map_start != NULL &&
-          madvise (self->map_start, self->map_len, MADV_DONTNEED) != 0)
-        g_debug ("%s: cannot release the map's pages: %s", self->path, g_strerror (errno));
-      /* What is left (other files' pages) is the new base, so a store with no pages
-       * left to drop does not try again at every look. */
-      self->resident_base = resident_file_bytes ();
-      self->released_us = g_get_monotonic_time ();
+      if (self->map_start != NULL)
+        {
+          if (madvise (self->map_start, self->map_len, MADV_DONTNEED) != 0)
+            g_debug ("%s: cannot release the map's pages: %s", self->path,
+                     g_strerror (errno));
+          /* What is left (other files' pages) is the new base, so a store with no
+           * pages left to drop does not try again at every look. */
+          self->resident_base = resident_file_bytes ();
+          self->released_us = g_get_monotonic_time ();
+        }
     }
   else
     self->resident_base = MIN (self->resident_base, resident);
@@ -871,7 +880,7 @@ avfs_lmdb_transaction_get (AvfsTransaction  *tx,
   rc = collection_get (self->txn, c, &k, &v);
   if (rc == MDB_SUCCESS)
     {
-      note_map_read (self->store, NULL, v.mv_size, v.mv_size >= MAP_LARGE_VALUE);
+      note_map_read (self->store, v.mv_data, v.mv_size, v.mv_size >= MAP_LARGE_VALUE);
       return g_bytes_new (v.mv_data, v.mv_size);
     }
   if (rc != MDB_NOTFOUND)
@@ -897,6 +906,7 @@ avfs_lmdb_transaction_put (AvfsTransaction  *tx,
     return FALSE;
   self->bytes_written += key_len + value_len;
   rc = collection_put (self->txn, c, &k, &v);
+  note_map_read (self->store, NULL, 0, FALSE);
   return rc == MDB_SUCCESS || transaction_failed (self, rc, error);
 }
 
@@ -1877,6 +1887,15 @@ avfs_storage_lmdb_is_closed (AvfsStorage *storage)
 }
 
 static void
+avfs_storage_lmdb_hint_bulk (AvfsStorage *storage,
+                             gboolean     begin)
+{
+  AvfsStorageLmdb *self = AVFS_STORAGE_LMDB (storage);
+
+  g_atomic_int_add (&self->bulk_jobs, begin ? 1 : -1);
+}
+
+static void
 avfs_storage_lmdb_iface_init (AvfsStorageInterface *iface)
 {
   iface->get_engine_name = avfs_storage_lmdb_get_engine_name;
@@ -1894,6 +1913,7 @@ avfs_storage_lmdb_iface_init (AvfsStorageInterface *iface)
   iface->stats = avfs_storage_lmdb_stats;
   iface->close = avfs_storage_lmdb_close;
   iface->is_closed = avfs_storage_lmdb_is_closed;
+  iface->hint_bulk = avfs_storage_lmdb_hint_bulk;
 }
 
 static void

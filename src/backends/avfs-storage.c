@@ -351,6 +351,45 @@ avfs_storage_sync (AvfsStorage  *self,
 }
 
 /**
+ * avfs_storage_begin_bulk:
+ * @self: a store
+ *
+ * Says that a job reading or writing much of the store (an import, an export, a
+ * verify, a migration, an index rebuild) runs until the matching
+ * avfs_storage_end_bulk(), from any thread. Meanwhile the engine may trade the speed
+ * of its lookups for a bounded resident memory: LMDB then drops its map's pages from
+ * the process as soon as they pass its allowance (docs/storage.md, "Memory"). Jobs may
+ * overlap; each begin needs its end.
+ */
+void
+avfs_storage_begin_bulk (AvfsStorage *self)
+{
+  AvfsStorageInterface *iface = storage_iface (self);
+
+  g_return_if_fail (iface != NULL);
+
+  if (iface->hint_bulk != NULL)
+    iface->hint_bulk (self, TRUE);
+}
+
+/**
+ * avfs_storage_end_bulk:
+ * @self: a store
+ *
+ * Ends what avfs_storage_begin_bulk() began.
+ */
+void
+avfs_storage_end_bulk (AvfsStorage *self)
+{
+  AvfsStorageInterface *iface = storage_iface (self);
+
+  g_return_if_fail (iface != NULL);
+
+  if (iface->hint_bulk != NULL)
+    iface->hint_bulk (self, FALSE);
+}
+
+/**
  * avfs_storage_compact:
  * @self: a store
  * @error: return location for an error

@@ -123,6 +123,9 @@ struct _AvfsStorageInterface
   gboolean             (*close)             (AvfsStorage          *self,
                                              GError              **error);
   gboolean             (*is_closed)         (AvfsStorage          *self);
+  /* optional */
+  void                 (*hint_bulk)         (AvfsStorage          *self,
+                                             gboolean              begin);
 };
 
 const char          *avfs_storage_get_engine_name   (AvfsStorage          *self);
@@ -180,5 +183,7 @@ AvfsStorageStats    *avfs_storage_stats             (AvfsStorage          *self,
                                                      GError              **error);
 gboolean             avfs_storage_close             (AvfsStorage          *self,
                                                      GError              **error);
+void                 avfs_storage_begin_bulk        (AvfsStorage          *self);
+void                 avfs_storage_end_bulk          (AvfsStorage          *self);
 
 G_END_DECLS

@@ -840,6 +840,8 @@ build_target (AvfsVault          *self,
               GError            **error)
 {
   g_autoptr(AvfsVault) target = NULL;
+  g_autoptr(AvfsBulkJob) reading = avfs_vault_begin_bulk (self);
+  g_autoptr(AvfsBulkJob) writing = NULL;
   AvfsVaultSettings settings;
   GError *local_error = NULL;
 
@@ -847,6 +849,7 @@ build_target (AvfsVault          *self,
   target = avfs_vault_create (engine, path, backend_options, &settings, error);
   if (target == NULL)
     return NULL;
+  writing = avfs_vault_begin_bulk (target);
   if (!fill_target (self, target, reporter, result, cancellable, &local_error))
     {
       avfs_vault_close (target, NULL);

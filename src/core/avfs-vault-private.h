@@ -430,6 +430,15 @@ AvfsSearchCheck *avfs_vault_search_check_with (AvfsVault       *self,
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (AvfsPostingsCheck, avfs_postings_check_free)
 
+/* A bulk job on a vault's store (avfs_storage_begin_bulk()) until freed:
+ * `g_autoptr(AvfsBulkJob) bulk = avfs_vault_begin_bulk (self);` */
+typedef struct _AvfsBulkJob AvfsBulkJob;
+
+AvfsBulkJob *avfs_vault_begin_bulk (AvfsVault   *self);
+void         avfs_bulk_job_end     (AvfsBulkJob *job);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (AvfsBulkJob, avfs_bulk_job_end)
+
 /* avfs-vault-snapshots.c, for gc and verify: the versions a snapshot entry holds (its
  * a(utxsay) member), read whatever its other members hold */
 GVariant    *avfs_snapshot_entry_versions (GBytes          *entry,

@@ -480,6 +480,7 @@ apply_queue (AvfsVault  *self,
              gboolean    wait,
              GError    **error)
 {
+  g_autoptr(AvfsBulkJob) bulk = NULL;
   GError *local_error = NULL;
   AvfsSearchIndex *index;
   gboolean more = TRUE;
@@ -488,6 +489,8 @@ apply_queue (AvfsVault  *self,
   /* A vault opened to read writes nothing: its queue waits for a normal open. */
   if (is_sqlite (self) || self->read_only)
     return TRUE;
+  /* It reads the text of every file queued, at random. */
+  bulk = avfs_vault_begin_bulk (self);
   index = index_acquire (self, wait, &local_error);
   if (index == NULL)
     {
@@ -1148,12 +1151,14 @@ avfs_vault_search_rebuild (AvfsVault         *self,
                            GError           **error)
 {
   g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(AvfsBulkJob) bulk = NULL;
   AvfsTicker ticker = { progress, user_data, { "index" } };
   Rebuild rebuild = { self, NULL, NULL, NULL, cancellable, &ticker };
   g_autoptr(GArray) ids = NULL;
 
   g_return_val_if_fail (AVFS_IS_VAULT (self), FALSE);
   locker = g_mutex_locker_new (&self->write_lock);
+  bulk = avfs_vault_begin_bulk (self);
   if ((ids = gather_file_ids (self, error)) == NULL)
     return FALSE;
   rebuild.ids = ids;

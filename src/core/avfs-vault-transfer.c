@@ -1001,6 +1001,7 @@ avfs_vault_import (AvfsVault           *self,
   g_autofree char *target = NULL;
   g_autofree char *cancelled = NULL;
   g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(AvfsBulkJob) bulk = NULL;
   AvfsTransferReport local_report;
   GError *local_error = NULL;
   Import import;
@@ -1013,6 +1014,7 @@ avfs_vault_import (AvfsVault           *self,
     return FALSE;
 
   locker = g_mutex_locker_new (&self->write_lock);
+  bulk = avfs_vault_begin_bulk (self);
   import_init (&import, self, host_path, target, flags, progress, user_data, cancellable,
                report);
   import_run (&import, host_path, target, &local_error);
@@ -1513,12 +1515,14 @@ avfs_vault_export (AvfsVault           *self,
                    GError             **error)
 {
   g_autofree char *cancelled = NULL;
+  g_autoptr(AvfsBulkJob) bulk = NULL;
   AvfsTransferReport local_report;
   GError *local_error = NULL;
   Export export;
 
   g_return_val_if_fail (AVFS_IS_VAULT (self), FALSE);
   g_return_val_if_fail (host_path != NULL, FALSE);
+  bulk = avfs_vault_begin_bulk (self);
   report = report_init (report, &local_report);
   export = (Export) { self, flags, cancellable, report };
   export.progress = (Progress) { progress, user_data, { "scan" } };

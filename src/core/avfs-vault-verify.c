@@ -1012,10 +1012,12 @@ avfs_vault_verify (AvfsVault         *self,
                    GError           **error)
 {
   g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(AvfsBulkJob) bulk = NULL;
   g_auto(Verifier) v = { self, cancellable, { progress, user_data, { "verify" } } };
 
   g_return_val_if_fail (AVFS_IS_VAULT (self), NULL);
   locker = g_mutex_locker_new (&self->write_lock);
+  bulk = avfs_vault_begin_bulk (self);
   v.postings = avfs_vault_search_start_postings_check (self, cancellable);
   return run_checks (&v, 0, G_N_ELEMENTS (verify_checks), error) ? g_steal_pointer (&v.report)
                                                                 : NULL;
@@ -1122,10 +1124,12 @@ avfs_vault_repair (AvfsVault         *self,
                    GError           **error)
 {
   g_auto(Verifier) v = { self, cancellable, { progress, user_data, { "verify" } } };
+  g_autoptr(AvfsBulkJob) bulk = NULL;
   AvfsGcReport gc = { 0 };
   guint64 count = 0;
 
   g_return_val_if_fail (AVFS_IS_VAULT (self), NULL);
+  bulk = avfs_vault_begin_bulk (self);
   v.repairs = g_ptr_array_new_with_free_func ((GDestroyNotify) record_repair_free);
   v.lost = g_array_new (FALSE, FALSE, sizeof (guint64));
   {

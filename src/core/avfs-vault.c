@@ -426,6 +426,23 @@ avfs_vault_get_storage (AvfsVault *self)
   return self->storage;
 }
 
+/* The job holds the store: an AvfsStorage in disguise. */
+AvfsBulkJob *
+avfs_vault_begin_bulk (AvfsVault *self)
+{
+  avfs_storage_begin_bulk (self->storage);
+  return (AvfsBulkJob *) g_object_ref (self->storage);
+}
+
+void
+avfs_bulk_job_end (AvfsBulkJob *job)
+{
+  AvfsStorage *storage = (AvfsStorage *) job;
+
+  avfs_storage_end_bulk (storage);
+  g_object_unref (storage);
+}
+
 void
 avfs_vault_get_settings (AvfsVault         *self,
                          AvfsVaultSettings *settings)
