@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "avfs-config.h"
+#include "avfs-storage-options.h"
 #include "avfs-storage-registry.h"
 #if AVFS_HAVE_ROCKSDB
 # include "avfs-storage-rocksdb.h"
@@ -1526,11 +1527,34 @@ create_with_option (Fixture    *f,
     remove_tree (path);
 }
 
+/* The text config.toml would give for @option's fallback. */
+static char *
+fallback_text (const AvfsEngineOption *option)
+{
+  if (option->kind == AVFS_OPTION_CHOICE)
+    return g_strdup (option->choices[option->fallback]);
+  if (option->kind == AVFS_OPTION_SWITCH)
+    return g_strdup (option->fallback ? "true" : "false");
+  return g_strdup_printf ("%" G_GUINT64_FORMAT, option->fallback);
+}
+
 static void
 test_options (Fixture       *f,
               gconstpointer  data)
 {
+  guint n;
+  const AvfsEngineOption *table = avfs_engine_option_list (&n);
+
   create_with_option (f, "no_such_option", "1", FALSE);
+  /* The table's fallbacks, which the preferences window shows, are what the engine
+   * accepts. */
+  for (guint i = 0; i < n; i++)
+    if (g_str_equal (table[i].engine, f->engine->name))
+      {
+        g_autofree char *text = fallback_text (&table[i]);
+
+        create_with_option (f, table[i].name, text, TRUE);
+      }
   for (guint i = 0; i < G_N_ELEMENTS (option_cases); i++)
     {
       if (g_str_equal (option_cases[i].engine, f->engine->name))

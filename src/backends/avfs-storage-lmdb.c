@@ -14,18 +14,12 @@
 #include <lmdb.h>
 
 #include "avfs-storage-lmdb.h"
+#include "avfs-storage-options.h"
 #include "avfs-storage-private.h"
 
 #define ENGINE "lmdb"
 #define STORE "LMDB store" /* in messages */
 
-/* A small first map: it doubles whenever it fills, so small vaults stay small. */
-#define DEFAULT_MAP_SIZE (64 * 1024 * 1024)
-#define MIN_MAP_SIZE (64 * 1024)
-#define MAX_MAP_SIZE (G_GUINT64_CONSTANT (1) << 44)
-#define DEFAULT_MAX_READERS 126
-#define MIN_MAX_READERS 4
-#define MAX_MAX_READERS 65536
 #define MAX_COLLECTIONS 128
 
 /* Reset read transactions kept for reuse: renewing one costs far less than beginning
@@ -352,6 +346,13 @@ note_map_read (AvfsStorageLmdb *self,
  * never see it. Remapping needs every transaction of the process to be over, hence
  * @lock held exclusively. */
 
+/* The largest map: the map_size option's bound. */
+static guint64
+max_map_size (void)
+{
+  return avfs_engine_option_find (ENGINE, "map_size")->max;
+}
+
 /* The most the map may grow to: what the data file holds plus the free disk space. */
 static guint64
 map_limit (AvfsStorageLmdb *self)
@@ -360,8 +361,8 @@ map_limit (AvfsStorageLmdb *self)
   GStatBuf st;
 
   if (statvfs (self->path, &fs) != 0 || g_stat (self->data_path, &st) != 0)
-    return MAX_MAP_SIZE;
-  return MIN ((guint64) st.st_size + (guint64) fs.f_bavail * fs.f_frsize, MAX_MAP_SIZE);
+    return max_map_size ();
+  return MIN ((guint64) st.st_size + (guint64) fs.f_bavail * fs.f_frsize, max_map_size ());
 }
 
 /* A failed remap has already dropped the old map (LMDB unmaps first), so the
@@ -397,7 +398,7 @@ grow_map (AvfsStorageLmdb  *self,
 
   mdb_env_info (self->env, &info);
   used = ((guint64) info.me_last_pgno + 1) * self->page_size;
-  target = MAX ((guint64) info.me_mapsize * 2, used + MIN (needed, MAX_MAP_SIZE) * 2);
+  target = MAX ((guint64) info.me_mapsize * 2, used + MIN (needed, max_map_size ()) * 2);
   target = MIN (target, map_limit (self));
   target -= target % self->page_size;
   if (target <= info.me_mapsize)
@@ -1956,18 +1957,14 @@ read_settings (GHashTable  *options,
                Settings    *settings,
                GError     **error)
 {
-  static const char * const known[] = { "map_size", "max_readers", "no_sync", NULL };
-
   settings->map_size_given = options != NULL && g_hash_table_contains (options, "map_size");
-  return avfs_storage_options_check_keys (options, ENGINE, known, error) &&
-         avfs_storage_options_get_uint64 (options, ENGINE, "map_size", DEFAULT_MAP_SIZE,
-                                          MIN_MAP_SIZE, MAX_MAP_SIZE, &settings->map_size,
+  return avfs_storage_options_check_keys (options, ENGINE, error) &&
+         avfs_storage_options_get_uint64 (options, ENGINE, "map_size", &settings->map_size,
                                           error) &&
-         avfs_storage_options_get_uint64 (options, ENGINE, "max_readers", DEFAULT_MAX_READERS,
-                                          MIN_MAX_READERS, MAX_MAX_READERS,
+         avfs_storage_options_get_uint64 (options, ENGINE, "max_readers",
                                           &settings->max_readers, error) &&
-         avfs_storage_options_get_boolean (options, ENGINE, "no_sync", FALSE,
-                                           &settings->no_sync, error);
+         avfs_storage_options_get_boolean (options, ENGINE, "no_sync", &settings->no_sync,
+                                           error);
 }
 
 static void

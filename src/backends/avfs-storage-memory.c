@@ -815,7 +815,6 @@ avfs_storage_memory_open (const char     *path,
                           GError        **error)
 {
   gboolean create = mode == AVFS_STORE_CREATE;
-  static const char * const known[] = { NULL };
 
   if (!create)
     {
@@ -824,7 +823,7 @@ avfs_storage_memory_open (const char     *path,
                            "cannot be opened again");
       return NULL;
     }
-  if (!avfs_storage_options_check_keys (options, ENGINE, known, error))
+  if (!avfs_storage_options_check_keys (options, ENGINE, error))
     return NULL;
   return g_object_new (AVFS_TYPE_STORAGE_MEMORY, NULL);
 }

@@ -74,32 +74,26 @@ guint8  *avfs_storage_prefix_end            (const guint8  *prefix,
                                              gsize         *end_len);
 guint64  avfs_storage_disk_usage            (const char    *path);
 
-/* Engine options (the [backend.NAME] tables of config.toml), as string → string. Each
- * reader names the engine, option and accepted values in its error. */
-gboolean avfs_storage_options_check_keys    (GHashTable         *options,
-                                             const char         *engine,
-                                             const char * const *known,
-                                             GError            **error);
+/* Engine options (the [backend.NAME] tables of config.toml), as string → string, read
+ * by the table of avfs-storage-options.c: each gives the option's fallback when unset,
+ * and an error naming the engine, option and accepted values when invalid. */
+gboolean avfs_storage_options_check_keys    (GHashTable    *options,
+                                             const char    *engine,
+                                             GError       **error);
 gboolean avfs_storage_options_get_uint64    (GHashTable    *options,
                                              const char    *engine,
-                                             const char    *key,
-                                             guint64        default_value,
-                                             guint64        min,
-                                             guint64        max,
+                                             const char    *name,
                                              guint64       *out,
                                              GError       **error);
 gboolean avfs_storage_options_get_boolean   (GHashTable    *options,
                                              const char    *engine,
-                                             const char    *key,
-                                             gboolean       default_value,
+                                             const char    *name,
                                              gboolean      *out,
                                              GError       **error);
-gboolean avfs_storage_options_get_choice    (GHashTable         *options,
-                                             const char         *engine,
-                                             const char         *key,
-                                             const char * const *choices,
-                                             guint               default_index,
-                                             guint              *out,
-                                             GError            **error);
+gboolean avfs_storage_options_get_choice    (GHashTable    *options,
+                                             const char    *engine,
+                                             const char    *name,
+                                             const char   **out,
+                                             GError       **error);
 
 G_END_DECLS

@@ -24,10 +24,14 @@
 /* Marks a deletion in BatchOp.value_len (values are at most 256 MiB). */
 #define DELETED_VALUE G_MAXUINT32
 
-static const char * const compression_names[] = { "none", "snappy", "lz4", "zstd", NULL };
-static const int compression_types[] = {
-  rocksdb_no_compression, rocksdb_snappy_compression,
-  rocksdb_lz4_compression, rocksdb_zstd_compression,
+/* The compression option's words (avfs-storage-options.c) and what they stand for. */
+static const struct
+{
+  const char *name;
+  int type;
+} compressions[] = {
+  { "none", rocksdb_no_compression }, { "snappy", rocksdb_snappy_compression },
+  { "lz4", rocksdb_lz4_compression }, { "zstd", rocksdb_zstd_compression },
 };
 
 /* One write of a transaction: where it ends in the plain batch. */
@@ -1453,7 +1457,7 @@ typedef struct
   gboolean create_if_missing;
   guint64 max_open_files;
   guint64 write_buffer_size;
-  guint compression;
+  const char *compression; /* a word of the option table (avfs-storage-options.c) */
 } Settings;
 
 static gboolean
@@ -1461,21 +1465,15 @@ read_settings (GHashTable  *options,
                Settings    *settings,
                GError     **error)
 {
-  static const char * const known[] = {
-    "create_if_missing", "max_open_files", "write_buffer_size", "compression", NULL
-  };
-
-  /* The bounds are the ones RocksDB itself clips these options to. */
-  return avfs_storage_options_check_keys (options, ENGINE, known, error) &&
-         avfs_storage_options_get_boolean (options, ENGINE, "create_if_missing", TRUE,
+  return avfs_storage_options_check_keys (options, ENGINE, error) &&
+         avfs_storage_options_get_boolean (options, ENGINE, "create_if_missing",
                                            &settings->create_if_missing, error) &&
-         avfs_storage_options_get_uint64 (options, ENGINE, "max_open_files", 1000,
-                                          20, 0x400000, &settings->max_open_files, error) &&
-         avfs_storage_options_get_uint64 (options, ENGINE, "write_buffer_size", 67108864,
-                                          64 * 1024, G_GUINT64_CONSTANT (64) << 30,
+         avfs_storage_options_get_uint64 (options, ENGINE, "max_open_files",
+                                          &settings->max_open_files, error) &&
+         avfs_storage_options_get_uint64 (options, ENGINE, "write_buffer_size",
                                           &settings->write_buffer_size, error) &&
-         avfs_storage_options_get_choice (options, ENGINE, "compression", compression_names,
-                                          2, &settings->compression, error);
+         avfs_storage_options_get_choice (options, ENGINE, "compression",
+                                          &settings->compression, error);
 }
 
 /* Removes the LOG files that avfs before 2026-11-26 wrote side by side into the shared
@@ -1563,7 +1561,9 @@ make_options (const char     *path,
   /* One budget for the memtables of every collection together, not one each: a big
    * write then flushes at write_buffer_size instead of holding twice that in memory. */
   rocksdb_options_set_db_write_buffer_size (options, settings->write_buffer_size);
-  rocksdb_options_set_compression (options, compression_types[settings->compression]);
+  for (guint i = 0; i < G_N_ELEMENTS (compressions); i++)
+    if (g_str_equal (compressions[i].name, settings->compression))
+      rocksdb_options_set_compression (options, compressions[i].type);
   /* A write reads keys that are not there yet (its name in the directory, its blob, a
    * quota): a Bloom filter of whole keys tells the memtable so without a walk down its
    * skip list. 8–10% of a one-file write's CPU time, for about 2 MB of memory (0.2% of
@@ -1780,7 +1780,7 @@ avfs_storage_rocksdb_open (const char     *path,
   self = g_object_new (AVFS_TYPE_STORAGE_ROCKSDB, NULL);
   self->path = g_strdup (path);
   self->read_only = mode == AVFS_STORE_READ;
-  self->compression = compression_names[settings.compression];
+  self->compression = settings.compression;
   self->write_buffer_size = settings.write_buffer_size;
   self->max_open_files = settings.max_open_files;
   self->options = make_options (path, &settings, mode);

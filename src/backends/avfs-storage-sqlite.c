@@ -47,16 +47,11 @@
 /* The first 100 bytes of every SQLite database (https://sqlite.org/fileformat.html). */
 #define HEADER_SIZE 100
 
-static const char * const journal_modes[] = {
-  "wal", "delete", "truncate", "persist", "memory", "off", NULL
-};
-static const char * const synchronous_modes[] = { "off", "normal", "full", "extra", NULL };
-
 /* Options; see avfs_storage_sqlite_open(). */
 typedef struct
 {
-  guint journal_mode;   /* index into journal_modes */
-  guint synchronous;    /* index into synchronous_modes */
+  const char *journal_mode; /* a word of the option table (avfs-storage-options.c) */
+  const char *synchronous;
   guint64 cache_size;   /* pages, per connection */
   guint64 mmap_size;    /* bytes, per connection */
 } Settings;
@@ -1234,7 +1229,7 @@ engine_info (AvfsStorageSqlite  *self,
   g_variant_builder_add (&builder, "{sv}", "journal_mode",
                          g_variant_new_string (self->journal_mode));
   g_variant_builder_add (&builder, "{sv}", "synchronous",
-                         g_variant_new_string (synchronous_modes[self->settings.synchronous]));
+                         g_variant_new_string (self->settings.synchronous));
   add_uint64 (&builder, "page_size", page_size);
   add_uint64 (&builder, "page_count", page_count);
   add_uint64 (&builder, "freelist_count", freelist_count);
@@ -1419,25 +1414,15 @@ read_settings (GHashTable  *options,
                Settings    *settings,
                GError     **error)
 {
-  static const char * const known[] = {
-    "journal_mode", "synchronous", "cache_size", "mmap_size", NULL
-  };
-
-  /* cache_size counts pages, as in the docs' config.toml (SQLite's own default is
-   * about 500 pages). mmap_size is off by default: each connection maps the file on its
-   * own, so a process with four of them showed up to four times the map as resident
-   * memory, for no speed measured at 100,000 files (docs/storage.md). SQLite clips it
-   * to what it was built for (2 GiB). */
-  return avfs_storage_options_check_keys (options, ENGINE, known, error) &&
-         avfs_storage_options_get_choice (options, ENGINE, "journal_mode", journal_modes, 0,
+  return avfs_storage_options_check_keys (options, ENGINE, error) &&
+         avfs_storage_options_get_choice (options, ENGINE, "journal_mode",
                                           &settings->journal_mode, error) &&
-         avfs_storage_options_get_choice (options, ENGINE, "synchronous", synchronous_modes,
-                                          1, &settings->synchronous, error) &&
-         avfs_storage_options_get_uint64 (options, ENGINE, "cache_size", 2000, 0, G_MAXINT32,
-                                          &settings->cache_size, error) &&
-         avfs_storage_options_get_uint64 (options, ENGINE, "mmap_size", 0, 0,
-                                          G_GUINT64_CONSTANT (1) << 40,
-                                          &settings->mmap_size, error);
+         avfs_storage_options_get_choice (options, ENGINE, "synchronous",
+                                          &settings->synchronous, error) &&
+         avfs_storage_options_get_uint64 (options, ENGINE, "cache_size", &settings->cache_size,
+                                          error) &&
+         avfs_storage_options_get_uint64 (options, ENGINE, "mmap_size", &settings->mmap_size,
+                                          error);
 }
 
 /* Reads the header and the size through SQLite's file layer, which, unlike a plain
@@ -1582,7 +1567,7 @@ static gboolean
 set_journal_mode (AvfsStorageSqlite  *self,
                   GError            **error)
 {
-  const char *wanted = journal_modes[self->settings.journal_mode];
+  const char *wanted = self->settings.journal_mode;
   g_autofree char *sql = g_strconcat ("PRAGMA journal_mode = ", wanted, NULL);
   sqlite3_stmt *stmt = prepare (self, self->write_conn->db, sql, "configure", error);
   int rc;
@@ -1623,7 +1608,7 @@ configure_writer (AvfsStorageSqlite  *self,
                   GError            **error)
 {
   g_autofree char *synchronous = g_strconcat ("PRAGMA synchronous = ",
-                                              synchronous_modes[self->settings.synchronous],
+                                              self->settings.synchronous,
                                               NULL);
   sqlite3 *db = self->write_conn->db;
 
@@ -1631,7 +1616,7 @@ configure_writer (AvfsStorageSqlite  *self,
     return FALSE;
   if (strcmp (self->journal_mode, "wal") == 0)
     self->checkpointer = avfs_sqlite_checkpointer_new (
-      db, self->path, synchronous_modes[self->settings.synchronous]);
+      db, self->path, self->settings.synchronous);
   return exec_sql (self, db, synchronous, "configure", error) &&
          exec_sql (self, db, "PRAGMA journal_size_limit = " JOURNAL_SIZE_LIMIT, "configure",
                    error) &&

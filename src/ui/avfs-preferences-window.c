@@ -8,73 +8,54 @@
 #include "avfs-config-file.h"
 #include "avfs-error.h"
 #include "avfs-preferences-window.h"
+#include "avfs-storage-options.h"
 #include "avfs-storage-registry.h"
 
 #define MIB (G_GUINT64_CONSTANT (1) << 20)
 
-typedef enum
-{
-  OPTION_CHOICE,
-  OPTION_NUMBER,
-  OPTION_SWITCH,
-} OptionKind;
-
-/* The engines' option names, choices, defaults and bounds, as the engines read them
- * (src/backends/avfs-storage-{sqlite,lmdb,rocksdb}.c, docs/storage.md). */
-static const char * const journal_modes[] = { "wal", "delete", "truncate", "persist", "memory", "off", NULL };
-static const char * const synchronous_modes[] = { "off", "normal", "full", "extra", NULL };
-static const char * const compressions[] = { "none", "snappy", "lz4", "zstd", NULL };
-
+/* The rows: each an option of the engines' table (avfs-storage-options.h), which says
+ * what it accepts and what the engine uses without it. */
 typedef struct
 {
   const char *engine;
   const char *key;
   const char *title;
   const char *description;
-  OptionKind kind;
-  const char * const *choices;
-  guint64 fallback;   /* what the engine uses when unset: a choice's index, a number
-                       * (in @unit) or 0/1 */
-  guint64 min, max;   /* a number's bounds, in @unit */
   guint64 unit;       /* 1, or MIB for sizes in bytes shown in MiB */
 } EngineOption;
 
 static const EngineOption engine_options[] = {
   { "sqlite", "journal_mode", N_("Journal mode"),
-    N_("WAL lets readers go on while a write commits"),
-    OPTION_CHOICE, journal_modes, 0 },
+    N_("WAL lets readers go on while a write commits"), 1 },
   { "sqlite", "synchronous", N_("Synchronous"),
     N_("How often SQLite waits for the disk: normal is safe with WAL, full also survives "
-       "a power cut"),
-    OPTION_CHOICE, synchronous_modes, 1 },
-  { "sqlite", "cache_size", N_("Cache size"),
-    N_("Pages of cache per connection"),
-    OPTION_NUMBER, NULL, 2000, 0, G_MAXINT32, 1 },
-  { "sqlite", "mmap_size", N_("Memory-mapped I/O (MiB)"),
-    N_("Per connection; 0 turns it off"),
-    OPTION_NUMBER, NULL, 0, 0, G_GUINT64_CONSTANT (1) << 20, MIB },
+       "a power cut"), 1 },
+  { "sqlite", "cache_size", N_("Cache size"), N_("Pages of cache per connection"), 1 },
+  { "sqlite", "mmap_size", N_("Memory-mapped I/O (MiB)"), N_("Per connection; 0 turns it off"),
+    MIB },
   { "lmdb", "map_size", N_("Initial map size (MiB)"),
-    N_("Where the map starts: it doubles whenever it fills"),
-    OPTION_NUMBER, NULL, 64, 1, G_GUINT64_CONSTANT (1) << 24, MIB },
+    N_("Where the map starts: it doubles whenever it fills"), MIB },
   { "lmdb", "max_readers", N_("Readers at once"),
-    N_("Threads and processes that may read the vault at the same time"),
-    OPTION_NUMBER, NULL, 126, 4, 65536, 1 },
+    N_("Threads and processes that may read the vault at the same time"), 1 },
   { "lmdb", "no_sync", N_("Skip flushing at each commit"),
-    N_("Faster writes, but a crash of the computer can lose the last commits"),
-    OPTION_SWITCH, NULL, 0 },
+    N_("Faster writes, but a crash of the computer can lose the last commits"), 1 },
   { "rocksdb", "create_if_missing", N_("Create missing files"),
-    N_("Make the store’s files again when they are missing at open"),
-    OPTION_SWITCH, NULL, 1 },
-  { "rocksdb", "max_open_files", N_("Open files"),
-    N_("Table files RocksDB keeps open"),
-    OPTION_NUMBER, NULL, 1000, 20, 0x400000, 1 },
+    N_("Make the store’s files again when they are missing at open"), 1 },
+  { "rocksdb", "max_open_files", N_("Open files"), N_("Table files RocksDB keeps open"), 1 },
   { "rocksdb", "write_buffer_size", N_("Write buffer (MiB)"),
-    N_("Writes kept in memory before they go to a table file"),
-    OPTION_NUMBER, NULL, 64, 1, 65536, MIB },
-  { "rocksdb", "compression", N_("Compression"),
-    N_("How RocksDB compresses its blocks"),
-    OPTION_CHOICE, compressions, 2 },
+    N_("Writes kept in memory before they go to a table file"), MIB },
+  { "rocksdb", "compression", N_("Compression"), N_("How RocksDB compresses its blocks"), 1 },
 };
+
+/* What the row's option accepts. */
+static const AvfsEngineOption *
+spec_of (const EngineOption *option)
+{
+  const AvfsEngineOption *spec = avfs_engine_option_find (option->engine, option->key);
+
+  g_assert (spec != NULL);
+  return spec;
+}
 
 struct _AvfsPreferencesWindow
 {
@@ -216,37 +197,34 @@ parse_option (const EngineOption  *option,
               const char          *text,
               GError             **error)
 {
-  guint64 number;
+  const AvfsEngineOption *spec = spec_of (option);
+  g_autofree char *list = NULL;
+  guint64 value;
 
-  switch (option->kind)
+  if (avfs_engine_option_parse (spec, text, &value, NULL))
+    switch (spec->kind)
+      {
+      case AVFS_OPTION_CHOICE:
+        return g_variant_new_string (spec->choices[value]);
+      case AVFS_OPTION_SWITCH:
+        return g_variant_new_boolean (value != 0);
+      case AVFS_OPTION_NUMBER:
+      default:
+        return g_variant_new_int64 ((gint64) value);
+      }
+  if (spec->kind == AVFS_OPTION_NUMBER)
     {
-    case OPTION_CHOICE:
-      if (g_strv_contains (option->choices, text))
-        return g_variant_new_string (text);
-      break;
-    case OPTION_SWITCH:
-      if (g_str_equal (text, "true") || g_str_equal (text, "false"))
-        return g_variant_new_boolean (g_str_equal (text, "true"));
-      break;
-    case OPTION_NUMBER:
-      if (g_ascii_string_to_unsigned (text, 10, option->min * option->unit,
-                                      option->max * option->unit, &number, NULL))
-        return g_variant_new_int64 ((gint64) number);
       g_set_error (error, AVFS_ERROR, AVFS_ERROR_INVALID_ARGUMENT,
                    _("Option %s of the %s engine must be a whole number from %llu to %llu, not “%s”"),
-                   option->key, option->engine,
-                   (unsigned long long) (option->min * option->unit),
-                   (unsigned long long) (option->max * option->unit), text);
+                   option->key, option->engine, (unsigned long long) spec->min,
+                   (unsigned long long) spec->max, text);
       return NULL;
     }
-  {
-    g_autofree char *list = option->kind == OPTION_SWITCH ? g_strdup ("true, false")
-                                                         : g_strjoinv (", ", (char **) option->choices);
-
-    g_set_error (error, AVFS_ERROR, AVFS_ERROR_INVALID_ARGUMENT,
-                 _("Option %s of the %s engine must be one of %s, not “%s”"),
-                 option->key, option->engine, list, text);
-  }
+  list = spec->kind == AVFS_OPTION_SWITCH ? g_strdup ("true, false")
+                                          : g_strjoinv (", ", (char **) spec->choices);
+  g_set_error (error, AVFS_ERROR, AVFS_ERROR_INVALID_ARGUMENT,
+               _("Option %s of the %s engine must be one of %s, not “%s”"),
+               option->key, option->engine, list, text);
   return NULL;
 }
 
@@ -257,19 +235,20 @@ static char *
 option_text (const EngineOption *option,
              GHashTable         *table)
 {
+  const AvfsEngineOption *spec = spec_of (option);
   const char *set = table != NULL ? g_hash_table_lookup (table, option->key) : NULL;
 
   if (set != NULL)
     return g_strdup (set);
-  switch (option->kind)
+  switch (spec->kind)
     {
-    case OPTION_CHOICE:
-      return g_strdup (option->choices[option->fallback]);
-    case OPTION_SWITCH:
-      return g_strdup (option->fallback ? "true" : "false");
-    case OPTION_NUMBER:
+    case AVFS_OPTION_CHOICE:
+      return g_strdup (spec->choices[spec->fallback]);
+    case AVFS_OPTION_SWITCH:
+      return g_strdup (spec->fallback ? "true" : "false");
+    case AVFS_OPTION_NUMBER:
     default:
-      return g_strdup_printf ("%" G_GUINT64_FORMAT, option->fallback * option->unit);
+      return g_strdup_printf ("%" G_GUINT64_FORMAT, spec->fallback);
     }
 }
 
@@ -279,22 +258,23 @@ show_option (AvfsPreferencesWindow *self,
              const char            *text)
 {
   const EngineOption *option = &engine_options[index];
+  const AvfsEngineOption *spec = spec_of (option);
   GtkWidget *control = self->controls[index];
   guint64 number = 0;
 
   if (control == NULL)
     return;
-  switch (option->kind)
+  switch (spec->kind)
     {
-    case OPTION_CHOICE:
-      for (guint i = 0; option->choices[i] != NULL; i++)
-        if (g_ascii_strcasecmp (option->choices[i], text) == 0)
+    case AVFS_OPTION_CHOICE:
+      for (guint i = 0; spec->choices[i] != NULL; i++)
+        if (g_ascii_strcasecmp (spec->choices[i], text) == 0)
           adw_combo_row_set_selected (ADW_COMBO_ROW (control), i);
       break;
-    case OPTION_SWITCH:
+    case AVFS_OPTION_SWITCH:
       gtk_switch_set_active (GTK_SWITCH (control), g_ascii_strcasecmp (text, "true") == 0);
       break;
-    case OPTION_NUMBER:
+    case AVFS_OPTION_NUMBER:
       g_ascii_string_to_unsigned (text, 10, 0, G_MAXUINT64, &number, NULL);
       gtk_spin_button_set_value (GTK_SPIN_BUTTON (control), (double) (number / option->unit));
       break;
@@ -350,14 +330,15 @@ control_changed_cb (GtkWidget             *control,
 {
   guint index = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (control), "avfs-option"));
   const EngineOption *option = &engine_options[index];
+  const AvfsEngineOption *spec = spec_of (option);
   g_autofree char *text = NULL;
   g_autoptr(GError) error = NULL;
 
   if (self->showing)
     return;
-  if (option->kind == OPTION_CHOICE)
-    text = g_strdup (option->choices[adw_combo_row_get_selected (ADW_COMBO_ROW (control))]);
-  else if (option->kind == OPTION_SWITCH)
+  if (spec->kind == AVFS_OPTION_CHOICE)
+    text = g_strdup (spec->choices[adw_combo_row_get_selected (ADW_COMBO_ROW (control))]);
+  else if (spec->kind == AVFS_OPTION_SWITCH)
     text = g_strdup (gtk_switch_get_active (GTK_SWITCH (control)) ? "true" : "false");
   else
     text = g_strdup_printf ("%" G_GUINT64_FORMAT,
@@ -373,22 +354,26 @@ static GtkWidget *
 make_control (const EngineOption *option,
               GtkWidget         **row)
 {
+  const AvfsEngineOption *spec = spec_of (option);
   GtkWidget *control;
 
-  if (option->kind == OPTION_CHOICE)
+  if (spec->kind == AVFS_OPTION_CHOICE)
     {
       *row = control = adw_combo_row_new ();
       adw_combo_row_set_model (ADW_COMBO_ROW (control),
-                               G_LIST_MODEL (gtk_string_list_new ((const char * const *) option->choices)));
+                               G_LIST_MODEL (gtk_string_list_new (spec->choices)));
       return control;
     }
   *row = adw_action_row_new ();
-  if (option->kind == OPTION_SWITCH)
+  if (spec->kind == AVFS_OPTION_SWITCH)
     control = gtk_switch_new ();
   else
     {
-      control = gtk_spin_button_new (gtk_adjustment_new (0, option->min, option->max, 1, 10, 0),
-                                     1, 0);
+      /* In the row's unit: the bounds rounded inwards. */
+      double min = (double) ((spec->min + option->unit - 1) / option->unit);
+      double max = (double) (spec->max / option->unit);
+
+      control = gtk_spin_button_new (gtk_adjustment_new (0, min, max, 1, 10, 0), 1, 0);
       /* One width for every number, so the column of controls lines up. */
       gtk_editable_set_width_chars (GTK_EDITABLE (control), 10);
     }
@@ -405,9 +390,9 @@ add_option_row (AvfsPreferencesWindow *self,
 {
   const EngineOption *option = &engine_options[index];
   static const char *signals[] = {
-    [OPTION_CHOICE] = "notify::selected",
-    [OPTION_NUMBER] = "notify::value",
-    [OPTION_SWITCH] = "notify::active",
+    [AVFS_OPTION_CHOICE] = "notify::selected",
+    [AVFS_OPTION_NUMBER] = "notify::value",
+    [AVFS_OPTION_SWITCH] = "notify::active",
   };
   GtkWidget *row;
   GtkWidget *control = make_control (option, &row);
@@ -415,8 +400,8 @@ add_option_row (AvfsPreferencesWindow *self,
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _(option->title));
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), _(option->description));
   g_object_set_data (G_OBJECT (control), "avfs-option", GUINT_TO_POINTER (index));
-  g_signal_connect_object (control, signals[option->kind], G_CALLBACK (control_changed_cb),
-                           self, 0);
+  g_signal_connect_object (control, signals[spec_of (option)->kind],
+                           G_CALLBACK (control_changed_cb), self, 0);
   adw_preferences_group_add (group, row);
   self->rows[index] = row;
   self->controls[index] = control;
