@@ -1932,6 +1932,50 @@ test_lmdb_map_pages_released_in_bulk (Fixture       *f,
   g_assert_cmpuint (reads.peak - base, <, 128 * 1024);
 }
 
+#define LEAF_VALUE 1024
+#define LEAF_VALUES (MIB_VALUES * 1024 * 1024 / LEAF_VALUE)
+
+/* Values small enough to live in the leaf pages, 8192 from *@first. */
+static gboolean
+put_leaf_values_cb (AvfsTransaction  *tx,
+                    gpointer          user_data,
+                    GError          **error)
+{
+  const guint *first = user_data;
+  guint8 value[LEAF_VALUE];
+
+  for (guint i = *first; i < *first + 8192; i++)
+    {
+      guint8 key[4] = { i >> 24, i >> 16, i >> 8, i };
+
+      memset (value, i, sizeof value);
+      if (!avfs_transaction_put (tx, "alpha", key, sizeof key, value, sizeof value, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* LMDB: measuring a store reads every leaf page through the map, and drops the pages
+ * as it goes (the statistics window, a migration's first step). */
+static void
+test_lmdb_map_pages_released_by_stats (Fixture       *f,
+                                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AvfsStorageStats) stats = NULL;
+  guint64 base, after;
+
+  for (guint next = 0; next < LEAF_VALUES; next += 8192)
+    g_assert_true (avfs_storage_transaction (f->store, put_leaf_values_cb, &next, &error));
+  base = resident_file_kib ();
+  stats = avfs_storage_stats (f->store, &error);
+  g_assert_no_error (error);
+  after = resident_file_kib ();
+  g_test_message ("mapped file pages: %" G_GUINT64_FORMAT " KiB before, %" G_GUINT64_FORMAT
+                  " KiB after", base, after);
+  g_assert_cmpuint (after - MIN (after, base), <, 128 * 1024);
+}
+
 static gboolean
 put_many_cb (AvfsTransaction  *tx,
              gpointer          user_data,
@@ -2308,6 +2352,7 @@ static const EngineTest engine_tests[] = {
   { "large-values-layout", test_lmdb_large_values_layout, FALSE, "lmdb" },
   { "map-pages-released", test_lmdb_map_pages_released, FALSE, "lmdb" },
   { "map-pages-released-in-bulk", test_lmdb_map_pages_released_in_bulk, FALSE, "lmdb" },
+  { "map-pages-released-by-stats", test_lmdb_map_pages_released_by_stats, FALSE, "lmdb" },
   { "release-free-pages", test_sqlite_release_free_pages, FALSE, "sqlite" },
 #if AVFS_HAVE_ROCKSDB
   { "logs", test_rocksdb_logs, FALSE, "rocksdb" },

@@ -1692,23 +1692,36 @@ avfs_storage_lmdb_compact (AvfsStorage  *storage,
 
 /* Statistics. */
 
-/* Sums the sizes of a DBI's keys (@keys) and values (@values). */
+/* Sums the sizes of a DBI's keys (@keys) and values (@values). The walk reads every
+ * leaf page through the map, noted as the bulk read it is, in batches of a cursor's
+ * size. */
 static int
-sum_sizes (MDB_txn *txn,
-           MDB_dbi  dbi,
-           gboolean keys,
-           gboolean values,
-           guint64 *bytes)
+sum_sizes (AvfsStorageLmdb *self,
+           MDB_txn         *txn,
+           MDB_dbi          dbi,
+           gboolean         keys,
+           gboolean         values,
+           guint64         *bytes)
 {
   MDB_cursor *mc;
   MDB_val key, value;
+  guint64 walked = 0;
+  guint entries = 0;
   int rc = mdb_cursor_open (txn, dbi, &mc);
 
   if (rc != MDB_SUCCESS)
     return rc;
   for (rc = mdb_cursor_get (mc, &key, &value, MDB_FIRST); rc == MDB_SUCCESS;
        rc = mdb_cursor_get (mc, &key, &value, MDB_NEXT))
-    *bytes += (keys ? key.mv_size : 0) + (values ? value.mv_size : 0);
+    {
+      *bytes += (keys ? key.mv_size : 0) + (values ? value.mv_size : 0);
+      walked += key.mv_size + (value.mv_size < MAP_LARGE_VALUE ? value.mv_size : 0);
+      if (++entries % CURSOR_MAX_BATCH == 0)
+        {
+          note_map_read (self, key.mv_data, walked, TRUE);
+          walked = 0;
+        }
+    }
   mdb_cursor_close (mc);
   return rc == MDB_NOTFOUND ? MDB_SUCCESS : rc;
 }
@@ -1716,7 +1729,8 @@ sum_sizes (MDB_txn *txn,
 /* Counts a collection's keys and sums its key and value bytes by reading it through.
  * Call with @lock held shared and @txn open. */
 static int
-measure_collection (MDB_txn          *txn,
+measure_collection (AvfsStorageLmdb  *self,
+                    MDB_txn          *txn,
                     const Collection *collection,
                     guint64          *keys,
                     guint64          *bytes)
@@ -1728,9 +1742,9 @@ measure_collection (MDB_txn          *txn,
   *keys = st.ms_entries;
   *bytes = 0;
   if (rc == MDB_SUCCESS)
-    rc = sum_sizes (txn, collection->keys, TRUE, !split, bytes);
+    rc = sum_sizes (self, txn, collection->keys, TRUE, !split, bytes);
   if (rc == MDB_SUCCESS && split)
-    rc = sum_sizes (txn, collection->values, FALSE, TRUE, bytes);
+    rc = sum_sizes (self, txn, collection->values, FALSE, TRUE, bytes);
   return rc;
 }
 
@@ -1805,7 +1819,7 @@ collect_stats (AvfsStorageLmdb  *self,
           const Collection *collection = g_hash_table_lookup (self->collections, names[i]);
           guint64 keys, bytes;
 
-          rc = measure_collection (txn, collection, &keys, &bytes);
+          rc = measure_collection (self, txn, collection, &keys, &bytes);
           if (rc == MDB_SUCCESS)
             avfs_storage_stats_add_collection (stats, names[i], keys, bytes);
         }
