@@ -1562,6 +1562,59 @@ avfs_storage_lmdb_sync (AvfsStorage  *storage,
 
 /* Compaction: LMDB copies the live pages into a fresh file, which replaces data.mdb. */
 
+/* The copy reads every live page through the map, inside LMDB: a thread of ours looks
+ * at what it has mapped every MAP_WATCH_US and drops it as a bulk read would (a
+ * million-file vault's compaction held 1.4 GB of it resident). */
+#define MAP_WATCH_US (20 * 1000)
+
+typedef struct
+{
+  AvfsStorageLmdb *store;
+  const void *inside; /* a pointer into the map, for find_map() */
+  gint stop;
+} MapWatch;
+
+static gpointer
+map_watch_thread (gpointer data)
+{
+  MapWatch *watch = data;
+
+  while (!g_atomic_int_get (&watch->stop))
+    {
+      note_map_read (watch->store, watch->inside, MAP_LOOK_BYTES, TRUE);
+      g_usleep (MAP_WATCH_US);
+    }
+  return NULL;
+}
+
+/* A pointer into the map: the first key of a collection that has one, or NULL. Call
+ * with @lock held. */
+static const void *
+find_map_pointer (AvfsStorageLmdb *self)
+{
+  const void *inside = NULL;
+  GHashTableIter iter;
+  const Collection *collection;
+  MDB_txn *txn;
+
+  if (read_begin (self, &txn) != MDB_SUCCESS)
+    return NULL;
+  g_hash_table_iter_init (&iter, self->collections);
+  while (inside == NULL && g_hash_table_iter_next (&iter, NULL, (gpointer *) &collection))
+    {
+      MDB_cursor *mc;
+      MDB_val key, value;
+
+      if (mdb_cursor_open (txn, collection->keys, &mc) != MDB_SUCCESS)
+        continue;
+      if (mdb_cursor_get (mc, &key, &value, MDB_FIRST) == MDB_SUCCESS)
+        inside = key.mv_data;
+      mdb_cursor_close (mc);
+    }
+  read_end (self, txn);
+  return inside;
+}
+
 /* Writes a compacted copy of the store next to data.mdb; returns its path. Call with
  * @writer held, so the copy is the latest state, and @lock held shared. */
 static char *
@@ -1570,6 +1623,8 @@ write_compacted_copy (AvfsStorageLmdb  *self,
 {
   g_autofree char *copy_path = g_build_filename (self->path, "data.mdb.compact-XXXXXX", NULL);
   int fd = g_mkstemp_full (copy_path, O_RDWR | O_CLOEXEC, 0600);
+  MapWatch watch = { self, find_map_pointer (self), FALSE };
+  GThread *watcher;
   int rc;
 
   if (fd < 0)
@@ -1577,7 +1632,10 @@ write_compacted_copy (AvfsStorageLmdb  *self,
       set_mdb_error (error, self->path, "compact", errno);
       return NULL;
     }
+  watcher = g_thread_new ("avfs-lmdb-map", map_watch_thread, &watch);
   rc = mdb_env_copyfd2 (self->env, fd, MDB_CP_COMPACT);
+  g_atomic_int_set (&watch.stop, TRUE);
+  g_thread_join (watcher);
   if (rc == MDB_SUCCESS && fsync (fd) != 0)
     rc = errno;
   close (fd);
