@@ -214,6 +214,8 @@ set_mdb_error (GError     **error,
  * have grown MAP_RESIDENT_ALLOWANCE since the last release it drops its mappings of the
  * map's pages (MADV_DONTNEED). They stay in the page cache, and the next read maps them
  * again for a minor fault.
+ * A cursor over a LARGE_VALUES collection also looks every MAP_LOOK_VALUES values, which
+ * it reads in the order of their keys, not of their pages.
  * Bulk reads (a cursor's batches, values of MAP_LARGE_VALUE bytes or more) and every
  * read while a bulk job runs (avfs_storage_begin_bulk(): an import, a verify, an index
  * rebuild) release as soon as the allowance is reached. Other lookups of small values
@@ -232,6 +234,7 @@ set_mdb_error (GError     **error,
 #define MAP_LOOK_BYTES (4 * 1024 * 1024)
 #define MAP_READ_WEIGHT (128 * 1024)
 #define MAP_LOOKUP_WEIGHT (16 * 1024)
+#define MAP_LOOK_VALUES 32
 #define MAP_RESIDENT_ALLOWANCE (G_GUINT64_CONSTANT (64) * 1024 * 1024)
 
 /* Call with @lock held exclusively, or from open/close. */
@@ -298,22 +301,18 @@ resident_file_bytes (void)
   return shared * (guint64) sysconf (_SC_PAGESIZE);
 }
 
-/* Notes a read of @bytes through the map, at @inside (NULL for a write, or a pointer a
- * transaction got: a write transaction's may be its own copy of a page, which is not
- * the map), and releases the map's pages when the process holds too many. Call with
- * @lock held, shared or exclusive. */
+/* Looks at the process's resident file pages and releases the map's pages when they
+ * have grown past the allowance: at once for @bulk reads, else at most every
+ * MAP_LOOKUP_RELEASE_US. @inside is NULL, or a pointer a transaction got (a write
+ * transaction's may be its own copy of a page, which is not the map). Call with @lock
+ * held, shared or exclusive. */
 static void
-note_map_read (AvfsStorageLmdb *self,
-               const void      *inside,
-               gsize            bytes,
-               gboolean         bulk)
+look_at_map (AvfsStorageLmdb *self,
+             const void      *inside,
+             gboolean         bulk)
 {
-  gsize weight = bytes + (bulk ? MAP_READ_WEIGHT : MAP_LOOKUP_WEIGHT);
   guint64 resident;
 
-  if ((gsize) g_atomic_pointer_add (&self->map_read, weight) + weight < MAP_LOOK_BYTES)
-    return;
-  bulk = bulk || g_atomic_int_get (&self->bulk_jobs) > 0;
   g_mutex_lock (&self->map_lock);
   g_atomic_pointer_set (&self->map_read, 0);
   resident = resident_file_bytes ();
@@ -339,6 +338,24 @@ note_map_read (AvfsStorageLmdb *self,
   else
     self->resident_base = MIN (self->resident_base, resident);
   g_mutex_unlock (&self->map_lock);
+}
+
+/* Notes a read of @bytes through the map, at @inside (see look_at_map()), and looks at
+ * the map every MAP_LOOK_BYTES of weighed reads. Call with @lock held. */
+static void
+note_map_read (AvfsStorageLmdb *self,
+               const void      *inside,
+               gsize            bytes,
+               gboolean         bulk)
+{
+  gsize weight;
+
+  /* In a bulk job a lookup weighs as a bulk read: random lookups map a large folio or
+   * more each, and looking only every 256 of them let a verify map 260 MB. */
+  bulk = bulk || g_atomic_int_get (&self->bulk_jobs) > 0;
+  weight = bytes + (bulk ? MAP_READ_WEIGHT : MAP_LOOKUP_WEIGHT);
+  if ((gsize) g_atomic_pointer_add (&self->map_read, weight) + weight >= MAP_LOOK_BYTES)
+    look_at_map (self, inside, bulk);
 }
 
 /* The map. LMDB maps the data file at a fixed size and fails a write that does not
@@ -1131,6 +1148,10 @@ cursor_copy_batch (AvfsLmdbCursor   *self,
       *inside = key.mv_data;
       if (self->n_entries >= self->batch_size || self->data_len >= CURSOR_BATCH_BYTES)
         break;
+      /* The values of a LARGE_VALUES collection are read in key order, which is not
+       * theirs: each may map a folio of its own (a batch of them mapped 250 MB). */
+      if (collection->values != 0 && self->n_entries % MAP_LOOK_VALUES == 0)
+        look_at_map (self->store, key.mv_data, TRUE);
     }
   mdb_cursor_close (mc);
 
@@ -1581,7 +1602,7 @@ map_watch_thread (gpointer data)
 
   while (!g_atomic_int_get (&watch->stop))
     {
-      note_map_read (watch->store, watch->inside, MAP_LOOK_BYTES, TRUE);
+      look_at_map (watch->store, watch->inside, TRUE);
       g_usleep (MAP_WATCH_US);
     }
   return NULL;
