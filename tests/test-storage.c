@@ -2348,6 +2348,39 @@ test_registry_foreign_database (void)
   remove_tree (dir);
 }
 
+/* Bulk jobs (avfs_storage_begin_bulk()) may change how an engine holds memory, never
+ * what it reads or writes: nested jobs around writes, reads, a scan and the statistics,
+ * and the store as before once they end. */
+static void
+test_bulk_jobs (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) value = g_bytes_new_static ("v", 1);
+  g_autoptr(AvfsStorageStats) stats = NULL;
+  g_autoptr(AvfsCursor) cursor = NULL;
+  const guint8 last[4] = { 0, 0, 999 >> 8, 999 & 0xff };
+  guint n = 0;
+
+  avfs_storage_begin_bulk (f->store);
+  avfs_storage_begin_bulk (f->store);
+  g_assert_true (avfs_storage_transaction (f->store, put_many_cb, value, &error));
+  g_assert_no_error (error);
+  avfs_storage_end_bulk (f->store);
+  assert_value (f->store, "alpha", last, sizeof last, "v");
+  cursor = avfs_storage_scan_prefix (f->store, "alpha", NULL, 0, &error);
+  g_assert_no_error (error);
+  while (avfs_cursor_next (cursor, &error))
+    n++;
+  g_assert_no_error (error);
+  g_assert_cmpuint (n, ==, 1000);
+  stats = avfs_storage_stats (f->store, &error);
+  g_assert_no_error (error);
+  avfs_storage_end_bulk (f->store);
+  g_assert_true (avfs_storage_put (f->store, "alpha", KEY ("after"), KEY ("w"), &error));
+  assert_value (f->store, "alpha", KEY ("after"), "w");
+}
+
 /* Registration: every engine test for every available engine. */
 
 typedef struct
@@ -2378,6 +2411,7 @@ static const EngineTest engine_tests[] = {
   { "stats", test_stats },
   { "compact", test_compact },
   { "options", test_options },
+  { "bulk-jobs", test_bulk_jobs },
   { "closed", test_closed },
   { "persistence", test_persistence, TRUE },
   { "open-to-read", test_open_to_read, TRUE },

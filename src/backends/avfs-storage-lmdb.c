@@ -1644,7 +1644,7 @@ write_compacted_copy (AvfsStorageLmdb  *self,
 {
   g_autofree char *copy_path = g_build_filename (self->path, "data.mdb.compact-XXXXXX", NULL);
   int fd = g_mkstemp_full (copy_path, O_RDWR | O_CLOEXEC, 0600);
-  MapWatch watch = { self, find_map_pointer (self), FALSE };
+  MapWatch watch = { self, NULL, FALSE };
   GThread *watcher;
   int rc;
 
@@ -1653,6 +1653,7 @@ write_compacted_copy (AvfsStorageLmdb  *self,
       set_mdb_error (error, self->path, "compact", errno);
       return NULL;
     }
+  watch.inside = find_map_pointer (self);
   watcher = g_thread_new ("avfs-lmdb-map", map_watch_thread, &watch);
   rc = mdb_env_copyfd2 (self->env, fd, MDB_CP_COMPACT);
   g_atomic_int_set (&watch.stop, TRUE);

@@ -350,6 +350,18 @@ avfs_storage_sync (AvfsStorage  *self,
   return iface->sync (self, error);
 }
 
+static void
+hint_bulk (AvfsStorage *self,
+           gboolean     begin)
+{
+  AvfsStorageInterface *iface = storage_iface (self);
+
+  g_return_if_fail (iface != NULL);
+
+  if (iface->hint_bulk != NULL)
+    iface->hint_bulk (self, begin);
+}
+
 /**
  * avfs_storage_begin_bulk:
  * @self: a store
@@ -364,12 +376,7 @@ avfs_storage_sync (AvfsStorage  *self,
 void
 avfs_storage_begin_bulk (AvfsStorage *self)
 {
-  AvfsStorageInterface *iface = storage_iface (self);
-
-  g_return_if_fail (iface != NULL);
-
-  if (iface->hint_bulk != NULL)
-    iface->hint_bulk (self, TRUE);
+  hint_bulk (self, TRUE);
 }
 
 /**
@@ -381,12 +388,7 @@ avfs_storage_begin_bulk (AvfsStorage *self)
 void
 avfs_storage_end_bulk (AvfsStorage *self)
 {
-  AvfsStorageInterface *iface = storage_iface (self);
-
-  g_return_if_fail (iface != NULL);
-
-  if (iface->hint_bulk != NULL)
-    iface->hint_bulk (self, FALSE);
+  hint_bulk (self, FALSE);
 }
 
 /**
